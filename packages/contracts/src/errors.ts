@@ -1,0 +1,78 @@
+import { z } from "zod";
+
+/** Why a report ended in `error`. Mirrors the `error_type` enum of `report_requests`. */
+export const reportErrorType = z.enum([
+  "INVALID_SPEC",
+  "RENDER_FAILED",
+  "RENDER_TIMEOUT",
+  "STORAGE_FAILED",
+  "TOO_LARGE",
+  "INTERNAL",
+]);
+export type ReportErrorType = z.infer<typeof reportErrorType>;
+
+/** Codes of the API's problem+json bodies and tRPC error data. */
+export const apiErrorCode = z.enum([
+  "VALIDATION_FAILED",
+  "MALFORMED_ID",
+  "NOT_FOUND",
+  "UNAUTHORIZED",
+  "PAYLOAD_TOO_LARGE",
+  "UNSUPPORTED_MEDIA_TYPE",
+  "RATE_LIMITED",
+  "INTERNAL",
+]);
+export type ApiErrorCode = z.infer<typeof apiErrorCode>;
+
+/** HTTP status of each API error code; a code without one fails to compile. */
+export function httpStatusOf(code: ApiErrorCode): 400 | 401 | 404 | 413 | 415 | 429 | 500 {
+  switch (code) {
+    case "VALIDATION_FAILED":
+    case "MALFORMED_ID":
+      return 400;
+    case "UNAUTHORIZED":
+      return 401;
+    case "NOT_FOUND":
+      return 404;
+    case "PAYLOAD_TOO_LARGE":
+      return 413;
+    case "UNSUPPORTED_MEDIA_TYPE":
+      return 415;
+    case "RATE_LIMITED":
+      return 429;
+    case "INTERNAL":
+      return 500;
+  }
+}
+
+export const fieldError = z.object({ path: z.string(), message: z.string() });
+export type FieldError = z.infer<typeof fieldError>;
+
+/** RFC 9457 problem details, as every 4xx/5xx of the API returns them. */
+export const problem = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string(),
+  code: apiErrorCode,
+  requestId: z.string().optional(),
+  errors: z.array(fieldError).optional(),
+});
+export type Problem = z.infer<typeof problem>;
+
+/** Renders a zod issue path as `tables[0].rows[3].amount`. */
+export function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  let out = "";
+  for (const part of path) {
+    if (typeof part === "number") out += `[${part}]`;
+    else out += out === "" ? String(part) : `.${String(part)}`;
+  }
+  return out;
+}
+
+/** The field list of a problem body, from zod issues. */
+export function fieldErrors(
+  issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>,
+): FieldError[] {
+  return issues.map((i) => ({ path: formatPath(i.path), message: i.message }));
+}

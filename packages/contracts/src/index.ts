@@ -1,0 +1,5 @@
+export * from "./errors";
+export * from "./limits";
+export * from "./message";
+export * from "./spec";
+export * from "./status";

@@ -1,0 +1,146 @@
+import { z } from "zod";
+import { SPEC_LIMITS } from "./limits";
+
+export const reportFormat = z.enum(["xlsx", "pdf"]);
+export type ReportFormat = z.infer<typeof reportFormat>;
+
+export const columnType = z.enum(["string", "number", "integer", "currency", "percent", "date", "datetime", "boolean"]);
+export type ColumnType = z.infer<typeof columnType>;
+
+export const column = z.object({
+  key: z.string().min(1).max(SPEC_LIMITS.keyLength),
+  header: z.string().max(SPEC_LIMITS.headerLength),
+  type: columnType.default("string"),
+  /** Width in characters (XLSX) or a relative weight (PDF). */
+  width: z.number().positive().max(255).optional(),
+  /** ISO 4217 code shown with `currency` columns. */
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/, "must be a 3-letter ISO 4217 code")
+    .optional(),
+});
+export type Column = z.infer<typeof column>;
+export type ColumnInput = z.input<typeof column>;
+
+export const cellValue = z.union([z.string().max(SPEC_LIMITS.stringLength), z.number(), z.boolean(), z.null()]);
+export type CellValue = z.infer<typeof cellValue>;
+
+export const row = z.record(z.string(), cellValue);
+export type Row = z.infer<typeof row>;
+
+const isoDate = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Why `value` does not fit a column of `type`, or null when it does. Empty cells are null or absent. */
+export function cellProblem(type: ColumnType, value: CellValue | undefined): string | null {
+  if (value === null || value === undefined) return null;
+  switch (type) {
+    case "string":
+      return null;
+    case "number":
+    case "currency":
+    case "percent":
+      return typeof value === "number" && Number.isFinite(value) ? null : `expected a finite number`;
+    case "integer":
+      return Number.isSafeInteger(value) ? null : `expected an integer`;
+    case "boolean":
+      return typeof value === "boolean" ? null : `expected a boolean`;
+    case "date":
+      return typeof value === "string" && isoDate.test(value) && !Number.isNaN(Date.parse(value))
+        ? null
+        : `expected a date as YYYY-MM-DD`;
+    case "datetime":
+      return typeof value === "string" && z.iso.datetime({ offset: true }).safeParse(value).success
+        ? null
+        : `expected an ISO 8601 date-time with a time zone`;
+  }
+}
+
+export const table = z
+  .object({
+    name: z.string().min(1).max(100),
+    columns: z.array(column).min(1).max(SPEC_LIMITS.columnsPerTable),
+    rows: z.array(row),
+  })
+  .superRefine((t, ctx) => {
+    const seen = new Set<string>();
+    t.columns.forEach((c, i) => {
+      if (seen.has(c.key)) {
+        ctx.addIssue({ code: "custom", path: ["columns", i, "key"], message: `duplicate column key "${c.key}"` });
+      }
+      seen.add(c.key);
+    });
+    let reported = 0;
+    for (let r = 0; r < t.rows.length && reported < 20; r++) {
+      const values = t.rows[r] as Row;
+      for (const c of t.columns) {
+        const problem = cellProblem(c.type, values[c.key]);
+        if (problem) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["rows", r, c.key],
+            message: `${problem} for ${c.type} column "${c.key}"`,
+          });
+          reported++;
+        }
+      }
+    }
+  });
+export type Table = z.infer<typeof table>;
+export type TableInput = z.input<typeof table>;
+
+export const pdfOptions = z.object({
+  pageSize: z.enum(["A4", "Letter"]).default("A4"),
+  orientation: z.enum(["portrait", "landscape"]).default("portrait"),
+});
+export type PdfOptions = z.infer<typeof pdfOptions>;
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what file names must not hold
+const unsafeFileNameChars = /[/\\:*?"<>|\u0000-\u001f]/g;
+
+export const reportSpec = z
+  .object({
+    format: reportFormat,
+    title: z.string().min(1).max(SPEC_LIMITS.titleLength),
+    /** Download name without extension; defaults to the title. */
+    fileName: z
+      .string()
+      .min(1)
+      .max(200)
+      .refine((name) => !name.match(unsafeFileNameChars), 'must not contain / \\ : * ? " < > | or control characters')
+      .optional(),
+    tables: z.array(table).min(1).max(SPEC_LIMITS.tables),
+    pdf: pdfOptions.optional(),
+  })
+  .superRefine((spec, ctx) => {
+    const names = new Set<string>();
+    let rows = 0;
+    spec.tables.forEach((t, i) => {
+      if (names.has(t.name)) {
+        ctx.addIssue({ code: "custom", path: ["tables", i, "name"], message: `duplicate table name "${t.name}"` });
+      }
+      names.add(t.name);
+      rows += t.rows.length;
+    });
+    if (rows > SPEC_LIMITS.rowsPerReport) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["tables"],
+        message: `a report holds at most ${SPEC_LIMITS.rowsPerReport} rows (got ${rows})`,
+      });
+    }
+  });
+/** A validated report spec, defaults applied. */
+export type ReportSpec = z.infer<typeof reportSpec>;
+/** What a client sends: optional fields may be left out. */
+export type ReportSpecInput = z.input<typeof reportSpec>;
+
+/** Total rows over every table. */
+export function rowCount(spec: Pick<ReportSpec, "tables">): number {
+  return spec.tables.reduce((n, t) => n + t.rows.length, 0);
+}
+
+/** The name a client downloads, with its extension. */
+export function downloadName(spec: Pick<ReportSpec, "title" | "fileName" | "format">): string {
+  const base = (spec.fileName ?? spec.title).replace(unsafeFileNameChars, "_").trim() || "report";
+  return `${base}.${spec.format}`;
+}
