@@ -1,0 +1,108 @@
+import { sampleSpec } from "@reports/contracts/testing";
+import { eq, sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDb, type DbHandle } from "./client";
+import { createReportRepository, toCachedStatus } from "./repository";
+import { reportRequests } from "./schema";
+import { createTestDatabase } from "./testing";
+
+const drivers: Array<[string, () => Promise<DbHandle & { drop?: () => Promise<void> }>]> = [
+  ["PostgreSQL", () => createTestDatabase()],
+  [
+    "PGlite",
+    async () => {
+      const handle = createDb("memory://");
+      await handle.migrate();
+      return handle;
+    },
+  ],
+];
+
+describe.each(drivers)("report repository on %s", (_name, open) => {
+  let handle: DbHandle & { drop?: () => Promise<void> };
+  let repo: ReturnType<typeof createReportRepository>;
+  const lease = { leaseMs: 60_000 };
+
+  beforeAll(async () => {
+    handle = await open();
+    repo = createReportRepository(handle.db);
+  });
+  afterAll(async () => {
+    await (handle.drop ? handle.drop() : handle.close());
+  });
+
+  it("stores a request as queued with its summary", async () => {
+    const row = await repo.create(sampleSpec({ rows: 4, format: "pdf" }));
+    expect(row).toMatchObject({ status: "queued", format: "pdf", rowCount: 4, attempts: 0, version: 1 });
+    expect(row.fileName).toBe("Sales — Łódź & Привет.pdf");
+    expect((await repo.findById(row.requestId))?.spec.tables[0]?.rows).toHaveLength(4);
+  });
+
+  it("lets exactly one of five concurrent claims win", async () => {
+    const row = await repo.create(sampleSpec());
+    const claims = await Promise.all(Array.from({ length: 5 }, () => repo.claim(row.requestId, lease)));
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    const won = claims.find(Boolean);
+    expect(won?.row).toMatchObject({ status: "processing", attempts: 1, version: 2 });
+  });
+
+  it("completes only with the token of the current claim", async () => {
+    const row = await repo.create(sampleSpec());
+    const claim = await repo.claim(row.requestId, lease);
+    if (!claim) throw new Error("not claimed");
+    expect(await repo.complete({ ...claim, token: crypto.randomUUID() }, "reports/x.xlsx")).toBeNull();
+    const done = await repo.complete(claim, `reports/${row.requestId}.xlsx`);
+    expect(done).toMatchObject({ status: "done", fileKey: `reports/${row.requestId}.xlsx`, claimToken: null });
+  });
+
+  it("never claims a done request again", async () => {
+    const row = await repo.create(sampleSpec());
+    const claim = await repo.claim(row.requestId, lease);
+    if (!claim) throw new Error("not claimed");
+    const done = await repo.complete(claim, "reports/a.xlsx");
+    expect(await repo.claim(row.requestId, lease)).toBeNull();
+    expect(await repo.findById(row.requestId)).toMatchObject({ status: "done", version: done?.version });
+  });
+
+  it("claims an error request again and clears the old error", async () => {
+    const row = await repo.create(sampleSpec());
+    const first = await repo.claim(row.requestId, lease);
+    if (!first) throw new Error("not claimed");
+    expect(await repo.fail(first, "RENDER_FAILED", "boom")).toMatchObject({
+      status: "error",
+      errorType: "RENDER_FAILED",
+    });
+    const second = await repo.claim(row.requestId, lease);
+    expect(second?.row).toMatchObject({ status: "processing", attempts: 2, errorType: null, errorMessage: null });
+  });
+
+  it("takes over a processing request only once its lease has expired", async () => {
+    const row = await repo.create(sampleSpec());
+    const first = await repo.claim(row.requestId, lease);
+    if (!first) throw new Error("not claimed");
+    expect(await repo.claim(row.requestId, lease)).toBeNull();
+    await handle.db
+      .update(reportRequests)
+      .set({ leaseExpiresAt: sql`now() - interval '1 second'` })
+      .where(eq(reportRequests.requestId, row.requestId));
+    const second = await repo.claim(row.requestId, lease);
+    expect(second).not.toBeNull();
+    expect(await repo.renew(first, lease)).toBe(false);
+    expect(await repo.complete(first, "reports/stale.xlsx")).toBeNull();
+    expect(second && (await repo.renew(second, lease))).toBe(true);
+  });
+
+  it("maps a row to the client status without internals", async () => {
+    const row = await repo.create(sampleSpec({ rows: 2 }));
+    const status = toCachedStatus(row);
+    expect(status).toMatchObject({
+      requestId: row.requestId,
+      status: "queued",
+      error: null,
+      fileKey: null,
+      version: 1,
+    });
+    expect(status.report).toEqual({ format: "xlsx", title: row.title, fileName: row.fileName, rowCount: 2 });
+    expect(Date.parse(status.createdAt)).toBeGreaterThan(0);
+  });
+});

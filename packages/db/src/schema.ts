@@ -1,0 +1,47 @@
+import {
+  type ReportErrorType,
+  type ReportFormat,
+  type ReportSpec,
+  type ReportState,
+  reportErrorType,
+  reportFormat,
+  reportState,
+} from "@reports/contracts";
+import { index, integer, jsonb, pgEnum, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+
+type NonEmpty<T> = [T, ...T[]];
+
+export const reportStatusEnum = pgEnum("report_status", reportState.options as NonEmpty<ReportState>);
+export const reportErrorTypeEnum = pgEnum("report_error_type", reportErrorType.options as NonEmpty<ReportErrorType>);
+export const reportFormatEnum = pgEnum("report_format", reportFormat.options as NonEmpty<ReportFormat>);
+
+const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
+
+export const reportRequests = pgTable(
+  "report_requests",
+  {
+    requestId: uuid("request_id").primaryKey().defaultRandom(),
+    status: reportStatusEnum("status").notNull().default("queued"),
+    format: reportFormatEnum("format").notNull(),
+    title: text("title").notNull(),
+    /** Download name with extension. */
+    fileName: text("file_name").notNull(),
+    rowCount: integer("row_count").notNull(),
+    spec: jsonb("spec").$type<ReportSpec>().notNull(),
+    fileKey: text("file_key"),
+    errorType: reportErrorTypeEnum("error_type"),
+    errorMessage: text("error_message"),
+    attempts: integer("attempts").notNull().default(0),
+    /** Set by a claim; only its holder may complete or fail the request. */
+    claimToken: uuid("claim_token"),
+    /** Lease, not lock: a dead worker's claim expires and another may take the request. */
+    leaseExpiresAt: timestamptz("lease_expires_at"),
+    /** Bumped by every transition; the cache keeps the highest version it has seen. */
+    version: integer("version").notNull().default(1),
+    createdAt: timestamptz("created_at").notNull().defaultNow(),
+    updatedAt: timestamptz("updated_at").notNull().defaultNow(),
+  },
+  (t) => [index("report_requests_status_updated_at_idx").on(t.status, t.updatedAt)],
+);
+
+export type ReportRequestRow = typeof reportRequests.$inferSelect;
