@@ -17,21 +17,25 @@ export const apiErrorCode = z.enum([
   "MALFORMED_ID",
   "NOT_FOUND",
   "UNAUTHORIZED",
+  "FORBIDDEN",
   "PAYLOAD_TOO_LARGE",
   "UNSUPPORTED_MEDIA_TYPE",
   "RATE_LIMITED",
+  "UNAVAILABLE",
   "INTERNAL",
 ]);
 export type ApiErrorCode = z.infer<typeof apiErrorCode>;
 
 /** HTTP status of each API error code; a code without one fails to compile. */
-export function httpStatusOf(code: ApiErrorCode): 400 | 401 | 404 | 413 | 415 | 429 | 500 {
+export function httpStatusOf(code: ApiErrorCode): 400 | 401 | 403 | 404 | 413 | 415 | 429 | 500 | 503 {
   switch (code) {
     case "VALIDATION_FAILED":
     case "MALFORMED_ID":
       return 400;
     case "UNAUTHORIZED":
       return 401;
+    case "FORBIDDEN":
+      return 403;
     case "NOT_FOUND":
       return 404;
     case "PAYLOAD_TOO_LARGE":
@@ -42,6 +46,8 @@ export function httpStatusOf(code: ApiErrorCode): 400 | 401 | 404 | 413 | 415 | 
       return 429;
     case "INTERNAL":
       return 500;
+    case "UNAVAILABLE":
+      return 503;
   }
 }
 

@@ -1,3 +1,4 @@
+export * from "./env";
 export * from "./errors";
 export * from "./limits";
 export * from "./message";

@@ -1,0 +1,57 @@
+import { z } from "zod";
+
+const bool = z
+  .enum(["true", "false", "1", "0"], { error: "must be true or false" })
+  .transform((v) => v === "true" || v === "1");
+
+/**
+ * The connection settings every distributed process reads (BFF, worker). Credentials
+ * and region for S3 also come from the AWS SDK's standard chain (`AWS_ACCESS_KEY_ID`, …).
+ */
+export const serviceEnv = z.object({
+  DATABASE_URL: z.string({ error: "DATABASE_URL is required (postgres://…)" }).regex(/^postgres(ql)?:\/\//, {
+    error: "DATABASE_URL must be a postgres:// URL",
+  }),
+  RABBITMQ_URL: z.string({ error: "RABBITMQ_URL is required (amqp://…)" }).regex(/^amqps?:\/\//, {
+    error: "RABBITMQ_URL must be an amqp:// or amqps:// URL",
+  }),
+  /** Without it, each process keeps its own in-process status cache. */
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, { error: "REDIS_URL must be a redis:// or rediss:// URL" })
+    .optional(),
+  QUEUE_PREFIX: z.string().default(""),
+  S3_BUCKET: z.string({ error: "S3_BUCKET is required" }).min(1),
+  /** Any S3-compatible endpoint (MinIO, R2, s3rver); leave unset for AWS. */
+  S3_ENDPOINT: z.url({ error: "S3_ENDPOINT must be a URL" }).optional(),
+  S3_FORCE_PATH_STYLE: bool.optional(),
+  /** `when_required` avoids aws-chunked uploads that some S3-compatible servers store verbatim. */
+  S3_CHECKSUMS: z.enum(["when_required", "when_supported"]).optional(),
+  AWS_REGION: z.string().default("us-east-1"),
+  AWS_ACCESS_KEY_ID: z.string().optional(),
+  AWS_SECRET_ACCESS_KEY: z.string().optional(),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+export type ServiceEnv = z.infer<typeof serviceEnv>;
+
+export const envBool = bool;
+
+/** One line naming every bad variable, for a process that refuses to start. */
+export function describeEnvError(app: string, error: z.ZodError): string {
+  const problems = error.issues.map((i) => (i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message));
+  return `${app}: invalid environment: ${problems.join("; ")}`;
+}
+
+/** The S3 driver's settings from a parsed environment (undefined values left out). */
+export function s3ConfigFromEnv(env: ServiceEnv) {
+  return {
+    bucket: env.S3_BUCKET,
+    region: env.AWS_REGION,
+    ...(env.S3_ENDPOINT ? { endpoint: env.S3_ENDPOINT } : {}),
+    ...(env.S3_FORCE_PATH_STYLE !== undefined ? { forcePathStyle: env.S3_FORCE_PATH_STYLE } : {}),
+    ...(env.S3_CHECKSUMS ? { checksums: env.S3_CHECKSUMS } : {}),
+    ...(env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
+      ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY }
+      : {}),
+  };
+}
