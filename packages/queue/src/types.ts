@@ -1,0 +1,65 @@
+import type { ReportMessage } from "@reports/contracts";
+
+/** What a handler decides for its message. A retry outcome joins this union when delayed retries arrive. */
+export type HandlerResult = "ack" | "dead-letter";
+
+export interface Delivery {
+  message: ReportMessage;
+  /** True when the broker delivered this message before (a consumer died or lost its connection mid-work). */
+  redelivered: boolean;
+}
+
+/**
+ * Processes one message. Resolving with nothing acks; a throw dead-letters, never requeues,
+ * because a requeued poison message loops forever.
+ */
+// biome-ignore lint/suspicious/noConfusingVoidType: void lets a handler that returns nothing (`async () => {}`) mean ack
+export type Handler = (delivery: Delivery) => Promise<HandlerResult | void>;
+
+export interface ConsumeOptions {
+  /** Messages in flight at once, which is also how many handlers run concurrently. Default 1. */
+  prefetch?: number;
+}
+
+export interface ConsumerHandle {
+  /** Stops taking new messages and resolves once the handlers in progress have settled. */
+  close(): Promise<void>;
+}
+
+export interface QueueDepth {
+  /** Messages waiting in the work queue (not counting those in flight). */
+  ready: number;
+  /** Messages in the dead-letter queue. */
+  deadLettered: number;
+}
+
+export interface ReportQueue {
+  /** Resolves once the broker confirmed the message (publisher confirms) and it was routed (mandatory; listen for basic.return → reject). */
+  publish(message: ReportMessage): Promise<void>;
+  /** Starts consuming with `prefetch` messages in flight; returns a handle whose close() stops taking new messages and waits for the ones in progress. */
+  consume(handler: Handler, options?: ConsumeOptions): Promise<ConsumerHandle>;
+  /** Counts for health/metrics: messages ready in the work queue and in the dead-letter queue. */
+  depth(): Promise<QueueDepth>;
+  /** Closes the consumers (waiting for their handlers), then the connection. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** The broker accepted a message but no queue was bound to take it (the work queue or its binding is gone). */
+export class UnroutableMessageError extends Error {
+  override readonly name = "UnroutableMessageError";
+  constructor(
+    readonly exchange: string,
+    readonly routingKey: string,
+    readonly replyText: string,
+  ) {
+    super(`message to exchange "${exchange}" with routing key "${routingKey}" was not routed: ${replyText}`);
+  }
+}
+
+/** The queue was closed; nothing more can be published or consumed through it. */
+export class QueueClosedError extends Error {
+  override readonly name = "QueueClosedError";
+  constructor() {
+    super("the report queue is closed");
+  }
+}
