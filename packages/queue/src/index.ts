@@ -1,0 +1,15 @@
+export { decodeMessage } from "./delivery";
+export { createMemoryQueue, type MemoryQueue } from "./memory";
+export { createRabbitQueue, type RabbitQueueConfig } from "./rabbit";
+export { TOPOLOGY, type Topology, type TopologyNames, topology } from "./topology";
+export {
+  type ConsumeOptions,
+  type ConsumerHandle,
+  type Delivery,
+  type Handler,
+  type HandlerResult,
+  QueueClosedError,
+  type QueueDepth,
+  type ReportQueue,
+  UnroutableMessageError,
+} from "./types";

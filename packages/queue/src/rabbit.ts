@@ -1,0 +1,179 @@
+import { randomUUID } from "node:crypto";
+import type { EventEmitter } from "node:events";
+import { setImmediate as nextTurn } from "node:timers/promises";
+import { type ReportMessage, reportMessage } from "@reports/contracts";
+import { type Logger, silentLogger } from "@reports/logger";
+import { Connection, type Consumer, ConsumerStatus, type Envelope, type ReturnedMessage } from "rabbitmq-client";
+import { prefetchOf, runHandler } from "./delivery";
+import { TOPOLOGY, type Topology, topology } from "./topology";
+import {
+  type ConsumeOptions,
+  type ConsumerHandle,
+  type Handler,
+  QueueClosedError,
+  type ReportQueue,
+  UnroutableMessageError,
+} from "./types";
+
+export interface RabbitQueueConfig {
+  /** amqp://user:password@host:5672/vhost */
+  url: string;
+  /** Prepended to every exchange and queue name; tests use a unique one per file. */
+  prefix?: string;
+  logger?: Logger;
+  /** Shown by the management UI and `rabbitmqctl list_connections user_provided_name`. */
+  connectionName?: string;
+}
+
+/** Publish attempts across a lost connection; a duplicate is harmless because the worker's claim is idempotent. */
+const PUBLISH_ATTEMPTS = 3;
+
+/**
+ * Connects to RabbitMQ, declares the topology (idempotently) and returns the report queue. Rejects when the
+ * topology cannot be declared, e.g. the broker is unreachable for 20 s or a queue exists with other arguments.
+ *
+ * @example
+ * const queue = await createRabbitQueue({ url: env.RABBITMQ_URL, logger });
+ * await queue.publish({ requestId, attempt: 1 });
+ * const consumer = await queue.consume(async ({ message }) => runJob(message), { prefetch: 2 });
+ */
+export async function createRabbitQueue(config: RabbitQueueConfig): Promise<ReportQueue> {
+  const log = (config.logger ?? silentLogger()).child({ component: "queue" });
+  const topo = topology(config.prefix);
+  const { names } = topo;
+
+  const connection = new Connection({ url: config.url, connectionName: config.connectionName ?? "@reports/queue" });
+  // without an 'error' listener a lost connection crashes the process
+  connection.on("error", (err) => log.error({ err }, "rabbitmq connection error"));
+  connection.on("connection", () => log.info("rabbitmq connected"));
+  connection.on("connection.blocked", (reason) => log.warn({ reason }, "rabbitmq blocked publishing"));
+  connection.on("connection.unblocked", () => log.info("rabbitmq unblocked publishing"));
+
+  try {
+    await declareTopology(connection, topo);
+  } catch (err) {
+    await connection.close();
+    throw err;
+  }
+
+  // the publisher re-declares the whole topology on every new channel, so a broker that lost it gets it back
+  const publisher = connection.createPublisher({
+    confirm: true,
+    maxAttempts: PUBLISH_ATTEMPTS,
+    exchanges: topo.exchanges,
+    queues: topo.queues,
+    queueBindings: topo.bindings,
+  });
+  // 5.0.8 neither types nor emits 'error' on the publisher; the listener keeps a future emit from crashing us
+  (publisher as EventEmitter).on("error", (err) => log.error({ err }, "rabbitmq publisher error"));
+  publisher.on("retry", (err, envelope: Envelope) =>
+    log.warn({ err, messageId: envelope.messageId }, "publish failed; retrying"),
+  );
+  const returns = new Map<string, ReturnedMessage | undefined>();
+  publisher.on("basic.return", (returned: ReturnedMessage) => {
+    const messageId = returned.messageId;
+    if (messageId !== undefined && returns.has(messageId)) returns.set(messageId, returned);
+  });
+
+  /** The one way a message leaves: a later `retry(message, delayMs)` sends here with a delay level's routing key. */
+  async function send(routingKey: string, message: ReportMessage): Promise<void> {
+    const body = reportMessage.parse(message);
+    const messageId = randomUUID();
+    returns.set(messageId, undefined);
+    try {
+      await publisher.send({ exchange: names.exchange, routingKey, mandatory: true, durable: true, messageId }, body);
+      // the client resolves the confirm at once but emits basic.return on a later turn (setImmediate)
+      await nextTurn();
+      const returned = returns.get(messageId);
+      if (returned) throw new UnroutableMessageError(names.exchange, routingKey, returned.replyText ?? "NO_ROUTE");
+    } finally {
+      returns.delete(messageId);
+    }
+  }
+
+  const handles = new Set<ConsumerHandle>();
+  let closed = false;
+  let closing: Promise<void> | undefined;
+
+  return {
+    async publish(message) {
+      if (closed) throw new QueueClosedError();
+      await send(TOPOLOGY.workRoutingKey, message);
+    },
+
+    async consume(handler: Handler, options: ConsumeOptions = {}) {
+      if (closed) throw new QueueClosedError();
+      const prefetch = prefetchOf(options);
+      const consumer = connection.createConsumer(
+        {
+          queue: names.workQueue,
+          // re-declared on every reconnect: anything but the exact declaration is PRECONDITION_FAILED
+          queueOptions: topo.workQueue,
+          exchanges: topo.exchanges,
+          queueBindings: topo.bindings.filter((binding) => binding.queue === names.workQueue),
+          qos: { prefetchCount: prefetch },
+          concurrency: prefetch,
+          requeue: false,
+        },
+        async (msg) => {
+          const outcome = await runHandler(handler, msg.body, msg.redelivered, log);
+          return outcome === "ack" ? ConsumerStatus.ACK : ConsumerStatus.DROP;
+        },
+      );
+      consumer.on("error", (err) => log.error({ err }, "rabbitmq consumer error"));
+      try {
+        await firstReady(consumer);
+      } catch (err) {
+        await consumer.close();
+        throw err;
+      }
+      let stopping: Promise<void> | undefined;
+      const handle: ConsumerHandle = {
+        close() {
+          stopping ??= consumer.close().finally(() => handles.delete(handle));
+          return stopping;
+        },
+      };
+      handles.add(handle);
+      return handle;
+    },
+
+    async depth() {
+      const work = await connection.queueDeclare({ queue: names.workQueue, passive: true });
+      const dead = await connection.queueDeclare({ queue: names.deadLetterQueue, passive: true });
+      return { ready: work.messageCount, deadLettered: dead.messageCount };
+    },
+
+    close() {
+      closing ??= (async () => {
+        closed = true;
+        await Promise.all([...handles].map((handle) => handle.close()));
+        await publisher.close();
+        await connection.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+async function declareTopology(connection: Connection, topo: Topology): Promise<void> {
+  for (const exchange of topo.exchanges) await connection.exchangeDeclare(exchange);
+  for (const queue of topo.queues) await connection.queueDeclare(queue);
+  for (const binding of topo.bindings) await connection.queueBind(binding);
+}
+
+/** Resolves when the consumer is subscribed; rejects on a setup failure (it would otherwise retry forever). */
+function firstReady(consumer: Consumer): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onReady = () => {
+      consumer.off("error", onError);
+      resolve();
+    };
+    const onError = (err: unknown) => {
+      consumer.off("ready", onReady);
+      reject(err);
+    };
+    consumer.once("ready", onReady);
+    consumer.once("error", onError);
+  });
+}
