@@ -1,0 +1,221 @@
+import { randomUUID } from "node:crypto";
+import { createRedisCache } from "@reports/cache";
+import { sampleSpec } from "@reports/contracts/testing";
+import { createReportRepository, toCachedStatus } from "@reports/db";
+import { createTestDatabase, type TestDatabase } from "@reports/db/testing";
+import { silentLogger } from "@reports/logger";
+import { createTestQueue, type TestQueue } from "@reports/queue/testing";
+import { createTestBucket, type TestBucket } from "@reports/storage/testing";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { createApp } from "./app";
+import type { AppDeps } from "./deps";
+
+let database: TestDatabase;
+let queue: TestQueue;
+let bucket: TestBucket;
+let deps: AppDeps;
+let app: ReturnType<typeof createApp>;
+
+beforeAll(async () => {
+  [database, queue, bucket] = await Promise.all([createTestDatabase(), createTestQueue(), createTestBucket(inject("s3"))]);
+  deps = {
+    repo: createReportRepository(database.db),
+    queue,
+    storage: bucket.storage,
+    cache: createRedisCache({ url: "redis://127.0.0.1:6379", keyPrefix: `test-${randomUUID()}:` }),
+    logger: silentLogger(),
+    settings: { downloadUrlTtlSeconds: 60, maxBodyBytes: 256 * 1024 },
+  };
+  app = createApp(deps);
+});
+
+afterAll(async () => {
+  await deps.cache.close();
+  await Promise.all([queue.destroy(), bucket.drop(), database.drop()]);
+});
+
+const postJson = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+  app.request(path, {
+    method: "POST",
+    body: typeof body === "string" ? body : JSON.stringify(body),
+    headers: { "content-type": "application/json", ...headers },
+  });
+
+async function problemOf(res: Response) {
+  expect(res.headers.get("content-type")).toMatch(/^application\/problem\+json/);
+  const body = (await res.json()) as { code: string; status: number; detail: string; requestId?: string; errors?: Array<{ path: string }> };
+  expect(body.status).toBe(res.status);
+  expect(body.requestId).toBe(res.headers.get("x-request-id"));
+  return body;
+}
+
+describe("POST /generate", () => {
+  it("stores the request, queues it and answers 201 with its id", async () => {
+    const before = await queue.depth();
+    const res = await postJson("/generate", sampleSpec({ rows: 5 }));
+    expect(res.status).toBe(201);
+    const body = (await res.json()) as { requestId: string; status: string; createdAt: string };
+    expect(body.status).toBe("queued");
+    expect(Number.isNaN(Date.parse(body.createdAt))).toBe(false);
+    expect(res.headers.get("location")).toBe(`/status/${body.requestId}`);
+    expect(await deps.repo.findById(body.requestId)).toMatchObject({ status: "queued", rowCount: 5 });
+    await expect.poll(async () => (await queue.depth()).ready).toBe(before.ready + 1);
+  });
+
+  it("answers 400 naming the field of a value that does not fit its column", async () => {
+    const spec = sampleSpec({ rows: 2 });
+    const rows = spec.tables[0]?.rows ?? [];
+    rows[1] = { ...rows[1], amount: "12 euros" };
+    const res = await postJson("/generate", spec);
+    expect(res.status).toBe(400);
+    const problem = await problemOf(res);
+    expect(problem.code).toBe("VALIDATION_FAILED");
+    expect(problem.errors?.map((e) => e.path)).toEqual(["tables[0].rows[1].amount"]);
+  });
+
+  it("answers 400 naming a missing or unknown format", async () => {
+    const { format: _format, ...noFormat } = sampleSpec();
+    const missing = await problemOf(await postJson("/generate", noFormat));
+    expect(missing.errors?.map((e) => e.path)).toContain("format");
+    const wrong = await problemOf(await postJson("/generate", { ...sampleSpec(), format: "docx" }));
+    expect(wrong.errors?.map((e) => e.path)).toContain("format");
+  });
+
+  it("answers 400 for a body that is not JSON", async () => {
+    const res = await postJson("/generate", "{ not json");
+    expect(res.status).toBe(400);
+    expect((await problemOf(res)).code).toBe("VALIDATION_FAILED");
+  });
+
+  it("answers 415 for a body that is not sent as JSON", async () => {
+    const res = await app.request("/generate", { method: "POST", body: "format=xlsx", headers: { "content-type": "text/plain" } });
+    expect(res.status).toBe(415);
+    expect((await problemOf(res)).code).toBe("UNSUPPORTED_MEDIA_TYPE");
+  });
+
+  it("answers 413 for a body over the limit", async () => {
+    const res = await postJson("/generate", sampleSpec({ rows: 5_000 }));
+    expect(res.status).toBe(413);
+    expect((await problemOf(res)).code).toBe("PAYLOAD_TOO_LARGE");
+  });
+});
+
+describe("GET /status/:requestId", () => {
+  it("returns a queued request from the database and fills the cache", async () => {
+    const row = await deps.repo.create(sampleSpec({ rows: 3, format: "pdf" }));
+    const res = await app.request(`/status/${row.requestId}`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      requestId: row.requestId,
+      status: "queued",
+      report: { format: "pdf", title: row.title, fileName: row.fileName, rowCount: 3 },
+      url: null,
+      createdAt: row.createdAt.toISOString(),
+      updatedAt: row.updatedAt.toISOString(),
+      error: null,
+    });
+    expect(await deps.cache.get(row.requestId)).toMatchObject({ status: "queued", version: 1 });
+  });
+
+  it("reads the cache before the database", async () => {
+    const row = await deps.repo.create(sampleSpec());
+    await deps.cache.set({ ...toCachedStatus(row), status: "processing", version: 2 });
+    const body = (await (await app.request(`/status/${row.requestId}`)).json()) as { status: string };
+    expect(body.status).toBe("processing");
+  });
+
+  it("gives a done report a download link that works and names the file", async () => {
+    const row = await deps.repo.create(sampleSpec());
+    const claim = await deps.repo.claim(row.requestId, { leaseMs: 10_000 });
+    if (!claim) throw new Error("not claimed");
+    const key = `reports/${row.requestId}.xlsx`;
+    await bucket.storage.put(key, Buffer.from("file bytes"), { contentType: "application/octet-stream" });
+    await deps.repo.complete(claim, key);
+    const body = (await (await app.request(`/status/${row.requestId}`)).json()) as { status: string; url: string };
+    expect(body.status).toBe("done");
+    const download = await fetch(body.url);
+    expect(download.status).toBe(200);
+    expect(await download.text()).toBe("file bytes");
+    expect(download.headers.get("content-disposition")).toContain("filename*=UTF-8''Sales");
+  });
+
+  it("shows an error report's type and message", async () => {
+    const row = await deps.repo.create(sampleSpec());
+    const claim = await deps.repo.claim(row.requestId, { leaseMs: 10_000 });
+    if (!claim) throw new Error("not claimed");
+    await deps.repo.fail(claim, "RENDER_FAILED", "the table could not be laid out");
+    const body = (await (await app.request(`/status/${row.requestId}`)).json()) as { status: string; error: unknown; url: unknown };
+    expect(body).toMatchObject({ status: "error", url: null, error: { type: "RENDER_FAILED", message: "the table could not be laid out" } });
+  });
+
+  it("answers 404 for an unknown id", async () => {
+    const res = await app.request(`/status/${randomUUID()}`);
+    expect(res.status).toBe(404);
+    expect((await problemOf(res)).code).toBe("NOT_FOUND");
+  });
+
+  it("answers 400 for a malformed id", async () => {
+    const res = await app.request("/status/not-a-uuid");
+    expect(res.status).toBe(400);
+    const problem = await problemOf(res);
+    expect(problem.code).toBe("MALFORMED_ID");
+    expect(problem.errors?.[0]?.path).toBe("requestId");
+  });
+});
+
+describe("tRPC at /trpc", () => {
+  it("generates and reads a status through the same service", async () => {
+    const res = await postJson("/trpc/reports.generate", sampleSpec({ rows: 2 }));
+    expect(res.status).toBe(200);
+    const { result } = (await res.json()) as { result: { data: { requestId: string; status: string } } };
+    expect(result.data.status).toBe("queued");
+    const input = encodeURIComponent(JSON.stringify({ requestId: result.data.requestId }));
+    const status = await app.request(`/trpc/reports.status?input=${input}`);
+    expect(((await status.json()) as { result: { data: { status: string } } }).result.data.status).toBe("queued");
+  });
+
+  it("carries the error catalog's code and the field list in error data", async () => {
+    const res = await postJson("/trpc/reports.generate", { ...sampleSpec(), title: "" });
+    expect(res.status).toBe(400);
+    const { error } = (await res.json()) as { error: { data: { code: string; errors: Array<{ path: string }> } } };
+    expect(error.data.code).toBe("VALIDATION_FAILED");
+    expect(error.data.errors.map((e) => e.path)).toEqual(["title"]);
+  });
+
+  it("answers NOT_FOUND with code NOT_FOUND for an unknown id", async () => {
+    const input = encodeURIComponent(JSON.stringify({ requestId: randomUUID() }));
+    const res = await app.request(`/trpc/reports.status?input=${input}`);
+    expect(res.status).toBe(404);
+    const { error } = (await res.json()) as { error: { data: { code: string } } };
+    expect(error.data.code).toBe("NOT_FOUND");
+  });
+});
+
+describe("the rest", () => {
+  it("answers /healthz", async () => {
+    const res = await app.request("/healthz");
+    expect(res.status).toBe(200);
+  });
+
+  it("answers an unknown route with a problem 404", async () => {
+    const res = await app.request("/nope");
+    expect(res.status).toBe(404);
+    expect((await problemOf(res)).code).toBe("NOT_FOUND");
+  });
+
+  it("answers 503 and keeps the row queued when the queue is down", async () => {
+    const down = await createTestQueue();
+    await down.destroy();
+    const broken = createApp({ ...deps, queue: down });
+    const res = await broken.request("/generate", {
+      method: "POST",
+      body: JSON.stringify(sampleSpec()),
+      headers: { "content-type": "application/json" },
+    });
+    expect(res.status).toBe(503);
+    const problem = await problemOf(res);
+    expect(problem.code).toBe("UNAVAILABLE");
+    const id = /request ([0-9a-f-]{36})/.exec(problem.detail)?.[1];
+    expect(id && (await deps.repo.findById(id))?.status).toBe("queued");
+  });
+});

@@ -1,0 +1,78 @@
+import { trpcServer } from "@hono/trpc-server";
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
+import { type RequestIdVariables, requestId } from "hono/request-id";
+import type { AppDeps } from "./deps";
+import { ApiError, internalError, toProblem } from "./errors";
+import { restRoutes } from "./rest";
+import { appRouter } from "./trpc";
+
+export type AppEnv = { Variables: RequestIdVariables & { deps: AppDeps } };
+
+function problemResponse(error: ApiError, id: string): Response {
+  return new Response(JSON.stringify(toProblem(error, id)), {
+    status: error.status,
+    headers: { "Content-Type": "application/problem+json", "X-Request-Id": id },
+  });
+}
+
+/**
+ * The BFF as a Hono app: REST routes, tRPC at `/trpc`, health. Pure of I/O set-up:
+ * everything with a side effect comes in through `deps`.
+ *
+ * @example
+ * const app = createApp(deps);
+ * serve({ fetch: app.fetch, port: 3000 });
+ */
+export function createApp(deps: AppDeps) {
+  const app = new Hono<AppEnv>();
+
+  app.use(requestId());
+  app.use(async (c, next) => {
+    c.set("deps", deps);
+    await next();
+  });
+  app.use(
+    bodyLimit({
+      maxSize: deps.settings.maxBodyBytes,
+      onError: (c) =>
+        problemResponse(
+          new ApiError("PAYLOAD_TOO_LARGE", `The body is over the limit of ${deps.settings.maxBodyBytes} bytes.`),
+          c.get("requestId"),
+        ),
+    }),
+  );
+
+  app.get("/healthz", (c) => c.json({ status: "ok" }));
+
+  app.use(
+    "/trpc/*",
+    trpcServer({
+      endpoint: "/trpc",
+      router: appRouter,
+      createContext: (_opts, c) => ({ deps, requestId: c.get("requestId") as string }),
+      onError: ({ error, path }) => {
+        if (error.code === "INTERNAL_SERVER_ERROR") deps.logger.error({ err: error.cause ?? error, path }, "trpc error");
+      },
+    }),
+  );
+
+  app.route("/", restRoutes());
+
+  app.notFound((c) => problemResponse(new ApiError("NOT_FOUND", `No route ${c.req.method} ${c.req.path}.`), c.get("requestId")));
+
+  app.onError((error, c) => {
+    const id = c.get("requestId");
+    if (error instanceof ApiError) return problemResponse(error, id);
+    if (error instanceof HTTPException && error.status < 500) {
+      return problemResponse(new ApiError("VALIDATION_FAILED", error.message || "Bad request."), id);
+    }
+    deps.logger.error({ err: error, requestId: id, path: c.req.path }, "unhandled error");
+    return problemResponse(internalError(), id);
+  });
+
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

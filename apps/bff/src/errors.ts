@@ -1,0 +1,45 @@
+import { type ApiErrorCode, type FieldError, httpStatusOf, type Problem } from "@reports/contracts";
+
+const TITLES: Record<ApiErrorCode, string> = {
+  VALIDATION_FAILED: "The request is not valid",
+  MALFORMED_ID: "The request id is malformed",
+  NOT_FOUND: "Not found",
+  UNAUTHORIZED: "Authentication required",
+  FORBIDDEN: "Forbidden",
+  PAYLOAD_TOO_LARGE: "The request body is too large",
+  UNSUPPORTED_MEDIA_TYPE: "Unsupported media type",
+  RATE_LIMITED: "Too many requests",
+  UNAVAILABLE: "Temporarily unavailable",
+  INTERNAL: "Internal error",
+};
+
+/** An error whose message is meant for the client; anything else is logged and hidden. */
+export class ApiError extends Error {
+  override readonly name = "ApiError";
+  constructor(
+    readonly code: ApiErrorCode,
+    readonly detail: string,
+    readonly errors?: FieldError[],
+  ) {
+    super(detail);
+  }
+
+  get status() {
+    return httpStatusOf(this.code);
+  }
+}
+
+/** The problem+json body of an error (RFC 9457). */
+export function toProblem(error: ApiError, requestId?: string): Problem {
+  return {
+    type: `https://reports.dev/problems/${error.code.toLowerCase().replaceAll("_", "-")}`,
+    title: TITLES[error.code],
+    status: error.status,
+    detail: error.detail,
+    code: error.code,
+    ...(requestId ? { requestId } : {}),
+    ...(error.errors ? { errors: error.errors } : {}),
+  };
+}
+
+export const internalError = () => new ApiError("INTERNAL", "Something went wrong on our side; it has been logged.");

@@ -1,0 +1,20 @@
+import { createLogger } from "@reports/logger";
+import { createApp } from "./app";
+import { createDeps } from "./deps";
+import { readBffEnv } from "./env";
+import { closeServer, listen } from "./server";
+
+const env = readBffEnv();
+const logger = createLogger({ name: "bff", level: env.LOG_LEVEL });
+const deps = await createDeps(env, logger);
+const { server, url } = await listen(createApp(deps), { port: env.PORT, host: env.HOST });
+logger.info({ url }, "bff listening");
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, async () => {
+    logger.info({ signal }, "bff shutting down");
+    await closeServer(server);
+    await deps.close();
+    process.exit(0);
+  });
+}

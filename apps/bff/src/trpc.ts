@@ -1,0 +1,81 @@
+import { type ApiErrorCode, fieldErrors, reportSpec } from "@reports/contracts";
+import { initTRPC, TRPCError } from "@trpc/server";
+import { z } from "zod";
+import type { AppDeps } from "./deps";
+import { ApiError, internalError } from "./errors";
+import { createReport, getReportStatus } from "./service";
+
+export interface TrpcContext {
+  deps: AppDeps;
+  requestId: string;
+}
+
+type TrpcCode = TRPCError["code"];
+
+const TRPC_CODES: Record<ApiErrorCode, TrpcCode> = {
+  VALIDATION_FAILED: "BAD_REQUEST",
+  MALFORMED_ID: "BAD_REQUEST",
+  NOT_FOUND: "NOT_FOUND",
+  UNAUTHORIZED: "UNAUTHORIZED",
+  FORBIDDEN: "FORBIDDEN",
+  PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
+  UNSUPPORTED_MEDIA_TYPE: "UNSUPPORTED_MEDIA_TYPE",
+  RATE_LIMITED: "TOO_MANY_REQUESTS",
+  UNAVAILABLE: "SERVICE_UNAVAILABLE",
+  INTERNAL: "INTERNAL_SERVER_ERROR",
+};
+
+function apiCodeOf(error: TRPCError): { code: ApiErrorCode; errors?: ReturnType<typeof fieldErrors> } {
+  const cause = error.cause;
+  if (cause instanceof ApiError) return { code: cause.code, ...(cause.errors ? { errors: cause.errors } : {}) };
+  if (cause instanceof z.ZodError) return { code: "VALIDATION_FAILED", errors: fieldErrors(cause.issues) };
+  switch (error.code) {
+    case "BAD_REQUEST":
+    case "PARSE_ERROR":
+      return { code: "VALIDATION_FAILED" };
+    case "NOT_FOUND":
+      return { code: "NOT_FOUND" };
+    case "PAYLOAD_TOO_LARGE":
+      return { code: "PAYLOAD_TOO_LARGE" };
+    case "UNSUPPORTED_MEDIA_TYPE":
+      return { code: "UNSUPPORTED_MEDIA_TYPE" };
+    default:
+      return { code: "INTERNAL" };
+  }
+}
+
+const t = initTRPC.context<TrpcContext>().create({
+  errorFormatter({ shape, error }) {
+    const { code, errors } = apiCodeOf(error);
+    // Same catalog as the REST problem bodies; an internal message never reaches the client.
+    const message = code === "INTERNAL" ? internalError().detail : shape.message;
+    const { stack: _stack, ...data } = shape.data;
+    return { ...shape, message, data: { ...data, code, ...(errors ? { errors } : {}) } };
+  },
+});
+
+/** Turns our typed errors into tRPC errors with the matching HTTP status. */
+const apiErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof ApiError) {
+    const cause = result.error.cause;
+    throw new TRPCError({ code: TRPC_CODES[cause.code], message: cause.detail, cause });
+  }
+  return result;
+});
+
+const procedure = t.procedure.use(apiErrors);
+
+export const appRouter = t.router({
+  reports: t.router({
+    /** Queues a report; same rules as `POST /generate`. */
+    generate: procedure.input(reportSpec).mutation(({ ctx, input }) => createReport(ctx.deps, input)),
+    /** The status of a report; same rules as `GET /status/:requestId`. */
+    status: procedure
+      .input(z.object({ requestId: z.string() }))
+      .query(({ ctx, input }) => getReportStatus(ctx.deps, input.requestId)),
+  }),
+});
+
+/** The API's type, imported (type-only) by `@reports/sdk`. */
+export type AppRouter = typeof appRouter;

@@ -1,0 +1,73 @@
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { type AppDeps, closeServer, createApp, listen } from "@reports/bff";
+import { createMemoryCache } from "@reports/cache";
+import { createDb, createReportRepository } from "@reports/db";
+import type { Logger } from "@reports/logger";
+import { createMemoryQueue } from "@reports/queue";
+import { createRenderPool } from "@reports/renderers";
+import { createLocalStorage } from "@reports/storage";
+import { startWorker, type WorkerDeps } from "@reports/worker";
+import type { StandaloneEnv } from "./env";
+
+function signingSecret(env: StandaloneEnv): string {
+  if (env.FILE_SIGNING_SECRET) return env.FILE_SIGNING_SECRET;
+  const file = join(env.DATA_DIR, "signing-secret");
+  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString("hex"), { mode: 0o600 });
+  return readFileSync(file, "utf8").trim();
+}
+
+/**
+ * The whole system in one process with no services: PGlite, the in-process queue and
+ * cache, files on disk served by the BFF through signed links, and a worker.
+ */
+export async function startEmbedded(env: StandaloneEnv, logger: Logger) {
+  mkdirSync(env.DATA_DIR, { recursive: true });
+  const database = createDb(join(env.DATA_DIR, "db"));
+  await database.migrate();
+  const repo = createReportRepository(database.db);
+  const queue = createMemoryQueue({ logger });
+  const cache = createMemoryCache();
+  const publicBaseUrl = `http://${env.HOST}:${env.PORT}`;
+  const storage = createLocalStorage({
+    directory: join(env.DATA_DIR, "files"),
+    publicBaseUrl,
+    signingSecret: signingSecret(env),
+  });
+  const renderer = createRenderPool({ maxThreads: env.RENDER_THREADS, timeoutMs: env.RENDER_TIMEOUT_MS });
+
+  const appDeps: AppDeps = {
+    repo,
+    queue,
+    storage,
+    cache,
+    logger: logger.child({ component: "bff" }),
+    settings: { downloadUrlTtlSeconds: env.DOWNLOAD_URL_TTL_SECONDS, maxBodyBytes: env.MAX_BODY_BYTES },
+    localFiles: storage,
+  };
+  const workerDeps: WorkerDeps = {
+    repo,
+    queue,
+    storage,
+    cache,
+    renderer,
+    logger: logger.child({ component: "worker" }),
+    settings: { leaseMs: env.LEASE_MS, concurrency: env.WORKER_CONCURRENCY },
+  };
+
+  const worker = await startWorker(workerDeps);
+  const { server, url } = await listen(createApp(appDeps), { port: env.PORT, host: env.HOST });
+
+  return {
+    url,
+    async stop() {
+      await closeServer(server);
+      await worker.stop();
+      await queue.close();
+      await renderer.close();
+      await cache.close();
+      await database.close();
+    },
+  };
+}

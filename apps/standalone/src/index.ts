@@ -1,0 +1,2 @@
+export { startEmbedded } from "./embedded";
+export { readStandaloneEnv, type StandaloneEnv, standaloneEnv } from "./env";
