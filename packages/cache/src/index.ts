@@ -1,0 +1,3 @@
+export type { StatusCache, Unsubscribe } from "./cache";
+export { createMemoryCache } from "./memory";
+export { createRedisCache, type RedisCacheConfig } from "./redis";

@@ -1,0 +1,214 @@
+import { type CachedStatus, cachedStatus } from "@reports/contracts";
+import type { Logger } from "@reports/logger";
+import { Redis, type RedisOptions, type Result } from "ioredis";
+import type { StatusCache, Unsubscribe } from "./cache";
+import { ListenerRegistry } from "./listeners";
+
+export interface RedisCacheConfig {
+  /** `redis://…` or `rediss://…` */
+  url: string;
+  /** Prepended to every key and the event channel; default `reports:`. */
+  keyPrefix?: string;
+  /** How long an entry lives; default 24 h. */
+  ttlSeconds?: number;
+  logger?: Logger;
+  /**
+   * ioredis options for both connections, over our defaults: every command gives up after
+   * `commandTimeout` (1 s) and one reconnection, because a slow cache must not slow a request.
+   */
+  redisOptions?: RedisOptions;
+}
+
+const SET_IF_NEWER = "reportsSetStatusIfNewer";
+
+declare module "ioredis" {
+  interface RedisCommander<Context> {
+    /** KEYS[1] entry; ARGV entry JSON, version, ttl seconds → 1 written, 0 kept (already as new). */
+    reportsSetStatusIfNewer(key: string, json: string, version: number, ttlSeconds: number): Result<number, Context>;
+  }
+}
+
+// Compare-and-set in one script: two writers racing with versions 3 and 4 can never leave 3.
+// An entry that does not decode is corrupt and gets replaced.
+const SET_IF_NEWER_LUA = `
+local current = redis.call("GET", KEYS[1])
+if current then
+  local ok, entry = pcall(cjson.decode, current)
+  if ok and type(entry) == "table" and type(entry.version) == "number" and entry.version >= tonumber(ARGV[2]) then
+    return 0
+  end
+end
+redis.call("SET", KEYS[1], ARGV[1], "EX", ARGV[3])
+return 1
+`;
+
+const LOG_EVERY_MS = 10_000;
+const SUBSCRIBE_WAIT_MS = 2_000;
+
+/**
+ * The Redis status cache: entries under `${prefix}status:${requestId}` with a TTL, events on the
+ * pub/sub channel `${prefix}status-events` (one subscriber connection per cache, opened on the
+ * first `subscribe`, fanned out in-process by request id). Redis being down makes `get` miss and
+ * `set` return false, logged, never thrown.
+ *
+ * @example
+ * const cache = createRedisCache({ url: "redis://127.0.0.1:6379", logger });
+ * await cache.publish(status);                       // worker, after db.complete
+ * const stop = cache.subscribe(id, (s) => send(s));  // BFF, for a status subscription
+ */
+export function createRedisCache(config: RedisCacheConfig): StatusCache {
+  const prefix = config.keyPrefix ?? "reports:";
+  const ttlSeconds = config.ttlSeconds ?? 24 * 60 * 60;
+  const channel = `${prefix}status-events`;
+  const keyOf = (requestId: string) => `${prefix}status:${requestId}`;
+  const log = config.logger;
+  const options: RedisOptions = {
+    commandTimeout: 1_000,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2_000,
+    ...config.redisOptions,
+  };
+
+  const redis = new Redis(config.url, options);
+  redis.defineCommand(SET_IF_NEWER, { numberOfKeys: 1, lua: SET_IF_NEWER_LUA });
+  const registry = new ListenerRegistry();
+  let subscriber: { connection: Redis; subscribed: Promise<boolean> } | undefined;
+  let closed = false;
+
+  // One warning per connection outage, and command failures at most every 10 s: a dead Redis must not flood the logs.
+  const watchConnection = (connection: Redis, role: string) => {
+    let down = false;
+    connection.on("error", (error: Error) => {
+      if (down) return;
+      down = true;
+      log?.warn({ err: error, role }, "redis cache unavailable; serving from the database");
+    });
+    connection.on("ready", () => {
+      if (down) log?.info({ role }, "redis cache available again");
+      down = false;
+    });
+  };
+  watchConnection(redis, "commands");
+
+  let lastFailureLog = 0;
+  let suppressed = 0;
+  const failed = (operation: string, requestId: string, error: unknown) => {
+    const now = Date.now();
+    if (now - lastFailureLog < LOG_EVERY_MS) {
+      suppressed += 1;
+      return;
+    }
+    log?.warn({ err: error, operation, requestId, suppressed }, "redis cache operation failed");
+    lastFailureLog = now;
+    suppressed = 0;
+  };
+
+  async function get(requestId: string): Promise<CachedStatus | null> {
+    let raw: string | null;
+    try {
+      raw = await redis.get(keyOf(requestId));
+    } catch (error) {
+      failed("get", requestId, error);
+      return null;
+    }
+    if (raw === null) return null;
+    const parsed = parseEntry(raw);
+    if (!parsed) log?.warn({ requestId }, "corrupt status cache entry; treating it as a miss");
+    return parsed;
+  }
+
+  async function set(status: CachedStatus): Promise<boolean> {
+    try {
+      const written = await redis.reportsSetStatusIfNewer(
+        keyOf(status.requestId),
+        JSON.stringify(status),
+        status.version,
+        ttlSeconds,
+      );
+      return written === 1;
+    } catch (error) {
+      failed("set", status.requestId, error);
+      return false;
+    }
+  }
+
+  async function publish(status: CachedStatus): Promise<void> {
+    await set(status);
+    try {
+      await redis.publish(channel, JSON.stringify(status));
+    } catch (error) {
+      failed("publish", status.requestId, error);
+    }
+  }
+
+  function openSubscriber() {
+    // The subscriber waits for Redis as long as it takes (no command timeout, unlimited retries)
+    // and re-subscribes after every reconnection; callers learn about delays through `ready`.
+    const connection = new Redis(config.url, {
+      ...options,
+      commandTimeout: undefined,
+      maxRetriesPerRequest: null,
+      ...config.redisOptions,
+    });
+    watchConnection(connection, "subscriber");
+    connection.on("message", (from: string, message: string) => {
+      if (from !== channel) return;
+      const status = parseEntry(message);
+      if (!status) {
+        log?.warn({ channel }, "ignoring a malformed status event");
+        return;
+      }
+      for (const error of registry.deliver(status)) {
+        log?.error({ err: error, requestId: status.requestId }, "status listener threw");
+      }
+    });
+    const subscribed = connection.subscribe(channel).then(
+      () => true,
+      (error: unknown) => {
+        if (!closed) log?.warn({ err: error, channel }, "could not subscribe to status events");
+        return false;
+      },
+    );
+    return { connection, subscribed };
+  }
+
+  function subscribe(requestId: string, listener: (status: CachedStatus) => void): Unsubscribe {
+    if (closed) throw new Error("status cache is closed");
+    subscriber ??= openSubscriber();
+    const remove = registry.add(requestId, listener);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), SUBSCRIBE_WAIT_MS);
+      timer.unref();
+    });
+    const ready = Promise.race([subscriber.subscribed, timeout]).finally(() => clearTimeout(timer));
+    return Object.assign(remove, { ready });
+  }
+
+  async function close() {
+    if (closed) return;
+    closed = true;
+    registry.clear();
+    await Promise.all([quit(redis), subscriber ? quit(subscriber.connection) : undefined]);
+  }
+
+  return { get, set, publish, subscribe, close };
+}
+
+function parseEntry(raw: string): CachedStatus | null {
+  try {
+    const result = cachedStatus.safeParse(JSON.parse(raw));
+    return result.success ? result.data : null;
+  } catch {
+    return null;
+  }
+}
+
+/** QUIT when connected (lets replies drain), otherwise just drop the socket and stop reconnecting. */
+async function quit(connection: Redis) {
+  if (connection.status === "ready") {
+    await connection.quit().catch(() => connection.disconnect());
+  } else {
+    connection.disconnect();
+  }
+}
