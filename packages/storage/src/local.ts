@@ -70,7 +70,7 @@ export function createLocalStorage(config: LocalStorageConfig): LocalStorage {
         await writeFile(tmpData, body, options.signal ? { signal: options.signal } : {});
       } else {
         const source = body instanceof Readable ? body : Readable.from(body);
-        source.once("error", (e) => (bodyError ??= e));
+        source.on("error", (e) => (bodyError ??= e));
         await pipeline(source, createWriteStream(tmpData), options.signal ? { signal: options.signal } : {});
       }
       const meta: Meta = {

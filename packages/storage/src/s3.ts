@@ -69,7 +69,7 @@ export function createS3Storage(config: S3StorageConfig): S3Storage {
     const source = body instanceof Uint8Array || body instanceof Readable ? body : Readable.from(body);
     // A failing body (the renderer) is not a storage failure: rethrow its own error, unclassified.
     let bodyError: unknown;
-    if (source instanceof Readable) source.once("error", (e) => (bodyError ??= e));
+    if (source instanceof Readable) source.on("error", (e) => (bodyError ??= e));
     const abortController = new AbortController();
     const onAbort = () => abortController.abort(signal?.reason);
     signal?.addEventListener("abort", onAbort, { once: true });
