@@ -111,13 +111,13 @@ describe("Redis status cache with Redis unreachable", () => {
     unsubscribe();
   });
 
-  it("gives up within about a second with the default options", async () => {
+  it("gives up within about a second per call with the default options", async () => {
     const id = randomUUID();
     const started = performance.now();
 
     expect(await downWithDefaults.get(id)).toBeNull();
     expect(await downWithDefaults.set(statusAt(id, 1))).toBe(false);
 
-    expect(performance.now() - started).toBeLessThan(2_500);
+    expect(performance.now() - started).toBeLessThan(3_000);
   });
 });
