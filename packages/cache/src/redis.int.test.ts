@@ -28,13 +28,21 @@ describe("Redis status cache", () => {
     admin.disconnect();
   });
 
-  it("keeps an entry as JSON under <prefix>status:<id> with the TTL", async () => {
-    const status = statusAt(randomUUID(), 1);
+  it("keeps a final entry as JSON under <prefix>status:<id> with the TTL", async () => {
+    const status = statusAt(randomUUID(), 1, "done");
     await cache.set(status);
 
     const key = `${keyPrefix}status:${status.requestId}`;
     expect(JSON.parse((await admin.get(key)) ?? "null")).toEqual(status);
     expect(await admin.ttl(key)).toBeGreaterThan(590);
+  });
+
+  it("keeps a pending entry only briefly, so a lost newer write heals from the database", async () => {
+    const status = statusAt(randomUUID(), 1, "processing");
+    await cache.set(status);
+    const ttl = await admin.ttl(`${keyPrefix}status:${status.requestId}`);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(60);
   });
 
   it("counts a corrupt entry as a miss, and overwrites it on the next set", async () => {

@@ -1,4 +1,4 @@
-import { type CachedStatus, cachedStatus } from "@reports/contracts";
+import { type CachedStatus, cachedStatus, isFinal } from "@reports/contracts";
 import type { Logger } from "@reports/logger";
 import { Redis, type RedisOptions, type Result } from "ioredis";
 import type { StatusCache, Unsubscribe } from "./cache";
@@ -9,8 +9,13 @@ export interface RedisCacheConfig {
   url: string;
   /** Prepended to every key and the event channel; default `reports:`. */
   keyPrefix?: string;
-  /** How long an entry lives; default 24 h. */
+  /** How long a final (`done`/`error`) entry lives; default 24 h. */
   ttlSeconds?: number;
+  /**
+   * How long a `queued`/`processing` entry lives; default 60 s. Short, so a status whose
+   * newer write was lost (Redis blipped while the worker published) heals from the database.
+   */
+  pendingTtlSeconds?: number;
   logger?: Logger;
   /**
    * ioredis options for both connections, over our defaults: every command gives up after
@@ -59,6 +64,7 @@ const SUBSCRIBE_WAIT_MS = 2_000;
 export function createRedisCache(config: RedisCacheConfig): StatusCache {
   const prefix = config.keyPrefix ?? "reports:";
   const ttlSeconds = config.ttlSeconds ?? 24 * 60 * 60;
+  const pendingTtlSeconds = config.pendingTtlSeconds ?? 60;
   const channel = `${prefix}status-events`;
   const keyOf = (requestId: string) => `${prefix}status:${requestId}`;
   const log = config.logger;
@@ -123,7 +129,7 @@ export function createRedisCache(config: RedisCacheConfig): StatusCache {
         keyOf(status.requestId),
         JSON.stringify(status),
         status.version,
-        ttlSeconds,
+        isFinal(status.status) ? ttlSeconds : pendingTtlSeconds,
       );
       return written === 1;
     } catch (error) {
