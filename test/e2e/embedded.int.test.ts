@@ -15,7 +15,11 @@ describe("embedded mode (pnpm start): one process, PGlite, in-process queue and 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), "reports-embedded-"));
     const port = await freePort();
-    system = startProcess("apps/standalone/src/main.ts", { PORT: String(port), DATA_DIR: dataDir, RENDER_THREADS: "1" });
+    system = startProcess("apps/standalone/src/main.ts", {
+      PORT: String(port),
+      DATA_DIR: dataDir,
+      RENDER_THREADS: "1",
+    });
     await system.waitForLog("listening", 60_000);
     baseUrl = `http://127.0.0.1:${port}`;
   }, 90_000);
@@ -67,7 +71,10 @@ describe("embedded mode (pnpm start): one process, PGlite, in-process queue and 
     const reports = createReportsClient({ baseUrl });
     const spec = sampleSpec();
     const error = await reports
-      .generate({ ...spec, tables: [{ ...spec.tables[0], name: "", columns: spec.tables[0]?.columns ?? [], rows: [] }] })
+      .generate({
+        ...spec,
+        tables: [{ ...spec.tables[0], name: "", columns: spec.tables[0]?.columns ?? [], rows: [] }],
+      })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ReportsApiError);
     expect(error).toMatchObject({ code: "VALIDATION_FAILED", httpStatus: 400 });

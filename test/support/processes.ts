@@ -11,7 +11,9 @@ export function freePort(): Promise<number> {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
     });
   });
 }
@@ -69,7 +71,11 @@ export function startProcess(entry: string, env: Record<string, string>): Runnin
         };
         const timer = setTimeout(() => {
           waiters.delete(check);
-          reject(new Error(`${entry}: no "${text}" log within ${timeoutMs} ms\nstderr: ${stderr}\nlogs: ${JSON.stringify(logs.slice(-5))}`));
+          reject(
+            new Error(
+              `${entry}: no "${text}" log within ${timeoutMs} ms\nstderr: ${stderr}\nlogs: ${JSON.stringify(logs.slice(-5))}`,
+            ),
+          );
         }, timeoutMs);
         waiters.add(check);
         exited.then((code) => {

@@ -17,7 +17,11 @@ let deps: AppDeps;
 let app: ReturnType<typeof createApp>;
 
 beforeAll(async () => {
-  [database, queue, bucket] = await Promise.all([createTestDatabase(), createTestQueue(), createTestBucket(inject("s3"))]);
+  [database, queue, bucket] = await Promise.all([
+    createTestDatabase(),
+    createTestQueue(),
+    createTestBucket(inject("s3")),
+  ]);
   deps = {
     repo: createReportRepository(database.db),
     queue,
@@ -43,7 +47,13 @@ const postJson = (path: string, body: unknown, headers: Record<string, string> =
 
 async function problemOf(res: Response) {
   expect(res.headers.get("content-type")).toMatch(/^application\/problem\+json/);
-  const body = (await res.json()) as { code: string; status: number; detail: string; requestId?: string; errors?: Array<{ path: string }> };
+  const body = (await res.json()) as {
+    code: string;
+    status: number;
+    detail: string;
+    requestId?: string;
+    errors?: Array<{ path: string }>;
+  };
   expect(body.status).toBe(res.status);
   expect(body.requestId).toBe(res.headers.get("x-request-id"));
   return body;
@@ -88,7 +98,11 @@ describe("POST /generate", () => {
   });
 
   it("answers 415 for a body that is not sent as JSON", async () => {
-    const res = await app.request("/generate", { method: "POST", body: "format=xlsx", headers: { "content-type": "text/plain" } });
+    const res = await app.request("/generate", {
+      method: "POST",
+      body: "format=xlsx",
+      headers: { "content-type": "text/plain" },
+    });
     expect(res.status).toBe(415);
     expect((await problemOf(res)).code).toBe("UNSUPPORTED_MEDIA_TYPE");
   });
@@ -144,8 +158,16 @@ describe("GET /status/:requestId", () => {
     const claim = await deps.repo.claim(row.requestId, { leaseMs: 10_000 });
     if (!claim) throw new Error("not claimed");
     await deps.repo.fail(claim, "RENDER_FAILED", "the table could not be laid out");
-    const body = (await (await app.request(`/status/${row.requestId}`)).json()) as { status: string; error: unknown; url: unknown };
-    expect(body).toMatchObject({ status: "error", url: null, error: { type: "RENDER_FAILED", message: "the table could not be laid out" } });
+    const body = (await (await app.request(`/status/${row.requestId}`)).json()) as {
+      status: string;
+      error: unknown;
+      url: unknown;
+    };
+    expect(body).toMatchObject({
+      status: "error",
+      url: null,
+      error: { type: "RENDER_FAILED", message: "the table could not be laid out" },
+    });
   });
 
   it("answers 404 for an unknown id", async () => {

@@ -53,14 +53,17 @@ export function createApp(deps: AppDeps) {
       router: appRouter,
       createContext: (_opts, c) => ({ deps, requestId: c.get("requestId") as string }),
       onError: ({ error, path }) => {
-        if (error.code === "INTERNAL_SERVER_ERROR") deps.logger.error({ err: error.cause ?? error, path }, "trpc error");
+        if (error.code === "INTERNAL_SERVER_ERROR")
+          deps.logger.error({ err: error.cause ?? error, path }, "trpc error");
       },
     }),
   );
 
   app.route("/", restRoutes());
 
-  app.notFound((c) => problemResponse(new ApiError("NOT_FOUND", `No route ${c.req.method} ${c.req.path}.`), c.get("requestId")));
+  app.notFound((c) =>
+    problemResponse(new ApiError("NOT_FOUND", `No route ${c.req.method} ${c.req.path}.`), c.get("requestId")),
+  );
 
   app.onError((error, c) => {
     const id = c.get("requestId");

@@ -1,5 +1,5 @@
+import { createMemoryCache, createRedisCache, type StatusCache } from "@reports/cache";
 import { s3ConfigFromEnv } from "@reports/contracts";
-import { type StatusCache, createMemoryCache, createRedisCache } from "@reports/cache";
 import { createDb, createReportRepository, type ReportRepository } from "@reports/db";
 import type { Logger } from "@reports/logger";
 import { createRabbitQueue, type ReportQueue } from "@reports/queue";

@@ -7,7 +7,11 @@ export const bffSettings = z.object({
   /** Lifetime of a download link. */
   DOWNLOAD_URL_TTL_SECONDS: z.coerce.number().int().min(1).max(604_800).default(900),
   /** Bodies over this are refused with 413 before they are parsed. */
-  MAX_BODY_BYTES: z.coerce.number().int().positive().default(64 * 1024 * 1024),
+  MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(64 * 1024 * 1024),
 });
 export type BffSettings = z.infer<typeof bffSettings>;
 

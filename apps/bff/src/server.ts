@@ -2,7 +2,10 @@ import { type ServerType, serve } from "@hono/node-server";
 import type { App } from "./app";
 
 /** Listens on host:port; resolves with the server and the address it bound. */
-export function listen(app: App, options: { port: number; host: string }): Promise<{ server: ServerType; url: string }> {
+export function listen(
+  app: App,
+  options: { port: number; host: string },
+): Promise<{ server: ServerType; url: string }> {
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, port: options.port, hostname: options.host }, (info) => {
       resolve({ server, url: `http://${options.host}:${info.port}` });

@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
-import { describeEnvError } from "@reports/contracts";
 import { bffSettings } from "@reports/bff";
+import { describeEnvError } from "@reports/contracts";
 import { workerSettings } from "@reports/worker";
 import { z } from "zod";
 

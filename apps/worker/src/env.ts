@@ -6,7 +6,12 @@ export const workerSettings = z.object({
   /** Messages in flight per worker process (RabbitMQ prefetch). */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   /** Threads rendering at once; rendering never runs on the event loop. */
-  RENDER_THREADS: z.coerce.number().int().min(1).max(64).default(Math.max(1, availableParallelism() - 1)),
+  RENDER_THREADS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(64)
+    .default(Math.max(1, availableParallelism() - 1)),
   /** A render over this is stopped and the report fails with RENDER_TIMEOUT. */
   RENDER_TIMEOUT_MS: z.coerce.number().int().min(100).default(120_000),
   /** How long a claim holds without renewal; renewed every third of it while rendering. */

@@ -50,7 +50,12 @@ describe("processReport", () => {
     const row = await deps.repo.create(sampleSpec({ rows: 20 }));
     expect(await processReport(deps, { requestId: row.requestId, attempt: 1 })).toBe("done");
     const done = await deps.repo.findById(row.requestId);
-    expect(done).toMatchObject({ status: "done", fileKey: `reports/${row.requestId}.xlsx`, attempts: 1, claimToken: null });
+    expect(done).toMatchObject({
+      status: "done",
+      fileKey: `reports/${row.requestId}.xlsx`,
+      attempts: 1,
+      claimToken: null,
+    });
     expect(await deps.cache.get(row.requestId)).toMatchObject({ status: "done", version: done?.version });
     const book = XLSX.read(await readBack(`reports/${row.requestId}.xlsx`));
     const rows = XLSX.utils.sheet_to_json<Record<string, unknown>>(book.Sheets.Orders as XLSX.WorkSheet);

@@ -65,8 +65,7 @@ export function createReportsClient(options: ReportsClientOptions) {
     }
   };
 
-  const getStatus = (requestId: string): Promise<ReportStatus> =>
-    call(() => trpc.reports.status.query({ requestId }));
+  const getStatus = (requestId: string): Promise<ReportStatus> => call(() => trpc.reports.status.query({ requestId }));
 
   return {
     /** Queues a report; resolves with its id as soon as it is stored and queued. */
