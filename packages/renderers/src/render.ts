@@ -1,0 +1,63 @@
+import { type ReportSpec, rowCount } from "@reports/contracts";
+import { RenderError, toRenderError } from "./errors";
+import { Progress } from "./progress";
+
+export interface RenderedFile {
+  data: Buffer;
+  contentType: string;
+  extension: "xlsx" | "pdf";
+}
+
+export interface RenderOptions {
+  /** Checked between chunks of work; an abort rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /** Called a bounded number of times (per chunk of rows, per sheet), never per row. */
+  onProgress?: (rowsDone: number, rowsTotal: number) => void;
+}
+
+/**
+ * Renders a validated spec in the current thread. Blocks the event loop while it works: services
+ * should go through `createRenderPool`, which runs this in a worker thread.
+ *
+ * @example
+ * const file = await renderReport(spec, { onProgress: (done, total) => log.debug({ done, total }) });
+ * await writeFile(`report.${file.extension}`, file.data);
+ */
+// The engines load on first use: a process that only drives the pool never loads React-PDF or SheetJS.
+export async function renderReport(spec: ReportSpec, options: RenderOptions = {}): Promise<RenderedFile> {
+  const { signal, onProgress } = options;
+  signal?.throwIfAborted();
+  const progress = new Progress(rowCount(spec), onProgress, signal);
+  try {
+    let file: RenderedFile;
+    switch (spec.format) {
+      case "xlsx": {
+        const { XLSX_CONTENT_TYPE, renderXlsx } = await import("./xlsx");
+        file = { data: await renderXlsx(spec, progress), contentType: XLSX_CONTENT_TYPE, extension: "xlsx" };
+        break;
+      }
+      case "pdf": {
+        const { PDF_CONTENT_TYPE, renderPdf } = await import("./pdf");
+        file = { data: await renderPdf(spec), contentType: PDF_CONTENT_TYPE, extension: "pdf" };
+        break;
+      }
+      default:
+        throw new RenderError(
+          "INVALID_SPEC",
+          `unknown report format "${String((spec as { format: unknown }).format)}"`,
+        );
+    }
+    signal?.throwIfAborted();
+    progress.finish();
+    return file;
+  } catch (error) {
+    if (signal?.aborted && error === signal.reason) throw error;
+    throw toRenderError(error);
+  }
+}
+
+/** Loads both engines and the fonts, so the first render of a fresh thread does not pay for it. */
+export async function preloadRenderers(): Promise<void> {
+  const [, , fonts] = await Promise.all([import("./xlsx"), import("./pdf"), import("./fonts")]);
+  await Promise.all([fonts.textMeasure(400), fonts.textMeasure(700)]);
+}
