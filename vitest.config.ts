@@ -2,12 +2,7 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: [
-      "packages/*/src/**/*.test.{ts,tsx}",
-      "apps/*/src/**/*.test.{ts,tsx}",
-      "packages/*/test/**/*.test.{ts,tsx}",
-      "apps/*/test/**/*.test.{ts,tsx}",
-    ],
+    include: ["{packages,apps}/*/{src,test}/**/*.test.{ts,tsx}", "test/**/*.test.ts"],
     globalSetup: ["./test/global-setup.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
