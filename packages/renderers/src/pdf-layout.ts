@@ -83,19 +83,20 @@ export function planPages(spec: ReportSpec, fonts: Fonts): PagePlan[] {
       wrapText(c.header, textWidth(columns[i]), fonts.bold, LAYOUT.maxHeaderLines),
     );
     const headerHeight = Math.max(...header.map((h) => h.lines)) * line + 2 * LAYOUT.cellPadY + LAYOUT.headerBorder;
-    const headingHeight = (name: string) =>
-      wrapText(name, contentWidth / LAYOUT.headingSize, fonts.bold, 3).lines * LAYOUT.headingSize * LAYOUT.lineHeight +
-      LAYOUT.headingGapAbove +
-      LAYOUT.headingGapBelow;
+    const headingOf = (name: string) => wrapText(name, contentWidth / LAYOUT.headingSize, fonts.bold, 3);
 
     const rowAt = (r: number) => (r < table.rows.length ? planRow(table, r, columns, fonts.regular) : null);
     let next = 0;
     let pending = rowAt(next);
     do {
-      const heading = next === 0 ? table.name : `${table.name} (continued)`;
-      const top = headingHeight(heading) + headerHeight;
+      const heading = headingOf(next === 0 ? table.name : `${table.name} (continued)`);
+      const top =
+        heading.lines * LAYOUT.headingSize * LAYOUT.lineHeight +
+        LAYOUT.headingGapAbove +
+        LAYOUT.headingGapBelow +
+        headerHeight;
       if (top + (pending?.height ?? 0) > room && pages.at(-1)?.blocks.length !== 0) newPage();
-      const block: BlockPlan = { heading, columns, header: header.map((h) => h.text), rows: [] };
+      const block: BlockPlan = { heading: heading.text, columns, header: header.map((h) => h.text), rows: [] };
       room -= top;
       while (pending !== null && (pending.height <= room || block.rows.length === 0)) {
         block.rows.push(pending.cells);

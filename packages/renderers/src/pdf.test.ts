@@ -105,6 +105,31 @@ describe("renderReport to PDF", () => {
     expect(lines[first + 4]).toMatch(/^2 https:\/\/example\.com\/x*-$/);
   });
 
+  it("fits every planned page on the paper, whatever the rows' heights", async () => {
+    const words = ["Łódź", "WWWW", "mmmm", "Привет", "i", "https://example.com/a/very/long/path/without/spaces"];
+    const spec = pdf({
+      title: "Mixed heights ".repeat(12),
+      pdf: { pageSize: "Letter", orientation: "portrait" },
+      tables: ["First", "A second table with a name long enough to wrap onto another line"].map((name) => ({
+        name,
+        columns: [
+          { key: "n", header: "Number with a long header that wraps", type: "number" },
+          { key: "t", header: "Text", width: 12 },
+          { key: "u", header: "Other", width: 6 },
+        ],
+        rows: Array.from({ length: 90 }, (_, i) => ({
+          n: i * 1000.5,
+          t: Array.from({ length: (i * 7) % 23 }, (_, w) => words[(i + w) % words.length]).join(" "),
+          u: i % 4 === 0 ? "x\ny\nz" : "short",
+        })),
+      })),
+    });
+    const data = (await renderReport(spec)).data.toString("latin1");
+    const boxes = [...data.matchAll(/\/MediaBox \[([^\]]+)\]/g)].map((m) => m[1]);
+    expect(boxes.length).toBeGreaterThan(4);
+    expect(new Set(boxes)).toEqual(new Set(["0 0 612 792"]));
+  });
+
   it("fails with INVALID_SPEC when a value does not fit its column", async () => {
     const spec = sampleSpec({ format: "pdf", rows: 2 });
     (spec.tables[0]?.rows[0] as Record<string, unknown>).day = "15.01.2026";

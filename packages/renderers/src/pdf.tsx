@@ -1,7 +1,8 @@
 import { Document, Page, renderToBuffer, StyleSheet, Text, View } from "@react-pdf/renderer";
-import type { ReportSpec } from "@reports/contracts";
+import type { PdfOptions, ReportSpec } from "@reports/contracts";
+import type { ComponentProps } from "react";
 import { FONT_FAMILY, textMeasure } from "./fonts";
-import { type BlockPlan, LAYOUT, type PagePlan, planPages } from "./pdf-layout";
+import { type BlockPlan, LAYOUT, type PagePlan, pageSize, planPages } from "./pdf-layout";
 
 export const PDF_CONTENT_TYPE = "application/pdf";
 
@@ -64,32 +65,47 @@ const styles = StyleSheet.create({
 export async function renderPdf(spec: ReportSpec): Promise<Buffer> {
   const [regular, bold] = await Promise.all([textMeasure(400), textMeasure(700)]);
   const pages = planPages(spec, { regular, bold });
-  const options = spec.pdf ?? { pageSize: "A4", orientation: "portrait" };
+  const options: PdfOptions = spec.pdf ?? { pageSize: "A4", orientation: "portrait" };
+  // Without page breaking React-PDF sizes a page to its content: hold it at the paper's height.
+  const pageStyle = [styles.page, { minHeight: pageSize(options).height }];
   const document = (
     <Document title={spec.title} creator="Reports" producer="Reports">
       {pages.map((page, p) => (
-        // biome-ignore lint/suspicious/noArrayIndexKey: pages never reorder
-        <ReportPage key={p} page={page} size={options.pageSize} orientation={options.orientation} />
+        <ReportPage
+          // biome-ignore lint/suspicious/noArrayIndexKey: pages never reorder
+          key={p}
+          page={page}
+          footer={`Page ${p + 1} of ${pages.length}`}
+          options={options}
+          style={pageStyle}
+        />
       ))}
     </Document>
   );
   return renderToBuffer(document);
 }
 
-function ReportPage(props: { page: PagePlan; size: "A4" | "Letter"; orientation: "portrait" | "landscape" }) {
-  const { page } = props;
+function ReportPage(props: {
+  page: PagePlan;
+  footer: string;
+  options: PdfOptions;
+  style: ComponentProps<typeof Page>["style"];
+}) {
+  const { page, options } = props;
   return (
-    <Page size={props.size === "Letter" ? "LETTER" : "A4"} orientation={props.orientation} style={styles.page}>
+    <Page
+      size={options.pageSize === "Letter" ? "LETTER" : "A4"}
+      orientation={options.orientation}
+      style={props.style}
+      // The plan already fits each page: React-PDF's own page breaking would only lay every page out again.
+      wrap={false}
+    >
       {page.title !== null && <Text style={styles.title}>{page.title}</Text>}
       {page.blocks.map((block, b) => (
         // biome-ignore lint/suspicious/noArrayIndexKey: blocks never reorder
         <TableBlock key={b} block={block} />
       ))}
-      <Text
-        fixed
-        style={styles.footer}
-        render={({ pageNumber, totalPages }) => `Page ${pageNumber} of ${totalPages}`}
-      />
+      <Text style={styles.footer}>{props.footer}</Text>
     </Page>
   );
 }
@@ -109,7 +125,7 @@ function TableBlock({ block }: { block: BlockPlan }) {
       </View>
       {block.rows.map((cells, r) => (
         // biome-ignore lint/suspicious/noArrayIndexKey: rows never reorder
-        <View key={r} style={r % 2 === 1 ? [styles.row, styles.stripe] : styles.row} wrap={false}>
+        <View key={r} style={r % 2 === 1 ? [styles.row, styles.stripe] : styles.row}>
           {cells.map((text, c) => (
             // biome-ignore lint/suspicious/noArrayIndexKey: columns never reorder
             <Text key={c} style={cellStyles[c]}>
