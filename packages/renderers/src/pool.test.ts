@@ -1,0 +1,94 @@
+import { sampleSpec } from "@reports/contracts/testing";
+import { PDFParse } from "pdf-parse";
+import { afterAll, describe, expect, it } from "vitest";
+import XLSX from "xlsx";
+import { createRenderPool, RenderError } from "./index";
+
+describe("createRenderPool", () => {
+  const pool = createRenderPool({ maxThreads: 1, timeoutMs: 30_000 });
+  afterAll(() => pool.close());
+
+  it("renders XLSX and PDF in a worker thread", async () => {
+    const xlsx = await pool.render(sampleSpec({ format: "xlsx", rows: 5 }));
+    expect(xlsx).toMatchObject({ extension: "xlsx", contentType: expect.stringContaining("spreadsheetml") });
+    expect(Buffer.isBuffer(xlsx.data)).toBe(true);
+    const sheet = XLSX.read(xlsx.data, { type: "buffer" }).Sheets.Orders;
+    expect(sheet?.A6).toMatchObject({ t: "n", v: 5 });
+
+    const pdf = await pool.render(sampleSpec({ format: "pdf", rows: 5 }));
+    expect(pdf).toMatchObject({ extension: "pdf", contentType: "application/pdf" });
+    expect(Buffer.isBuffer(pdf.data)).toBe(true);
+    const parser = new PDFParse({ data: new Uint8Array(pdf.data) });
+    expect((await parser.getText()).text).toContain("Sales — Łódź & Привет");
+    await parser.destroy();
+  });
+
+  it("relays progress from the thread", async () => {
+    const calls: number[] = [];
+    await pool.render(sampleSpec({ format: "xlsx", rows: 15_000 }), { onProgress: (done) => calls.push(done) });
+    expect(calls).toEqual([10_000, 15_000]);
+  });
+
+  it("keeps the main thread responsive while it renders", async () => {
+    const spec = sampleSpec({ format: "pdf", rows: 150 });
+    let ticks = 0;
+    let last = performance.now();
+    let longestGap = 0;
+    const timer = setInterval(() => {
+      const now = performance.now();
+      longestGap = Math.max(longestGap, now - last);
+      last = now;
+      ticks++;
+    }, 10);
+    const started = performance.now();
+    try {
+      await pool.render(spec);
+    } finally {
+      clearInterval(timer);
+    }
+    const elapsed = performance.now() - started;
+    // In the main thread this render blocks for its whole duration: no tick at all.
+    expect(elapsed).toBeGreaterThan(200);
+    expect(ticks).toBeGreaterThan(elapsed / 10 / 4);
+    expect(longestGap).toBeLessThan(Math.max(150, elapsed / 4));
+  });
+
+  it("returns the render's error type from the thread", async () => {
+    const spec = sampleSpec({ format: "xlsx", rows: 2 });
+    (spec.tables[0]?.rows[0] as Record<string, unknown>).paid = "yes";
+    const error = await pool.render(spec).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RenderError);
+    expect(error).toMatchObject({ type: "INVALID_SPEC", message: expect.stringContaining('column "paid"') });
+  });
+
+  it("rejects with the caller's reason when the signal aborts, and keeps working", async () => {
+    const controller = new AbortController();
+    const render = pool.render(sampleSpec({ format: "pdf", rows: 2_000 }), { signal: controller.signal });
+    setTimeout(() => controller.abort(new Error("shutting down")), 100);
+    await expect(render).rejects.toThrow("shutting down");
+    const file = await pool.render(sampleSpec({ format: "xlsx", rows: 1 }));
+    expect(file.extension).toBe("xlsx");
+  });
+
+  it("fails a render past the time limit with RENDER_TIMEOUT, kills it, and keeps working", async () => {
+    const strict = createRenderPool({ maxThreads: 1, timeoutMs: 200 });
+    try {
+      const started = performance.now();
+      const error = await strict.render(sampleSpec({ format: "pdf", rows: 2_000 })).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RenderError);
+      expect(error).toMatchObject({ type: "RENDER_TIMEOUT", message: "rendering took longer than 200 ms" });
+      // The thread is stopped at the limit, not when the render would have ended (seconds later).
+      expect(performance.now() - started).toBeLessThan(5_000);
+      const file = await strict.render(sampleSpec({ format: "xlsx", rows: 1 }));
+      expect(file.extension).toBe("xlsx");
+    } finally {
+      await strict.close();
+    }
+  });
+
+  it("refuses work once closed", async () => {
+    const closed = createRenderPool({ maxThreads: 1 });
+    await closed.close();
+    await expect(closed.render(sampleSpec())).rejects.toMatchObject({ type: "RENDER_FAILED" });
+  });
+});

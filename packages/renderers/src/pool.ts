@@ -1,0 +1,105 @@
+import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
+import { MessageChannel } from "node:worker_threads";
+import type { ReportSpec } from "@reports/contracts";
+import { Piscina } from "piscina";
+import { RenderError, toRenderError } from "./errors";
+import type { RenderedFile, RenderOptions } from "./render";
+import type { RenderTask, TaskEvent, TaskOutcome } from "./task";
+
+export interface RenderPoolOptions {
+  /** Worker threads, each rendering one report at a time. Default: the number of CPUs. */
+  maxThreads?: number;
+  /** Time limit of one render, from the moment a thread starts it (queueing excluded). Default: 120,000. */
+  timeoutMs?: number;
+  /** Heap ceiling of each thread; a render that needs more fails with TOO_LARGE. Default: Node's. */
+  maxHeapMb?: number;
+}
+
+export interface RenderPool {
+  /**
+   * Renders in a worker thread. Rejects with a `RenderError` (RENDER_TIMEOUT past the time limit, the thread
+   * then killed), or with the signal's reason when `signal` aborts (the thread is killed too).
+   */
+  render(spec: ReportSpec, options?: RenderOptions): Promise<RenderedFile>;
+  /** Waits for running renders, then stops the threads. */
+  close(): Promise<void>;
+}
+
+export const DEFAULT_RENDER_TIMEOUT_MS = 120_000;
+
+/**
+ * A pool of worker threads that render reports off the event loop, with a hard time limit.
+ *
+ * @example
+ * const pool = createRenderPool({ maxThreads: 2, timeoutMs: 60_000 });
+ * const file = await pool.render(spec, { signal });
+ * await pool.close();
+ */
+export function createRenderPool(options: RenderPoolOptions = {}): RenderPool {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_RENDER_TIMEOUT_MS;
+  const maxThreads = options.maxThreads ?? availableParallelism();
+  const piscina = new Piscina<RenderTask, TaskOutcome>({
+    filename: fileURLToPath(new URL("./render-task.mjs", import.meta.url)),
+    minThreads: 1,
+    maxThreads,
+    // Warm threads render ~40% faster; keep extra ones a while after a burst.
+    idleTimeout: 60_000,
+    ...(options.maxHeapMb === undefined ? {} : { resourceLimits: { maxOldGenerationSizeMb: options.maxHeapMb } }),
+  });
+  // A thread that dies between tasks is replaced on the next run; without a listener piscina's 'error' would crash us.
+  piscina.on("error", () => {});
+  let closed = false;
+
+  return {
+    async render(spec, { signal, onProgress } = {}) {
+      signal?.throwIfAborted();
+      if (closed) throw new RenderError("RENDER_FAILED", "the render pool is closed");
+      const abort = new AbortController();
+      const onCallerAbort = () => abort.abort(signal?.reason);
+      signal?.addEventListener("abort", onCallerAbort, { once: true });
+      let timer: NodeJS.Timeout | undefined;
+      let timedOut = false;
+      const { port1, port2 } = new MessageChannel();
+      port1.on("message", (event: TaskEvent) => {
+        if (event.kind === "progress") onProgress?.(event.rowsDone, event.rowsTotal);
+        else if (timer === undefined) {
+          timer = setTimeout(() => {
+            timedOut = true;
+            abort.abort();
+          }, timeoutMs);
+        }
+      });
+      try {
+        const outcome = await piscina.run({ spec, port: port2 }, { signal: abort.signal, transferList: [port2] });
+        if (!outcome.ok) throw new RenderError(outcome.type, outcome.message);
+        const { data } = outcome;
+        return {
+          data: Buffer.from(data.buffer, data.byteOffset, data.byteLength),
+          contentType: outcome.contentType,
+          extension: outcome.extension,
+        };
+      } catch (error) {
+        if (error instanceof RenderError) throw error;
+        if (timedOut) throw new RenderError("RENDER_TIMEOUT", `rendering took longer than ${timeoutMs} ms`);
+        if (signal?.aborted) throw signal.reason;
+        throw poolError(error);
+      } finally {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", onCallerAbort);
+        port1.close();
+      }
+    },
+    async close() {
+      closed = true;
+      await piscina.close();
+    },
+  };
+}
+
+function poolError(error: unknown): RenderError {
+  if ((error as { code?: unknown })?.code === "ERR_WORKER_OUT_OF_MEMORY") {
+    return new RenderError("TOO_LARGE", "the report needs more memory than a render thread may use", { cause: error });
+  }
+  return toRenderError(error);
+}
