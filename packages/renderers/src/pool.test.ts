@@ -86,6 +86,19 @@ describe("createRenderPool", () => {
     }
   });
 
+  it("fails with TOO_LARGE when a render needs more heap than a thread may use", async () => {
+    const small = createRenderPool({ maxThreads: 1, maxHeapMb: 96 });
+    try {
+      const spec = sampleSpec({ format: "xlsx", rows: 1 });
+      const [table] = spec.tables;
+      const row = table?.rows[0] ?? {};
+      if (table) table.rows = Array.from({ length: 150_000 }, (_, i) => ({ ...row, id: i, customer: `Customer ${i}` }));
+      await expect(small.render(spec)).rejects.toMatchObject({ type: "TOO_LARGE" });
+    } finally {
+      await small.close();
+    }
+  });
+
   it("refuses work once closed", async () => {
     const closed = createRenderPool({ maxThreads: 1 });
     await closed.close();

@@ -23,13 +23,13 @@ export interface RenderOptions {
  * const file = await renderReport(spec, { onProgress: (done, total) => log.debug({ done, total }) });
  * await writeFile(`report.${file.extension}`, file.data);
  */
-// The engines load on first use: a process that only drives the pool never loads React-PDF or SheetJS.
 export async function renderReport(spec: ReportSpec, options: RenderOptions = {}): Promise<RenderedFile> {
   const { signal, onProgress } = options;
   signal?.throwIfAborted();
   const progress = new Progress(rowCount(spec), onProgress, signal);
   try {
     let file: RenderedFile;
+    // Engines load on first use: a process that only drives the pool never loads React-PDF or SheetJS.
     switch (spec.format) {
       case "xlsx": {
         const { XLSX_CONTENT_TYPE, renderXlsx } = await import("./xlsx");
