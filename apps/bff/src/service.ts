@@ -24,7 +24,7 @@ export async function createReport(deps: AppDeps, spec: ReportSpec): Promise<Gen
     log.error({ err: error }, "publish failed; the request stays queued");
     throw new ApiError("UNAVAILABLE", `The queue did not take request ${row.requestId}; try again later.`);
   }
-  log.info({ format: row.format, rows: row.rowCount }, "report queued");
+  log.info({ format: row.format, rowCount: row.rowCount }, "report queued");
   return { requestId: row.requestId, status: row.status, createdAt: row.createdAt.toISOString() };
 }
 

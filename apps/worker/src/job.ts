@@ -22,7 +22,7 @@ export async function processReport(deps: WorkerDeps, message: ReportMessage): P
     return "skipped";
   }
   await deps.cache.publish(toCachedStatus(claim.row));
-  log.info({ format: claim.row.format, rows: claim.row.rowCount }, "report claimed");
+  log.info({ format: claim.row.format, rowCount: claim.row.rowCount }, "report claimed");
 
   const stopRenewing = renewWhileRunning(deps, claim);
   try {
@@ -31,8 +31,9 @@ export async function processReport(deps: WorkerDeps, message: ReportMessage): P
       const problems = fieldErrors(spec.error.issues.slice(0, 3)).map((e) => `${e.path}: ${e.message}`);
       return await finishWithError(deps, claim, { type: "INVALID_SPEC", message: problems.join("; ") });
     }
+    const renderStarted = Date.now();
     const file = await deps.renderer.render(spec.data);
-    const rendered = Date.now();
+    const renderMs = Date.now() - renderStarted;
     const key = fileKeyOf(claim.row.requestId, file.extension);
     await deps.storage.put(key, file.data, { contentType: file.contentType });
     const done = await deps.repo.complete(claim, key);
@@ -41,7 +42,7 @@ export async function processReport(deps: WorkerDeps, message: ReportMessage): P
       return "skipped";
     }
     await deps.cache.publish(toCachedStatus(done));
-    log.info({ renderMs: rendered - started, ms: Date.now() - started, bytes: file.data.byteLength }, "report done");
+    log.info({ renderMs, ms: Date.now() - started, bytes: file.data.byteLength }, "report done");
     return "done";
   } catch (error) {
     const classified = classifyError(error);
