@@ -38,7 +38,10 @@ export const envBool = bool;
 
 /** One line naming every bad variable, for a process that refuses to start. */
 export function describeEnvError(app: string, error: z.ZodError): string {
-  const problems = error.issues.map((i) => (i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message));
+  const problems = error.issues.map((i) => {
+    const name = i.path.join(".");
+    return name && !i.message.startsWith(name) ? `${name}: ${i.message}` : i.message;
+  });
   return `${app}: invalid environment: ${problems.join("; ")}`;
 }
 
