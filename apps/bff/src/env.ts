@@ -1,4 +1,4 @@
-import { describeEnvError, serviceEnv } from "@reports/contracts";
+import { parseEnvOrExit, serviceEnv } from "@reports/contracts";
 import { z } from "zod";
 
 export const bffSettings = z.object({
@@ -20,10 +20,5 @@ export type BffEnv = z.infer<typeof bffEnv>;
 
 /** Parses the BFF's environment once at start-up; a bad setting stops it with one line naming the variable. */
 export function readBffEnv(env: NodeJS.ProcessEnv = process.env): BffEnv {
-  const parsed = bffEnv.safeParse(env);
-  if (!parsed.success) {
-    console.error(describeEnvError("reports bff", parsed.error));
-    process.exit(1);
-  }
-  return parsed.data;
+  return parseEnvOrExit(bffEnv, "reports bff", env);
 }

@@ -37,20 +37,16 @@ export async function startEmbedded(env: StandaloneEnv, logger: Logger) {
   });
   const renderer = createRenderPool({ maxThreads: env.RENDER_THREADS, timeoutMs: env.RENDER_TIMEOUT_MS });
 
+  // One database, queue, store and cache, shared by the API and the worker.
+  const shared = { repo, queue, storage, cache };
   const appDeps: AppDeps = {
-    repo,
-    queue,
-    storage,
-    cache,
+    ...shared,
     logger: logger.child({ component: "bff" }),
     settings: { downloadUrlTtlSeconds: env.DOWNLOAD_URL_TTL_SECONDS, maxBodyBytes: env.MAX_BODY_BYTES },
     localFiles: storage,
   };
   const workerDeps: WorkerDeps = {
-    repo,
-    queue,
-    storage,
-    cache,
+    ...shared,
     renderer,
     logger: logger.child({ component: "worker" }),
     settings: { leaseMs: env.LEASE_MS, concurrency: env.WORKER_CONCURRENCY },

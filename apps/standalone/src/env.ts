@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { bffSettings } from "@reports/bff";
-import { describeEnvError } from "@reports/contracts";
+import { parseEnvOrExit } from "@reports/contracts";
 import { workerSettings } from "@reports/worker";
 import { z } from "zod";
 
@@ -18,10 +18,5 @@ export type StandaloneEnv = z.infer<typeof standaloneEnv>;
 
 /** Parses the embedded mode's environment once; a bad setting stops it with one line naming the variable. */
 export function readStandaloneEnv(env: NodeJS.ProcessEnv = process.env): StandaloneEnv {
-  const parsed = standaloneEnv.safeParse(env);
-  if (!parsed.success) {
-    console.error(describeEnvError("reports", parsed.error));
-    process.exit(1);
-  }
-  return parsed.data;
+  return parseEnvOrExit(standaloneEnv, "reports", env);
 }

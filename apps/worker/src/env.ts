@@ -1,5 +1,5 @@
 import { availableParallelism } from "node:os";
-import { describeEnvError, serviceEnv } from "@reports/contracts";
+import { parseEnvOrExit, serviceEnv } from "@reports/contracts";
 import { z } from "zod";
 
 export const workerSettings = z.object({
@@ -24,10 +24,5 @@ export type WorkerEnv = z.infer<typeof workerEnv>;
 
 /** Parses the worker's environment once at start-up; a bad setting stops it with one line naming the variable. */
 export function readWorkerEnv(env: NodeJS.ProcessEnv = process.env): WorkerEnv {
-  const parsed = workerEnv.safeParse(env);
-  if (!parsed.success) {
-    console.error(describeEnvError("reports worker", parsed.error));
-    process.exit(1);
-  }
-  return parsed.data;
+  return parseEnvOrExit(workerEnv, "reports worker", env);
 }

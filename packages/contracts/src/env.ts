@@ -37,7 +37,7 @@ export type ServiceEnv = z.infer<typeof serviceEnv>;
 export const envBool = bool;
 
 /** One line naming every bad variable, for a process that refuses to start. */
-export function describeEnvError(app: string, error: z.ZodError): string {
+function describeEnvError(app: string, error: z.ZodError): string {
   const problems = error.issues.map((i) => {
     const name = i.path.join(".");
     return name && !i.message.startsWith(name) ? `${name}: ${i.message}` : i.message;
@@ -57,4 +57,18 @@ export function s3ConfigFromEnv(env: ServiceEnv) {
       ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY }
       : {}),
   };
+}
+
+/**
+ * Parses a process's environment with its schema, or stops the process with one line naming
+ * every bad variable. Each app's `env.ts` calls it once at start-up.
+ *
+ * @example
+ * const env = parseEnvOrExit(bffEnv, "reports bff", process.env);
+ */
+export function parseEnvOrExit<S extends z.ZodType>(schema: S, app: string, env: NodeJS.ProcessEnv): z.infer<S> {
+  const parsed = schema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  console.error(describeEnvError(app, parsed.error));
+  process.exit(1);
 }
