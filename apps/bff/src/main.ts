@@ -7,7 +7,13 @@ import { closeServer, listen } from "./server";
 const env = readBffEnv();
 const logger = createLogger({ name: "bff", level: env.LOG_LEVEL });
 const deps = await createDeps(env, logger);
-const { server, url } = await listen(createApp(deps), { port: env.PORT, host: env.HOST });
+const { server, url } = await listen(createApp(deps), { port: env.PORT, host: env.HOST }).catch(
+  async (error: Error) => {
+    logger.fatal({ err: error }, error.message);
+    await deps.close();
+    process.exit(1);
+  },
+);
 logger.info({ url }, "bff listening");
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {

@@ -10,7 +10,13 @@ export function listen(
     const server = serve({ fetch: app.fetch, port: options.port, hostname: options.host }, (info) => {
       resolve({ server, url: `http://${options.host}:${info.port}` });
     });
-    server.once("error", reject);
+    server.once("error", (error: NodeJS.ErrnoException) => {
+      reject(
+        error.code === "EADDRINUSE"
+          ? new Error(`${options.host}:${options.port} is already in use; set PORT to another port`, { cause: error })
+          : error,
+      );
+    });
   });
 }
 

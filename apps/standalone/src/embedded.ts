@@ -52,18 +52,28 @@ export async function startEmbedded(env: StandaloneEnv, logger: Logger) {
     settings: { leaseMs: env.LEASE_MS, concurrency: env.WORKER_CONCURRENCY },
   };
 
+  const closeAll = async () => {
+    await queue.close();
+    await renderer.close();
+    await cache.close();
+    await database.close();
+  };
+  let listening: Awaited<ReturnType<typeof listen>>;
+  try {
+    listening = await listen(createApp(appDeps), { port: env.PORT, host: env.HOST });
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+  const { server, url } = listening;
   const worker = await startWorker(workerDeps);
-  const { server, url } = await listen(createApp(appDeps), { port: env.PORT, host: env.HOST });
 
   return {
     url,
     async stop() {
       await closeServer(server);
       await worker.stop();
-      await queue.close();
-      await renderer.close();
-      await cache.close();
-      await database.close();
+      await closeAll();
     },
   };
 }

@@ -4,7 +4,10 @@ import { readStandaloneEnv } from "./env";
 
 const env = readStandaloneEnv();
 const logger = createLogger({ name: "reports", level: env.LOG_LEVEL });
-const system = await startEmbedded(env, logger);
+const system = await startEmbedded(env, logger).catch((error: Error) => {
+  logger.fatal({ err: error }, error.message);
+  process.exit(1);
+});
 logger.info(
   { url: system.url, dataDir: env.DATA_DIR, auth: "none" },
   "reports (embedded: PGlite, in-process queue and cache, local files) listening",
