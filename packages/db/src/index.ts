@@ -1,3 +1,9 @@
 export { createDb, type Database, type DbHandle, MIGRATIONS_FOLDER } from "./client";
-export { type Claim, createReportRepository, type ReportRepository, toCachedStatus } from "./repository";
+export {
+  type Claim,
+  createReportRepository,
+  type ReportRepository,
+  toCachedStatus,
+  withAdvisoryLock,
+} from "./repository";
 export type { ReportRequestRow } from "./schema";

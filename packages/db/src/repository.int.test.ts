@@ -2,7 +2,7 @@ import { sampleSpec } from "@reports/contracts/testing";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type DbHandle } from "./client";
-import { createReportRepository, toCachedStatus } from "./repository";
+import { createReportRepository, toCachedStatus, withAdvisoryLock } from "./repository";
 import { reportRequests } from "./schema";
 import { createTestDatabase } from "./testing";
 
@@ -104,5 +104,97 @@ describe.each(drivers)("report repository on %s", (_name, open) => {
     });
     expect(status.report).toEqual({ format: "xlsx", title: row.title, fileName: row.fileName, rowCount: 2 });
     expect(Date.parse(status.createdAt)).toBeGreaterThan(0);
+  });
+  it("releases a claim back to queued, keeping the last error", async () => {
+    const row = await repo.create(sampleSpec());
+    const claim = await repo.claim(row.requestId, lease);
+    if (!claim) throw new Error("not claimed");
+    const released = await repo.release(claim, { type: "STORAGE_FAILED", message: "S3 answered 503" });
+    expect(released).toMatchObject({
+      status: "queued",
+      claimToken: null,
+      errorType: null,
+      lastErrorType: "STORAGE_FAILED",
+      lastErrorMessage: "S3 answered 503",
+      attempts: 1,
+    });
+    expect(await repo.release(claim, null)).toBeNull();
+    const again = await repo.claim(row.requestId, lease);
+    expect(again?.row.attempts).toBe(2);
+  });
+
+  it("counts completions, so a double completion would show", async () => {
+    const row = await repo.create(sampleSpec());
+    const claim = await repo.claim(row.requestId, lease);
+    if (!claim) throw new Error("not claimed");
+    expect((await repo.complete(claim, "reports/a.xlsx"))?.completions).toBe(1);
+    expect(await repo.complete(claim, "reports/a.xlsx")).toBeNull();
+    expect((await repo.findById(row.requestId))?.completions).toBe(1);
+  });
+
+  it("requeues a failed request with fresh attempts, and nothing else", async () => {
+    const row = await repo.create(sampleSpec());
+    expect(await repo.requeueFailed(row.requestId)).toBeNull();
+    const claim = await repo.claim(row.requestId, lease);
+    if (!claim) throw new Error("not claimed");
+    await repo.fail(claim, "STORAGE_FAILED", "gone");
+    expect((await repo.listFailed()).map((f) => f.requestId)).toContain(row.requestId);
+    expect(await repo.requeueFailed(row.requestId)).toMatchObject({ status: "queued", attempts: 0, errorType: null });
+    expect((await repo.listFailed()).map((f) => f.requestId)).not.toContain(row.requestId);
+  });
+
+  it("finds stranded requests: queued without a recent publish, or processing with an expired lease", async () => {
+    const fresh = await repo.create(sampleSpec());
+    const lost = await repo.create(sampleSpec());
+    const dead = await repo.create(sampleSpec());
+    const alive = await repo.create(sampleSpec());
+    await repo.claim(dead.requestId, lease);
+    await repo.claim(alive.requestId, lease);
+    const past = sql`now() - interval '10 minutes'`;
+    const ids = [lost.requestId, dead.requestId, alive.requestId];
+    for (const id of ids) {
+      await handle.db.update(reportRequests).set({ enqueuedAt: past }).where(eq(reportRequests.requestId, id));
+    }
+    await handle.db
+      .update(reportRequests)
+      .set({ leaseExpiresAt: past })
+      .where(eq(reportRequests.requestId, dead.requestId));
+    const stranded = (await repo.findStranded({ staleAfterMs: 60_000, limit: 100 })).map((s) => s.requestId);
+    expect(stranded).toContain(lost.requestId);
+    expect(stranded).toContain(dead.requestId);
+    expect(stranded).not.toContain(alive.requestId);
+    expect(stranded).not.toContain(fresh.requestId);
+    await repo.markEnqueued(lost.requestId);
+    expect((await repo.findStranded({ staleAfterMs: 60_000, limit: 100 })).map((s) => s.requestId)).not.toContain(
+      lost.requestId,
+    );
+  });
+
+  it("runs work under an advisory lock and answers false while another holds it", async () => {
+    let ran = 0;
+    expect(
+      await withAdvisoryLock(handle.db, 42, async (locked) => {
+        ran++;
+        await locked.ping();
+      }),
+    ).toBe(true);
+    expect(ran).toBe(1);
+  });
+});
+
+describe("advisory lock across connections (PostgreSQL)", () => {
+  it("lets only one holder run at a time", async () => {
+    const database = await createTestDatabase();
+    try {
+      let inner: boolean | undefined;
+      const outer = await withAdvisoryLock(database.db, 7, async () => {
+        inner = await withAdvisoryLock(database.db, 7, async () => {});
+      });
+      expect(outer).toBe(true);
+      expect(inner).toBe(false);
+      expect(await withAdvisoryLock(database.db, 7, async () => {})).toBe(true);
+    } finally {
+      await database.drop();
+    }
   });
 });

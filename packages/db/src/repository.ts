@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { type CachedStatus, downloadName, type ReportErrorType, type ReportSpec, rowCount } from "@reports/contracts";
-import { and, eq, inArray, lt, or, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, lt, or, sql } from "drizzle-orm";
 import type { Database } from "./client";
 import { type ReportRequestRow, reportRequests } from "./schema";
 
@@ -88,7 +88,16 @@ export function createReportRepository(db: Database) {
     async complete(claim: Claim, fileKey: string): Promise<ReportRequestRow | null> {
       const [row] = await db
         .update(r)
-        .set({ status: "done", fileKey, claimToken: null, leaseExpiresAt: null, ...bump })
+        .set({
+          status: "done",
+          fileKey,
+          claimToken: null,
+          leaseExpiresAt: null,
+          completions: sql`${r.completions} + 1`,
+          lastErrorType: null,
+          lastErrorMessage: null,
+          ...bump,
+        })
         .where(heldBy(claim))
         .returning();
       return row ?? null;
@@ -98,15 +107,111 @@ export function createReportRepository(db: Database) {
     async fail(claim: Claim, errorType: ReportErrorType, errorMessage: string): Promise<ReportRequestRow | null> {
       const [row] = await db
         .update(r)
-        .set({ status: "error", errorType, errorMessage, claimToken: null, leaseExpiresAt: null, ...bump })
+        .set({
+          status: "error",
+          errorType,
+          errorMessage,
+          lastErrorType: errorType,
+          lastErrorMessage: errorMessage,
+          claimToken: null,
+          leaseExpiresAt: null,
+          ...bump,
+        })
         .where(heldBy(claim))
         .returning();
       return row ?? null;
+    },
+
+    /**
+     * Gives the request back as `queued` for another attempt, keeping the failure (if any) for diagnosis;
+     * null when the claim was lost.
+     */
+    async release(
+      claim: Claim,
+      lastError: { type: ReportErrorType; message: string } | null,
+    ): Promise<ReportRequestRow | null> {
+      const [row] = await db
+        .update(r)
+        .set({
+          status: "queued",
+          claimToken: null,
+          leaseExpiresAt: null,
+          enqueuedAt: sql`now()`,
+          ...(lastError ? { lastErrorType: lastError.type, lastErrorMessage: lastError.message } : {}),
+          ...bump,
+        })
+        .where(heldBy(claim))
+        .returning();
+      return row ?? null;
+    },
+
+    /** Puts a request in `error` back to `queued` with fresh attempts (dead-letter replay); null if it is not in `error`. */
+    async requeueFailed(requestId: string): Promise<ReportRequestRow | null> {
+      const [row] = await db
+        .update(r)
+        .set({ status: "queued", attempts: 0, errorType: null, errorMessage: null, enqueuedAt: sql`now()`, ...bump })
+        .where(and(eq(r.requestId, requestId), eq(r.status, "error")))
+        .returning();
+      return row ?? null;
+    },
+
+    /** Requests in `error`, oldest first. */
+    async listFailed(limit = 1_000): Promise<ReportRequestRow[]> {
+      return db.select().from(r).where(eq(r.status, "error")).orderBy(asc(r.updatedAt)).limit(limit);
+    },
+
+    /**
+     * Requests that no message will bring to a worker: `queued` with no publish for `staleAfterMs`
+     * (the publish after the insert failed), or `processing` with an expired lease and no publish since.
+     */
+    async findStranded(options: {
+      staleAfterMs: number;
+      limit: number;
+    }): Promise<Array<Pick<ReportRequestRow, "requestId" | "attempts" | "status">>> {
+      const stale = lt(r.enqueuedAt, sql`now() - make_interval(secs => ${options.staleAfterMs / 1000})`);
+      return db
+        .select({ requestId: r.requestId, attempts: r.attempts, status: r.status })
+        .from(r)
+        .where(
+          and(stale, or(eq(r.status, "queued"), and(eq(r.status, "processing"), lt(r.leaseExpiresAt, sql`now()`)))),
+        )
+        .orderBy(asc(r.enqueuedAt))
+        .limit(options.limit);
+    },
+
+    /** Records that a message for the request was just published. */
+    async markEnqueued(requestId: string): Promise<void> {
+      await db.update(r).set({ enqueuedAt: sql`now()` }).where(eq(r.requestId, requestId));
+    },
+
+    /** Throws when the database cannot be reached. */
+    async ping(): Promise<void> {
+      await db.select({ one: sql`1` }).from(sql`(select 1) as one`);
     },
   };
 }
 
 export type ReportRepository = ReturnType<typeof createReportRepository>;
+
+/**
+ * Runs `work` only if no other process holds the advisory lock `key` (transaction-scoped, so a dead
+ * process never keeps it): one sweeper at a time across replicas. `work` gets a repository bound to
+ * the lock's transaction. Resolves false when another process holds the lock.
+ */
+export async function withAdvisoryLock(
+  db: Database,
+  key: number,
+  work: (repo: ReportRepository) => Promise<void>,
+): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .select({ locked: sql<boolean>`pg_try_advisory_xact_lock(${key})` })
+      .from(sql`(select 1) as one`);
+    if (!row?.locked) return false;
+    await work(createReportRepository(tx as unknown as Database));
+    return true;
+  });
+}
 
 function heldBy(claim: Claim) {
   return and(eq(r.requestId, claim.row.requestId), eq(r.status, "processing"), eq(r.claimToken, claim.token));

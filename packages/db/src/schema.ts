@@ -32,6 +32,13 @@ export const reportRequests = pgTable(
     errorType: reportErrorTypeEnum("error_type"),
     errorMessage: text("error_message"),
     attempts: integer("attempts").notNull().default(0),
+    /** The failure of the last attempt, kept while the request waits for its retry. */
+    lastErrorType: reportErrorTypeEnum("last_error_type"),
+    lastErrorMessage: text("last_error_message"),
+    /** How many times the request reached `done`: an audit that must never pass 1. */
+    completions: integer("completions").notNull().default(0),
+    /** When a message for it was last published; the sweeper republishes what waited too long. */
+    enqueuedAt: timestamptz("enqueued_at").notNull().defaultNow(),
     /** Set by a claim; only its holder may complete or fail the request. */
     claimToken: uuid("claim_token"),
     /** Lease, not lock: a dead worker's claim expires and another may take the request. */
