@@ -1,11 +1,11 @@
 import { reportMessage } from "@reports/contracts";
 import { type Logger, silentLogger } from "@reports/logger";
-import { prefetchOf, runHandler } from "./delivery";
-import { type ConsumerHandle, type Handler, QueueClosedError, type ReportQueue } from "./types";
+import { decodeMessage, prefetchOf, runHandler } from "./delivery";
+import { type ConsumerHandle, type DeadLetterInfo, type Handler, QueueClosedError, type ReportQueue } from "./types";
 
 export interface MemoryQueue extends ReportQueue {
-  /** The bodies dead-lettered so far, oldest first: what a replay reads in the embedded mode. */
-  deadLetters(): readonly string[];
+  /** The bodies dead-lettered so far, oldest first, with the reason when the worker gave one. */
+  deadLetters(): ReadonlyArray<{ body: string; info: Partial<DeadLetterInfo> }>;
   /** Enqueues a body exactly as if it came off the wire, unchecked: lets tests exercise the consumer's guard. */
   publishRaw(body: string): Promise<void>;
 }
@@ -29,7 +29,8 @@ interface MemoryConsumer {
 export function createMemoryQueue(options: { logger?: Logger } = {}): MemoryQueue {
   const log = (options.logger ?? silentLogger()).child({ component: "queue" });
   const ready: string[] = [];
-  const deadLetters: string[] = [];
+  const deadLetters: Array<{ body: string; info: Partial<DeadLetterInfo> }> = [];
+  const delayed = new Set<NodeJS.Timeout>();
   const consumers = new Set<MemoryConsumer>();
   const handles = new Set<ConsumerHandle>();
   let pumpScheduled = false;
@@ -61,7 +62,7 @@ export function createMemoryQueue(options: { logger?: Logger } = {}): MemoryQueu
   function deliver(consumer: MemoryConsumer, body: string) {
     const run: Promise<void> = runHandler(consumer.handler, body, false, log)
       .then((outcome) => {
-        if (outcome === "dead-letter") deadLetters.push(body);
+        if (outcome === "dead-letter") deadLetters.push({ body, info: { reason: "unprocessable" } });
       })
       .finally(() => {
         consumer.inFlight.delete(run);
@@ -79,6 +80,35 @@ export function createMemoryQueue(options: { logger?: Logger } = {}): MemoryQueu
   return {
     async publish(message) {
       enqueue(JSON.stringify(reportMessage.parse(message)));
+    },
+
+    async retry(message, delayMs) {
+      const body = JSON.stringify(reportMessage.parse(message));
+      if (closed) throw new QueueClosedError();
+      // in memory only, like the rest of this queue: after a restart the sweeper republishes
+      const timer = setTimeout(() => {
+        delayed.delete(timer);
+        if (!closed) enqueue(body);
+      }, delayMs);
+      timer.unref();
+      delayed.add(timer);
+    },
+
+    async deadLetter(message, info) {
+      if (closed) throw new QueueClosedError();
+      deadLetters.push({ body: JSON.stringify(reportMessage.parse(message)), info });
+    },
+
+    async removeDeadLetters(requestIds) {
+      let removed = 0;
+      for (let i = deadLetters.length - 1; i >= 0; i--) {
+        const decoded = decodeMessage((deadLetters[i] as { body: string }).body);
+        if (decoded.ok && requestIds.has(decoded.message.requestId)) {
+          deadLetters.splice(i, 1);
+          removed++;
+        }
+      }
+      return removed;
     },
 
     async publishRaw(body) {
@@ -114,6 +144,8 @@ export function createMemoryQueue(options: { logger?: Logger } = {}): MemoryQueu
 
     close() {
       closed = true;
+      for (const timer of delayed) clearTimeout(timer);
+      delayed.clear();
       closing ??= Promise.all([...handles].map((handle) => handle.close())).then(() => undefined);
       return closing;
     },

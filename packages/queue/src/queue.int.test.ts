@@ -13,7 +13,7 @@ const filePrefix = uniquePrefix("queue-test");
 let opened = 0;
 
 const drivers: Array<[string, () => Promise<Harness>]> = [
-  ["RabbitMQ", () => createTestQueue({ prefix: `${filePrefix}${++opened}.` })],
+  ["RabbitMQ", () => createTestQueue({ prefix: `${filePrefix}${++opened}.`, retryDelaysMs: [300, 1_000] })],
   [
     "memory",
     async () => {
@@ -195,5 +195,30 @@ describe.each(drivers)("report queue on %s", (_name, openDriver) => {
   it("refuses a prefetch that is not a positive integer", async () => {
     const queue = await open();
     await expect(queue.consume(async () => {}, { prefetch: 0 })).rejects.toBeInstanceOf(RangeError);
+  });
+  it("delivers a retried message after its delay, not before", async () => {
+    const queue = await open();
+    const received: number[] = [];
+    await queue.consume(async () => {
+      received.push(Date.now());
+    });
+    const sent = Date.now();
+    await queue.retry(newMessage(2), 300);
+    await sleep(150);
+    expect(received).toHaveLength(0);
+    await vi.waitFor(() => expect(received).toHaveLength(1), waitLong);
+    expect((received[0] as number) - sent).toBeGreaterThanOrEqual(250);
+  });
+
+  it("parks a dead letter with its reason, and removes only the ones asked for", async () => {
+    const queue = await open();
+    const [kept, replayed] = [newMessage(3), newMessage(5)];
+    await queue.deadLetter(kept, { reason: "fatal", errorType: "INVALID_SPEC", attempts: 1 });
+    await queue.deadLetter(replayed, { reason: "attempts-exhausted", errorType: "STORAGE_FAILED", attempts: 5 });
+    await vi.waitFor(async () => expect((await queue.depth()).deadLettered).toBe(2), waitLong);
+    expect(await queue.removeDeadLetters(new Set([replayed.requestId]))).toBe(1);
+    await vi.waitFor(async () => expect((await queue.depth()).deadLettered).toBe(1), waitLong);
+    expect(await queue.removeDeadLetters(new Set([replayed.requestId]))).toBe(0);
+    expect(await queue.removeDeadLetters(new Set([kept.requestId]))).toBe(1);
   });
 });

@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
 import type { EventEmitter } from "node:events";
 import { setImmediate as nextTurn } from "node:timers/promises";
-import { type ReportMessage, reportMessage } from "@reports/contracts";
+import { DEFAULT_RETRY_POLICY, delayLevels, type ReportMessage, reportMessage } from "@reports/contracts";
 import { type Logger, silentLogger } from "@reports/logger";
 import { Connection, type Consumer, ConsumerStatus, type Envelope, type ReturnedMessage } from "rabbitmq-client";
-import { prefetchOf, runHandler } from "./delivery";
+import { decodeMessage, prefetchOf, runHandler } from "./delivery";
 import { TOPOLOGY, type Topology, topology } from "./topology";
 import {
   type ConsumeOptions,
@@ -23,6 +23,8 @@ export interface RabbitQueueConfig {
   logger?: Logger;
   /** Shown by the management UI and `rabbitmqctl list_connections user_provided_name`. */
   connectionName?: string;
+  /** The delays `retry()` may ask for: one retry queue each (default: the default retry policy's). */
+  retryDelaysMs?: readonly number[];
 }
 
 /** Publish attempts across a lost connection; a duplicate is harmless because the worker's claim is idempotent. */
@@ -39,7 +41,8 @@ const PUBLISH_ATTEMPTS = 3;
  */
 export async function createRabbitQueue(config: RabbitQueueConfig): Promise<ReportQueue> {
   const log = (config.logger ?? silentLogger()).child({ component: "queue" });
-  const topo = topology(config.prefix);
+  const topo = topology(config.prefix, config.retryDelaysMs ?? delayLevels(DEFAULT_RETRY_POLICY));
+  const levels = [...topo.names.retryQueues.keys()].sort((a, b) => a - b);
   const { names } = topo;
 
   const connection = new Connection({ url: config.url, connectionName: config.connectionName ?? "@reports/queue" });
@@ -75,17 +78,22 @@ export async function createRabbitQueue(config: RabbitQueueConfig): Promise<Repo
     if (messageId !== undefined && returns.has(messageId)) returns.set(messageId, returned);
   });
 
-  /** The one way a message leaves: a later `retry(message, delayMs)` sends here with a delay level's routing key. */
-  async function send(routingKey: string, message: ReportMessage): Promise<void> {
+  /** The one way a message leaves. */
+  async function send(
+    routingKey: string,
+    message: ReportMessage,
+    extra: Pick<Envelope, "expiration" | "headers" | "exchange"> = {},
+  ): Promise<void> {
     const body = reportMessage.parse(message);
     const messageId = randomUUID();
+    const exchange = extra.exchange ?? names.exchange;
     returns.set(messageId, undefined);
     try {
-      await publisher.send({ exchange: names.exchange, routingKey, mandatory: true, durable: true, messageId }, body);
+      await publisher.send({ exchange, routingKey, mandatory: true, durable: true, messageId, ...extra }, body);
       // the client resolves the confirm at once but emits basic.return on a later turn (setImmediate)
       await nextTurn();
       const returned = returns.get(messageId);
-      if (returned) throw new UnroutableMessageError(names.exchange, routingKey, returned.replyText ?? "NO_ROUTE");
+      if (returned) throw new UnroutableMessageError(exchange, routingKey, returned.replyText ?? "NO_ROUTE");
     } finally {
       returns.delete(messageId);
     }
@@ -99,6 +107,51 @@ export async function createRabbitQueue(config: RabbitQueueConfig): Promise<Repo
     async publish(message) {
       if (closed) throw new QueueClosedError();
       await send(TOPOLOGY.workRoutingKey, message);
+    },
+
+    async retry(message, delayMs) {
+      if (closed) throw new QueueClosedError();
+      const level = levels.find((ms) => ms >= delayMs) ?? levels.at(-1);
+      const retryQueue = level === undefined ? undefined : names.retryQueues.get(level);
+      if (level === undefined || !retryQueue) {
+        await send(TOPOLOGY.workRoutingKey, message);
+        return;
+      }
+      // the queue's TTL is the ceiling; a shorter per-message expiration carries the jitter
+      await send(retryQueue.routingKey, message, { expiration: String(Math.min(Math.max(0, delayMs), level)) });
+    },
+
+    async deadLetter(message, info) {
+      if (closed) throw new QueueClosedError();
+      await send(TOPOLOGY.deadLetterRoutingKey, message, {
+        exchange: names.deadLetterExchange,
+        headers: {
+          "x-reports-reason": info.reason,
+          "x-reports-error-type": info.errorType,
+          "x-reports-attempts": info.attempts,
+        },
+      });
+    },
+
+    async removeDeadLetters(requestIds) {
+      const channel = await connection.acquire();
+      let removed = 0;
+      try {
+        const { messageCount } = await channel.queueDeclare({ queue: names.deadLetterQueue, passive: true });
+        // look at each waiting message once; the ones kept go back when the channel closes
+        for (let seen = 0; seen < messageCount; seen++) {
+          const msg = await channel.basicGet({ queue: names.deadLetterQueue });
+          if (!msg) break;
+          const decoded = decodeMessage(msg.body);
+          if (decoded.ok && requestIds.has(decoded.message.requestId)) {
+            channel.basicAck({ deliveryTag: msg.deliveryTag });
+            removed++;
+          }
+        }
+      } finally {
+        await channel.close();
+      }
+      return removed;
     },
 
     async consume(handler: Handler, options: ConsumeOptions = {}) {

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { DEFAULT_RETRY_POLICY, delayLevels } from "@reports/contracts";
 import type { Logger } from "@reports/logger";
 import { Connection } from "rabbitmq-client";
 import { createRabbitQueue } from "./rabbit";
@@ -37,18 +38,20 @@ export function uniquePrefix(label = "test"): string {
  * afterAll(() => queue.destroy());
  */
 export async function createTestQueue(
-  options: { url?: string; prefix?: string; logger?: Logger } = {},
+  options: { url?: string; prefix?: string; logger?: Logger; retryDelaysMs?: readonly number[] } = {},
 ): Promise<TestQueue> {
   const url = options.url ?? TEST_RABBITMQ_URL;
   const prefix = options.prefix ?? uniquePrefix();
   const connectionName = `reports-test ${prefix}${randomBytes(3).toString("hex")}`;
+  const retryDelaysMs = options.retryDelaysMs ?? delayLevels(DEFAULT_RETRY_POLICY);
   const queue = await createRabbitQueue({
     url,
     prefix,
     connectionName,
+    retryDelaysMs,
     ...(options.logger && { logger: options.logger }),
   });
-  const { names } = topology(prefix);
+  const { names } = topology(prefix, retryDelaysMs);
   return {
     ...queue,
     prefix,
@@ -67,7 +70,7 @@ export async function createTestQueue(
     },
     async destroy() {
       await queue.close();
-      await deleteTopology(prefix, url);
+      await deleteTopology(prefix, url, retryDelaysMs);
     },
   };
 }
@@ -78,10 +81,16 @@ export async function createTestQueue(
  * @example
  * afterAll(() => deleteTopology(prefix));
  */
-export async function deleteTopology(prefix: string, url = TEST_RABBITMQ_URL): Promise<void> {
-  const { names } = topology(prefix);
+export async function deleteTopology(
+  prefix: string,
+  url = TEST_RABBITMQ_URL,
+  retryDelaysMs: readonly number[] = delayLevels(DEFAULT_RETRY_POLICY),
+): Promise<void> {
+  const { names } = topology(prefix, retryDelaysMs);
+  const retryQueues = [...names.retryQueues.values()].map((r) => r.queue);
   await withConnection(url, async (connection) => {
-    for (const queue of [names.workQueue, names.deadLetterQueue]) await connection.queueDelete({ queue });
+    for (const queue of [names.workQueue, names.deadLetterQueue, ...retryQueues])
+      await connection.queueDelete({ queue });
     for (const exchange of [names.exchange, names.deadLetterExchange]) await connection.exchangeDelete({ exchange });
   });
 }

@@ -24,6 +24,8 @@ export interface TopologyNames {
   workQueue: string;
   deadLetterExchange: string;
   deadLetterQueue: string;
+  /** One queue per retry delay, keyed by the delay in ms. */
+  retryQueues: Map<number, { queue: string; routingKey: string }>;
 }
 
 /** Everything to declare, in declaration order, with the exact arguments the consumer must repeat on reconnect. */
@@ -37,20 +39,34 @@ export interface Topology {
 }
 
 /**
- * The names (with `prefix` prepended) and declarations of the report queue topology. Delay-level retry queues
- * (x-message-ttl, dead-lettering back to the work exchange) will be appended to `queues` and `bindings` here.
+ * The names (with `prefix` prepended) and declarations of the report queue topology. Each retry delay gets a
+ * queue of its own (x-message-ttl, dead-lettering back to the work queue): RabbitMQ checks TTLs only at a
+ * queue's head, so one queue with per-message delays would hold a short delay behind a long one.
  *
  * @example
  * const { names, workQueue } = topology("test-1a2b.");
  * names.workQueue; // "test-1a2b.reports.generate"
  */
-export function topology(prefix = ""): Topology {
+export function topology(prefix = "", retryDelaysMs: readonly number[] = []): Topology {
+  const retryQueues = new Map(
+    retryDelaysMs.map((ms) => [ms, { queue: `${prefix}reports.retry.${ms}ms`, routingKey: `retry.${ms}ms` }]),
+  );
   const names: TopologyNames = {
     exchange: `${prefix}${TOPOLOGY.exchange}`,
     workQueue: `${prefix}${TOPOLOGY.workQueue}`,
     deadLetterExchange: `${prefix}${TOPOLOGY.deadLetterExchange}`,
     deadLetterQueue: `${prefix}${TOPOLOGY.deadLetterQueue}`,
+    retryQueues,
   };
+  const retryDeclarations = [...retryQueues].map(([ms, { queue }]) => ({
+    queue,
+    durable: true,
+    arguments: {
+      "x-message-ttl": ms,
+      "x-dead-letter-exchange": names.exchange,
+      "x-dead-letter-routing-key": TOPOLOGY.workRoutingKey,
+    },
+  }));
   const workQueue = {
     queue: names.workQueue,
     durable: true,
@@ -73,9 +89,10 @@ export function topology(prefix = ""): Topology {
       { exchange: names.deadLetterExchange, type: "direct", durable: true },
     ],
     workQueue,
-    queues: [workQueue, deadLetterQueue],
+    queues: [workQueue, deadLetterQueue, ...retryDeclarations],
     bindings: [
       { exchange: names.exchange, queue: names.workQueue, routingKey: TOPOLOGY.workRoutingKey },
+      ...[...retryQueues.values()].map(({ queue, routingKey }) => ({ exchange: names.exchange, queue, routingKey })),
       { exchange: names.deadLetterExchange, queue: names.deadLetterQueue, routingKey: TOPOLOGY.deadLetterRoutingKey },
     ],
   };

@@ -33,9 +33,31 @@ export interface QueueDepth {
   deadLettered: number;
 }
 
+/** Why a message went to the dead-letter queue; carried in its headers. */
+export interface DeadLetterInfo {
+  reason: "fatal" | "attempts-exhausted" | "unprocessable";
+  errorType: string;
+  attempts: number;
+}
+
+/** A message in the dead-letter queue, as replay sees it. */
+export interface DeadLetter {
+  message: ReportMessage;
+  info: Partial<DeadLetterInfo>;
+}
+
 export interface ReportQueue {
   /** Resolves once the broker confirmed the message (publisher confirms) and it was routed (mandatory; listen for basic.return → reject). */
   publish(message: ReportMessage): Promise<void>;
+  /**
+   * Publishes the message again after `delayMs` (rounded up to the nearest retry queue's delay; jitter
+   * below that is kept as the message's own expiration).
+   */
+  retry(message: ReportMessage, delayMs: number): Promise<void>;
+  /** Parks the message in the dead-letter queue with the reason in its headers. */
+  deadLetter(message: ReportMessage, info: DeadLetterInfo): Promise<void>;
+  /** Takes the dead letters of these requests out of the dead-letter queue; returns how many. */
+  removeDeadLetters(requestIds: ReadonlySet<string>): Promise<number>;
   /** Starts consuming with `prefetch` messages in flight; returns a handle whose close() stops taking new messages and waits for the ones in progress. */
   consume(handler: Handler, options?: ConsumeOptions): Promise<ConsumerHandle>;
   /** Counts for health/metrics: messages ready in the work queue and in the dead-letter queue. */
