@@ -8,7 +8,14 @@ import type { Logger } from "@reports/logger";
 import { createMemoryQueue } from "@reports/queue";
 import { createRenderPool } from "@reports/renderers";
 import { createLocalStorage } from "@reports/storage";
-import { startWorker, type WorkerDeps } from "@reports/worker";
+import {
+  createWorkerMetrics,
+  jobSettings,
+  startSweeper,
+  startWorker,
+  sweepOnce,
+  type WorkerDeps,
+} from "@reports/worker";
 import type { StandaloneEnv } from "./env";
 
 function signingSecret(env: StandaloneEnv): string {
@@ -47,9 +54,11 @@ export async function startEmbedded(env: StandaloneEnv, logger: Logger) {
   };
   const workerDeps: WorkerDeps = {
     ...shared,
+    db: database.db,
     renderer,
     logger: logger.child({ component: "worker" }),
-    settings: { leaseMs: env.LEASE_MS, concurrency: env.WORKER_CONCURRENCY },
+    metrics: createWorkerMetrics(),
+    settings: jobSettings(env),
   };
 
   const closeAll = async () => {
@@ -67,11 +76,15 @@ export async function startEmbedded(env: StandaloneEnv, logger: Logger) {
   }
   const { server, url } = listening;
   const worker = await startWorker(workerDeps);
+  // the in-process queue starts empty: whatever was queued when the last run stopped goes back on it
+  await sweepOnce(workerDeps, { staleAfterMs: 0 });
+  const sweeper = startSweeper(workerDeps);
 
   return {
     url,
     async stop() {
       await closeServer(server);
+      await sweeper.stop();
       await worker.stop();
       await closeAll();
     },

@@ -6,14 +6,18 @@ export interface ClassifiedError {
   type: ReportErrorType;
   /** Shown to the client: never an internal message. */
   message: string;
-  /** Whether another attempt could succeed (used by the retry policy). */
+  /** Whether another attempt could succeed. */
   retryable: boolean;
 }
 
-/** The one place a worker failure gets its type. */
-export function classifyError(error: unknown): ClassifiedError {
+/**
+ * The one place a worker failure gets its type and its fate: retryable (S3 5xx or network, a lost
+ * database connection, anything unexpected) or fatal (invalid spec, too large, a render error).
+ */
+export function classifyError(error: unknown, options: { retryRenderTimeout?: boolean } = {}): ClassifiedError {
   if (error instanceof RenderError) {
-    return { type: error.type, message: error.message, retryable: false };
+    const retryable = error.type === "RENDER_TIMEOUT" && options.retryRenderTimeout === true;
+    return { type: error.type, message: error.message, retryable };
   }
   if (error instanceof StorageError) {
     return { type: "STORAGE_FAILED", message: "The file could not be stored.", retryable: error.retryable };

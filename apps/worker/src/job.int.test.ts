@@ -6,12 +6,16 @@ import { createTestDatabase, type TestDatabase } from "@reports/db/testing";
 import { silentLogger } from "@reports/logger";
 import { createMemoryQueue } from "@reports/queue";
 import { createRenderPool, type RenderPool } from "@reports/renderers";
+import { createS3Storage } from "@reports/storage";
 import { createTestBucket, type TestBucket } from "@reports/storage/testing";
-import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { eq, sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import * as XLSX from "xlsx";
 import type { WorkerDeps } from "./deps";
 import { processReport } from "./job";
+import { createWorkerMetrics } from "./metrics";
+import { replayDeadLetters } from "./replay";
+import { sweepOnce } from "./sweeper";
 
 let database: TestDatabase;
 let bucket: TestBucket;
@@ -26,9 +30,18 @@ beforeAll(async () => {
     queue: createMemoryQueue(),
     storage: bucket.storage,
     cache: createMemoryCache(),
+    db: database.db,
     renderer,
     logger: silentLogger(),
-    settings: { leaseMs: 30_000, concurrency: 1 },
+    metrics: createWorkerMetrics(),
+    settings: {
+      leaseMs: 30_000,
+      concurrency: 1,
+      retry: { maxAttempts: 3, baseDelayMs: 50, maxDelayMs: 200, jitter: 0 },
+      retryRenderTimeout: false,
+      drainMs: 1_000,
+      sweep: { intervalMs: 1_000, staleAfterMs: 1_000 },
+    },
   };
 });
 
@@ -105,5 +118,148 @@ describe("processReport", () => {
     await database.db.update(reportRequests).set({ spec: broken }).where(eq(reportRequests.requestId, row.requestId));
     expect(await processReport(deps, { requestId: row.requestId, attempt: 1 })).toBe("error");
     expect(await deps.repo.findById(row.requestId)).toMatchObject({ status: "error", errorType: "INVALID_SPEC" });
+  });
+});
+
+describe("retries and dead letters", () => {
+  const unreachable = () =>
+    createS3Storage({ bucket: "nowhere", endpoint: "http://127.0.0.1:1", accessKeyId: "x", secretAccessKey: "x" });
+
+  it("releases a retryable failure to queued with the last error, then succeeds on a later attempt", async () => {
+    const queue = createMemoryQueue();
+    const flaky = { ...deps, queue, storage: unreachable() };
+    const row = await deps.repo.create(sampleSpec());
+    expect(await processReport(flaky, { requestId: row.requestId, attempt: 1 })).toBe("retrying");
+    expect(await deps.repo.findById(row.requestId)).toMatchObject({
+      status: "queued",
+      attempts: 1,
+      errorType: null,
+      lastErrorType: "STORAGE_FAILED",
+    });
+    await vi.waitFor(async () => expect((await queue.depth()).ready).toBe(1), { timeout: 2_000 });
+    expect(await processReport({ ...deps, queue }, { requestId: row.requestId, attempt: 2 })).toBe("done");
+    expect(await deps.repo.findById(row.requestId)).toMatchObject({ status: "done", attempts: 2, completions: 1 });
+    await queue.close();
+  });
+
+  it("dead-letters a retryable failure after the last attempt", async () => {
+    const queue = createMemoryQueue();
+    const flaky = { ...deps, queue, storage: unreachable() };
+    const row = await deps.repo.create(sampleSpec());
+    const outcomes: string[] = [];
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      outcomes.push(await processReport(flaky, { requestId: row.requestId, attempt }));
+    }
+    expect(outcomes).toEqual(["retrying", "retrying", "error"]);
+    expect(await deps.repo.findById(row.requestId)).toMatchObject({
+      status: "error",
+      errorType: "STORAGE_FAILED",
+      attempts: 3,
+    });
+    expect(queue.deadLetters().map((d) => d.info)).toEqual([
+      { reason: "attempts-exhausted", errorType: "STORAGE_FAILED", attempts: 3 },
+    ]);
+    await queue.close();
+  });
+
+  it("never retries a fatal failure", async () => {
+    const queue = createMemoryQueue();
+    const row = await deps.repo.create(sampleSpec());
+    await database.db
+      .update(reportRequests)
+      .set({ spec: { ...row.spec, format: "docx" } as never })
+      .where(eq(reportRequests.requestId, row.requestId));
+    expect(await processReport({ ...deps, queue }, { requestId: row.requestId, attempt: 1 })).toBe("error");
+    expect(await deps.repo.findById(row.requestId)).toMatchObject({
+      status: "error",
+      errorType: "INVALID_SPEC",
+      attempts: 1,
+    });
+    expect(queue.deadLetters().map((d) => d.info.reason)).toEqual(["fatal"]);
+    expect((await queue.depth()).ready).toBe(0);
+    await queue.close();
+  });
+
+  it("releases the request and republishes its message when shutdown aborts the render", async () => {
+    const queue = createMemoryQueue();
+    const row = await deps.repo.create(sampleSpec({ format: "pdf", rows: 3_000 }));
+    const shutdown = new AbortController();
+    const running = processReport(
+      { ...deps, queue },
+      { requestId: row.requestId, attempt: 1 },
+      { signal: shutdown.signal },
+    );
+    await vi.waitFor(async () => expect((await deps.repo.findById(row.requestId))?.status).toBe("processing"));
+    shutdown.abort(new Error("shutting down"));
+    expect(await running).toBe("released");
+    expect(await deps.repo.findById(row.requestId)).toMatchObject({
+      status: "queued",
+      claimToken: null,
+      lastErrorType: null,
+    });
+    expect((await queue.depth()).ready).toBe(1);
+    await queue.close();
+  });
+
+  it("gives up on a request whose attempts never finished (a worker died each time)", async () => {
+    const queue = createMemoryQueue();
+    const row = await deps.repo.create(sampleSpec());
+    await database.db.update(reportRequests).set({ attempts: 3 }).where(eq(reportRequests.requestId, row.requestId));
+    expect(await processReport({ ...deps, queue }, { requestId: row.requestId, attempt: 4 })).toBe("error");
+    expect(await deps.repo.findById(row.requestId)).toMatchObject({ status: "error", errorType: "INTERNAL" });
+    await queue.close();
+  });
+});
+
+describe("sweeper", () => {
+  it("republishes a request whose publish was lost and one whose worker died, once", async () => {
+    const queue = createMemoryQueue();
+    const lost = await deps.repo.create(sampleSpec());
+    const dead = await deps.repo.create(sampleSpec());
+    await deps.repo.claim(dead.requestId, { leaseMs: 1_000 });
+    const past = sql`now() - interval '1 hour'`;
+    for (const id of [lost.requestId, dead.requestId]) {
+      await database.db
+        .update(reportRequests)
+        .set({ enqueuedAt: past, ...(id === dead.requestId ? { leaseExpiresAt: past } : {}) })
+        .where(eq(reportRequests.requestId, id));
+    }
+    const republished = await sweepOnce({ ...deps, queue }, { limit: 1_000 });
+    expect(republished).toBeGreaterThanOrEqual(2);
+    const seen: string[] = [];
+    await queue.consume(async ({ message }) => {
+      seen.push(message.requestId);
+    });
+    await vi.waitFor(() => expect(seen).toEqual(expect.arrayContaining([lost.requestId, dead.requestId])));
+    expect(await sweepOnce({ ...deps, queue })).toBe(0);
+    await queue.close();
+  });
+});
+
+describe("replay", () => {
+  it("puts dead-lettered requests back to queued, republishes them and removes their dead letters", async () => {
+    const queue = createMemoryQueue();
+    const row = await deps.repo.create(sampleSpec());
+    const claim = await deps.repo.claim(row.requestId, { leaseMs: 1_000 });
+    if (!claim) throw new Error("not claimed");
+    await deps.repo.fail(claim, "STORAGE_FAILED", "gone");
+    await queue.deadLetter(
+      { requestId: row.requestId, attempt: 1 },
+      { reason: "attempts-exhausted", errorType: "STORAGE_FAILED", attempts: 1 },
+    );
+
+    const dry = await replayDeadLetters(
+      { ...deps, queue },
+      { ids: [row.requestId, crypto.randomUUID()], dryRun: true },
+    );
+    expect(dry.selected).toEqual([row.requestId]);
+    expect(dry.skipped).toHaveLength(1);
+    expect((await deps.repo.findById(row.requestId))?.status).toBe("error");
+
+    const summary = await replayDeadLetters({ ...deps, queue }, { ids: [row.requestId] });
+    expect(summary).toMatchObject({ replayed: [row.requestId], deadLettersRemoved: 1 });
+    expect(await deps.repo.findById(row.requestId)).toMatchObject({ status: "queued", attempts: 0 });
+    expect(await queue.depth()).toEqual({ ready: 1, deadLettered: 0 });
+    await queue.close();
   });
 });

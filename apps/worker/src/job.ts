@@ -1,18 +1,38 @@
-import { fieldErrors, type ReportMessage, reportSpec } from "@reports/contracts";
+import {
+  backoffMs,
+  fieldErrors,
+  type ReportErrorType,
+  type ReportMessage,
+  reportSpec,
+  withJitter,
+} from "@reports/contracts";
 import { type Claim, toCachedStatus } from "@reports/db";
+import type { Logger } from "@reports/logger";
 import { classifyError } from "./classify";
 import type { WorkerDeps } from "./deps";
 
-export type JobOutcome = "done" | "error" | "skipped";
+/**
+ * - `done`: the file is stored and the request completed;
+ * - `retrying`: a retryable failure; the request is `queued` again and a delayed message is on its way;
+ * - `error`: a fatal failure or the last attempt; the request is `error` and its message dead-lettered;
+ * - `released`: the worker is shutting down; the request is `queued` again and republished;
+ * - `skipped`: nothing to do (done, held by another worker, unknown, or the claim was lost).
+ */
+export type JobOutcome = "done" | "retrying" | "error" | "released" | "skipped";
 
 /** The deterministic object key: a re-run overwrites, never duplicates. */
 export const fileKeyOf = (requestId: string, extension: string) => `reports/${requestId}.${extension}`;
 
 /**
- * One report, as ARCHITECTURE.md §1 lists the steps: claim, render in a thread,
- * upload, complete (only the claim's holder can), publish the status.
+ * One report, as ARCHITECTURE.md §1 lists the steps: claim, render in a thread, upload, complete
+ * (only the claim's holder can), publish the status; on failure, retry later or dead-letter.
+ * `signal` aborts when the worker shuts down: the request is then released, not failed.
  */
-export async function processReport(deps: WorkerDeps, message: ReportMessage): Promise<JobOutcome> {
+export async function processReport(
+  deps: WorkerDeps,
+  message: ReportMessage,
+  options: { signal?: AbortSignal } = {},
+): Promise<JobOutcome> {
   const log = deps.logger.child({ requestId: message.requestId, attempt: message.attempt });
   const started = Date.now();
 
@@ -22,20 +42,31 @@ export async function processReport(deps: WorkerDeps, message: ReportMessage): P
     return "skipped";
   }
   await deps.cache.publish(toCachedStatus(claim.row));
-  log.info({ format: claim.row.format, rowCount: claim.row.rowCount }, "report claimed");
+  const { attempts } = claim.row;
+  log.info({ format: claim.row.format, rowCount: claim.row.rowCount, attempts }, "report claimed");
 
-  const stopRenewing = renewWhileRunning(deps, claim);
+  if (attempts > deps.settings.retry.maxAttempts) {
+    // only a worker that died mid-render (lease expired, sweeper republished) gets here: stop the crash loop
+    const message = `gave up after ${attempts - 1} attempts that never finished`;
+    return finishWithError(deps, claim, { type: "INTERNAL", message }, "attempts-exhausted", log);
+  }
+
+  const stopRenewing = renewWhileRunning(deps, claim, log);
   try {
     const spec = reportSpec.safeParse(claim.row.spec);
     if (!spec.success) {
       const problems = fieldErrors(spec.error.issues.slice(0, 3)).map((e) => `${e.path}: ${e.message}`);
-      return await finishWithError(deps, claim, { type: "INVALID_SPEC", message: problems.join("; ") });
+      return await finishWithError(deps, claim, { type: "INVALID_SPEC", message: problems.join("; ") }, "fatal", log);
     }
     const renderStarted = Date.now();
-    const file = await deps.renderer.render(spec.data);
+    const file = await deps.renderer.render(spec.data, options.signal ? { signal: options.signal } : {});
     const renderMs = Date.now() - renderStarted;
+    deps.metrics.renderSeconds.observe({ format: file.extension }, renderMs / 1000);
     const key = fileKeyOf(claim.row.requestId, file.extension);
-    await deps.storage.put(key, file.data, { contentType: file.contentType });
+    await deps.storage.put(key, file.data, {
+      contentType: file.contentType,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
     const done = await deps.repo.complete(claim, key);
     if (!done) {
       log.warn("claim lost before completion; the new holder's result stands");
@@ -45,33 +76,70 @@ export async function processReport(deps: WorkerDeps, message: ReportMessage): P
     log.info({ renderMs, ms: Date.now() - started, bytes: file.data.byteLength }, "report done");
     return "done";
   } catch (error) {
-    const classified = classifyError(error);
-    log.error({ err: error, errorType: classified.type }, "report failed");
-    return await finishWithError(deps, claim, classified);
+    if (options.signal?.aborted) return await release(deps, claim, message, log);
+    const classified = classifyError(error, { retryRenderTimeout: deps.settings.retryRenderTimeout });
+    const last = attempts >= deps.settings.retry.maxAttempts;
+    log.error({ err: error, errorType: classified.type, retryable: classified.retryable, last }, "attempt failed");
+    if (!classified.retryable || last) {
+      return await finishWithError(deps, claim, classified, classified.retryable ? "attempts-exhausted" : "fatal", log);
+    }
+    return await retryLater(deps, claim, classified, log);
   } finally {
     stopRenewing();
   }
 }
 
+async function retryLater(
+  deps: WorkerDeps,
+  claim: Claim,
+  error: { type: ReportErrorType; message: string },
+  log: Logger,
+): Promise<JobOutcome> {
+  const released = await deps.repo.release(claim, error);
+  if (!released) return "skipped";
+  await deps.cache.publish(toCachedStatus(released));
+  const policy = deps.settings.retry;
+  const delayMs = withJitter(policy, backoffMs(policy, claim.row.attempts));
+  await deps.queue.retry({ requestId: claim.row.requestId, attempt: claim.row.attempts + 1 }, delayMs);
+  log.warn({ delayMs, nextAttempt: claim.row.attempts + 1 }, "report will be retried");
+  return "retrying";
+}
+
 async function finishWithError(
   deps: WorkerDeps,
   claim: Claim,
-  error: { type: Parameters<WorkerDeps["repo"]["fail"]>[1]; message: string },
+  error: { type: ReportErrorType; message: string },
+  reason: "fatal" | "attempts-exhausted",
+  log: Logger,
 ): Promise<JobOutcome> {
   const failed = await deps.repo.fail(claim, error.type, error.message);
   if (!failed) return "skipped";
   await deps.cache.publish(toCachedStatus(failed));
+  await deps.queue.deadLetter(
+    { requestId: claim.row.requestId, attempt: claim.row.attempts },
+    { reason, errorType: error.type, attempts: claim.row.attempts },
+  );
+  log.error({ errorType: error.type, reason }, "report failed; dead-lettered");
   return "error";
 }
 
+async function release(deps: WorkerDeps, claim: Claim, message: ReportMessage, log: Logger): Promise<JobOutcome> {
+  const released = await deps.repo.release(claim, null);
+  if (!released) return "skipped";
+  await deps.cache.publish(toCachedStatus(released));
+  await deps.queue.publish(message);
+  log.info("shutting down: report released to the queue");
+  return "released";
+}
+
 /** Renews the lease from the main thread every third of its length while the render runs. */
-function renewWhileRunning(deps: WorkerDeps, claim: Claim): () => void {
+function renewWhileRunning(deps: WorkerDeps, claim: Claim, log: Logger): () => void {
   const timer = setInterval(() => {
     deps.repo.renew(claim, { leaseMs: deps.settings.leaseMs }).then(
       (held) => {
-        if (!held) deps.logger.warn({ requestId: claim.row.requestId }, "lease lost while rendering");
+        if (!held) log.warn("lease lost while rendering");
       },
-      (err) => deps.logger.warn({ err, requestId: claim.row.requestId }, "lease renewal failed"),
+      (err) => log.warn({ err }, "lease renewal failed"),
     );
   }, deps.settings.leaseMs / 3);
   timer.unref();

@@ -1,0 +1,23 @@
+import { Counter, Histogram, Registry } from "prom-client";
+
+/** The worker's Prometheus metrics, in a registry of its own (several workers may share a test process). */
+export function createWorkerMetrics() {
+  const registry = new Registry();
+  return {
+    registry,
+    jobs: new Counter({
+      name: "reports_jobs_total",
+      help: "Report messages handled, by outcome",
+      labelNames: ["outcome"] as const,
+      registers: [registry],
+    }),
+    renderSeconds: new Histogram({
+      name: "reports_render_seconds",
+      help: "Render time by format",
+      labelNames: ["format"] as const,
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
+      registers: [registry],
+    }),
+  };
+}
+export type WorkerMetrics = ReturnType<typeof createWorkerMetrics>;

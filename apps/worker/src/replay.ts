@@ -1,0 +1,58 @@
+import type { ReportRepository } from "@reports/db";
+import type { ReportQueue } from "@reports/queue";
+
+export interface ReplayOptions {
+  /** Only these requests; all requests in `error` when absent. */
+  ids?: readonly string[];
+  dryRun?: boolean;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface ReplaySummary {
+  /** Requests in `error` that were selected. */
+  selected: string[];
+  /** Requests put back to `queued` and republished. */
+  replayed: string[];
+  /** Asked for but not in `error` (unknown, or not failed): left alone. */
+  skipped: string[];
+  /** Dead-letter messages removed for the replayed requests. */
+  deadLettersRemoved: number;
+}
+
+/**
+ * Moves failed (dead-lettered) requests back to `queued` with fresh attempts, republishes them, and
+ * takes their messages out of the dead-letter queue. The database decides what is failed; the
+ * dead-letter queue is cleaned after.
+ */
+export async function replayDeadLetters(
+  deps: { repo: ReportRepository; queue: ReportQueue },
+  options: ReplayOptions = {},
+): Promise<ReplaySummary> {
+  const skipped: string[] = [];
+  let selected: string[];
+  if (options.ids) {
+    selected = [];
+    for (const id of options.ids) {
+      const row = await deps.repo.findById(id);
+      if (row?.status === "error") selected.push(id);
+      else skipped.push(id);
+    }
+  } else {
+    selected = (await deps.repo.listFailed(100_000)).map((row) => row.requestId);
+  }
+  const summary: ReplaySummary = { selected, replayed: [], skipped, deadLettersRemoved: 0 };
+  if (options.dryRun) return summary;
+
+  for (const [i, id] of selected.entries()) {
+    const row = await deps.repo.requeueFailed(id);
+    if (row) {
+      await deps.queue.publish({ requestId: id, attempt: 1 });
+      summary.replayed.push(id);
+    } else {
+      skipped.push(id);
+    }
+    options.onProgress?.(i + 1, selected.length);
+  }
+  summary.deadLettersRemoved = await deps.queue.removeDeadLetters(new Set(summary.replayed));
+  return summary;
+}
