@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createRedisCache } from "@reports/cache";
 import { sampleSpec } from "@reports/contracts/testing";
-import { createReportRepository, toCachedStatus } from "@reports/db";
+import { createDb, createReportRepository, toCachedStatus } from "@reports/db";
 import { createTestDatabase, type TestDatabase } from "@reports/db/testing";
 import { silentLogger } from "@reports/logger";
 import { createTestQueue, type TestQueue } from "@reports/queue/testing";
@@ -239,5 +239,45 @@ describe("the rest", () => {
     expect(problem.code).toBe("UNAVAILABLE");
     const id = /request ([0-9a-f-]{36})/.exec(problem.detail)?.[1];
     expect(id && (await deps.repo.findById(id))?.status).toBe("queued");
+  });
+});
+
+describe("when a backing service is down", () => {
+  it("answers GET /status from PostgreSQL when Redis is unreachable", async () => {
+    const row = await deps.repo.create(sampleSpec());
+    const noRedis = createRedisCache({
+      url: "redis://127.0.0.1:1",
+      redisOptions: { connectTimeout: 200, maxRetriesPerRequest: 0, enableOfflineQueue: false },
+    });
+    try {
+      const res = await createApp({ ...deps, cache: noRedis }).request(`/status/${row.requestId}`);
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { status: string }).status).toBe("queued");
+    } finally {
+      await noRedis.close();
+    }
+  });
+
+  it("answers 503 with Retry-After, on REST and tRPC, when PostgreSQL is unreachable", async () => {
+    const gone = createDb("postgres://postgres@127.0.0.1:1/reports", { maxConnections: 1 });
+    try {
+      const broken = createApp({ ...deps, repo: createReportRepository(gone.db) });
+      const rest = await broken.request(`/status/${randomUUID()}`);
+      expect(rest.status).toBe(503);
+      expect(rest.headers.get("retry-after")).toBe("5");
+      expect((await problemOf(rest)).code).toBe("UNAVAILABLE");
+      const input = encodeURIComponent(JSON.stringify({ requestId: randomUUID() }));
+      const trpc = await broken.request(`/trpc/reports.status?input=${input}`);
+      expect(trpc.status).toBe(503);
+      const { error } = (await trpc.json()) as { error: { data: { code: string } } };
+      expect(error.data.code).toBe("UNAVAILABLE");
+      expect((await broken.request("/readyz")).status).toBe(503);
+    } finally {
+      await gone.close();
+    }
+  });
+
+  it("is ready when the database and the queue answer", async () => {
+    expect((await app.request("/readyz")).status).toBe(200);
   });
 });

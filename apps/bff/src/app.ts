@@ -7,13 +7,21 @@ import type { AppDeps } from "./deps";
 import { ApiError, internalError, toProblem } from "./errors";
 import { restRoutes } from "./rest";
 import { appRouter } from "./trpc";
+import { isUnavailable } from "./unavailable";
 
 export type AppEnv = { Variables: RequestIdVariables & { deps: AppDeps } };
+
+/** Seconds a client should wait before trying again after a 503. */
+const RETRY_AFTER_SECONDS = 5;
 
 function problemResponse(error: ApiError, id: string): Response {
   return new Response(JSON.stringify(toProblem(error, id)), {
     status: error.status,
-    headers: { "Content-Type": "application/problem+json", "X-Request-Id": id },
+    headers: {
+      "Content-Type": "application/problem+json",
+      "X-Request-Id": id,
+      ...(error.status === 503 ? { "Retry-After": String(RETRY_AFTER_SECONDS) } : {}),
+    },
   });
 }
 
@@ -45,6 +53,15 @@ export function createApp(deps: AppDeps) {
   );
 
   app.get("/healthz", (c) => c.json({ status: "ok" }));
+  app.get("/readyz", async (c) => {
+    try {
+      await Promise.all([deps.repo.ping(), deps.queue.depth()]);
+      return c.json({ status: "ready" });
+    } catch (error) {
+      deps.logger.warn({ err: error }, "not ready");
+      return c.json({ status: "unavailable" }, 503, { "Retry-After": String(RETRY_AFTER_SECONDS) });
+    }
+  });
 
   app.use(
     "/trpc/*",
@@ -68,6 +85,13 @@ export function createApp(deps: AppDeps) {
   app.onError((error, c) => {
     const id = c.get("requestId");
     if (error instanceof ApiError) return problemResponse(error, id);
+    if (isUnavailable(error)) {
+      deps.logger.error({ err: error, requestId: id, path: c.req.path }, "a backing service is unavailable");
+      return problemResponse(
+        new ApiError("UNAVAILABLE", "A service Reports depends on is unavailable; try again shortly."),
+        id,
+      );
+    }
     if (error instanceof HTTPException && error.status < 500) {
       return problemResponse(new ApiError("VALIDATION_FAILED", error.message || "Bad request."), id);
     }

@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { AppDeps } from "./deps";
 import { ApiError, internalError } from "./errors";
 import { createReport, getReportStatus } from "./service";
+import { isUnavailable } from "./unavailable";
 
 export interface TrpcContext {
   deps: AppDeps;
@@ -60,6 +61,10 @@ const apiErrors = t.middleware(async ({ next }) => {
   if (!result.ok && result.error.cause instanceof ApiError) {
     const cause = result.error.cause;
     throw new TRPCError({ code: TRPC_CODES[cause.code], message: cause.detail, cause });
+  }
+  if (!result.ok && isUnavailable(result.error.cause)) {
+    const cause = new ApiError("UNAVAILABLE", "A service Reports depends on is unavailable; try again shortly.");
+    throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: cause.detail, cause });
   }
   return result;
 });
