@@ -4,8 +4,9 @@ import { count, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type System, startSystem } from "../support/system";
 
-const REPORTS = 300;
-const KILLS = 3;
+// `pnpm bench:faults` runs the same scenario larger
+const REPORTS = Number(process.env.FAULT_REPORTS ?? 300);
+const KILLS = Number(process.env.FAULT_KILLS ?? 3);
 
 async function statusCounts(system: System) {
   const rows = await system.database.db
