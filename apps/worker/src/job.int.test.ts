@@ -263,3 +263,18 @@ describe("replay", () => {
     await queue.close();
   });
 });
+
+describe("a redelivered message for a request another claim holds", () => {
+  it("comes back just after the lease, instead of waiting for the sweeper", async () => {
+    const queue = createMemoryQueue();
+    const row = await deps.repo.create(sampleSpec());
+    await deps.repo.claim(row.requestId, { leaseMs: 1_000 });
+    expect(
+      await processReport({ ...deps, queue }, { requestId: row.requestId, attempt: 1 }, { redelivered: true }),
+    ).toBe("skipped");
+    expect((await queue.depth()).ready).toBe(0);
+    await vi.waitFor(async () => expect((await queue.depth()).ready).toBe(1), { timeout: 3_000 });
+    expect(await processReport({ ...deps, queue }, { requestId: row.requestId, attempt: 1 })).toBe("done");
+    await queue.close();
+  });
+});

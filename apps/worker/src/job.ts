@@ -31,13 +31,14 @@ export const fileKeyOf = (requestId: string, extension: string) => `reports/${re
 export async function processReport(
   deps: WorkerDeps,
   message: ReportMessage,
-  options: { signal?: AbortSignal } = {},
+  options: { signal?: AbortSignal; redelivered?: boolean } = {},
 ): Promise<JobOutcome> {
   const log = deps.logger.child({ requestId: message.requestId, attempt: message.attempt });
   const started = Date.now();
 
   const claim = await deps.repo.claim(message.requestId, { leaseMs: deps.settings.leaseMs });
   if (!claim) {
+    if (options.redelivered) return checkBackAfterLease(deps, message, log);
     log.info("not claimable (done, held by another worker, or unknown); skipped");
     return "skipped";
   }
@@ -87,6 +88,23 @@ export async function processReport(
   } finally {
     stopRenewing();
   }
+}
+
+/**
+ * A redelivered message (its worker lost the connection or died) for a request still `processing`:
+ * if that worker is dead, its lease runs out, so look again just after it does instead of waiting
+ * for the sweeper. If the holder is alive it completes, and this message is then skipped.
+ */
+async function checkBackAfterLease(deps: WorkerDeps, message: ReportMessage, log: Logger): Promise<JobOutcome> {
+  const row = await deps.repo.findById(message.requestId);
+  if (row?.status !== "processing" || !row.leaseExpiresAt) {
+    log.info("redelivered, not claimable; skipped");
+    return "skipped";
+  }
+  const delayMs = Math.max(0, row.leaseExpiresAt.getTime() - Date.now()) + 250;
+  await deps.queue.retry(message, delayMs);
+  log.info({ delayMs }, "redelivered while another claim holds it; will look again after its lease");
+  return "skipped";
 }
 
 async function retryLater(

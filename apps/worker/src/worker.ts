@@ -14,9 +14,9 @@ import { processReport } from "./job";
 export async function startWorker(deps: WorkerDeps): Promise<{ stop(): Promise<void> }> {
   const shutdown = new AbortController();
   const consumer = await deps.queue.consume(
-    async ({ message }) => {
+    async ({ message, redelivered }) => {
       try {
-        const outcome = await processReport(deps, message, { signal: shutdown.signal });
+        const outcome = await processReport(deps, message, { signal: shutdown.signal, redelivered });
         deps.metrics.jobs.inc({ outcome });
       } catch (err) {
         // the database or the queue failed around the job: try the message again later rather than lose it
