@@ -1,0 +1,43 @@
+# syntax=docker/dockerfile:1.7
+# The BFF (apps/bff). Build from the repository root:
+#   docker build -f infra/docker/bff.Dockerfile -t reports-bff .
+ARG NODE_IMAGE=node:22-bookworm-slim
+
+FROM ${NODE_IMAGE} AS base
+ARG PNPM_VERSION=10.34.8
+ENV CI=true npm_config_store_dir=/pnpm/store TURBO_TELEMETRY_DISABLED=1
+RUN npm install --global --no-fund --no-audit "pnpm@${PNPM_VERSION}"
+
+# Only the workspace packages the app depends on, with their part of the lockfile.
+FROM base AS prune
+ARG TURBO_VERSION=2.11.11
+WORKDIR /repo
+COPY . .
+RUN pnpm dlx "turbo@${TURBO_VERSION}" prune @reports/bff --docker --out-dir /pruned
+
+FROM base AS build
+WORKDIR /app
+# The lockfile alone decides what is downloaded, so this layer survives source edits.
+COPY --from=prune /pruned/pnpm-lock.yaml /pruned/pnpm-workspace.yaml ./
+RUN --mount=type=cache,id=pnpm-store,target=/pnpm/store pnpm fetch
+COPY --from=prune /pruned/json/ ./
+RUN --mount=type=cache,id=pnpm-store,target=/pnpm/store pnpm install --offline --frozen-lockfile
+COPY --from=prune /pruned/full/ ./
+# turbo prune leaves out root files no package.json names; every tsconfig extends this one (tsx reads it).
+COPY tsconfig.base.json ./
+RUN pnpm exec turbo run build --filter=@reports/bff...
+RUN --mount=type=cache,id=pnpm-store,target=/pnpm/store pnpm prune --prod && rm -rf .turbo
+
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000
+WORKDIR /app
+COPY --from=build /app ./
+WORKDIR /app/apps/bff
+# The image's `node` user, by number so that Kubernetes' runAsNonRoot can verify it.
+USER 1000:1000
+EXPOSE 3000
+HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.PORT}/healthz`).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+# tsx is a runtime dependency of the app: the sources run as TypeScript. Migrations run from this image too:
+#   node --import tsx /app/packages/db/src/migrate-cli.ts
+CMD ["node", "--import", "tsx", "src/main.ts"]
