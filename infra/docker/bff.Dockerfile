@@ -26,7 +26,10 @@ COPY --from=prune /pruned/full/ ./
 # turbo prune leaves out root files no package.json names; every tsconfig extends this one (tsx reads it).
 COPY tsconfig.base.json ./
 RUN pnpm exec turbo run build --filter=@reports/bff...
-RUN --mount=type=cache,id=pnpm-store,target=/pnpm/store pnpm prune --prod && rm -rf .turbo
+# A fresh production-only install: `pnpm prune --prod` empties the workspace packages' node_modules.
+RUN --mount=type=cache,id=pnpm-store,target=/pnpm/store \
+  rm -rf node_modules apps/*/node_modules packages/*/node_modules \
+  && pnpm install --offline --frozen-lockfile --prod && rm -rf .turbo
 
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000
