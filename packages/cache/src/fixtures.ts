@@ -8,6 +8,7 @@ export const REDIS_URL = "redis://127.0.0.1:6379";
 export function statusAt(requestId: string, version: number, status: ReportState = "processing"): CachedStatus {
   return {
     requestId,
+    owner: "acme",
     status,
     report: { format: "xlsx", title: "Sales", fileName: "Sales.xlsx", rowCount: 3 },
     createdAt: "2026-11-23T10:00:00.000Z",

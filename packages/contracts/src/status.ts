@@ -48,6 +48,8 @@ export type GenerateResult = z.infer<typeof generateResult>;
  * the file key to sign, and the row version so an older write never wins.
  */
 export const cachedStatus = reportStatus.omit({ url: true }).extend({
+  /** Who may read it; never sent to clients. */
+  owner: z.string(),
   fileKey: z.string().nullable(),
   version: z.number().int().positive(),
 });

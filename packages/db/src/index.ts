@@ -1,7 +1,9 @@
+export { type ApiKeyRepository, createApiKeyRepository, hashApiKey } from "./api-keys";
 export { createDb, type Database, type DbHandle, MIGRATIONS_FOLDER } from "./client";
 export {
   type Claim,
   createReportRepository,
+  IdempotencyKeyReusedError,
   type ReportRepository,
   toCachedStatus,
   withAdvisoryLock,

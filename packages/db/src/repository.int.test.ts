@@ -1,8 +1,9 @@
 import { sampleSpec } from "@reports/contracts/testing";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApiKeyRepository } from "./api-keys";
 import { createDb, type DbHandle } from "./client";
-import { createReportRepository, toCachedStatus, withAdvisoryLock } from "./repository";
+import { createReportRepository, IdempotencyKeyReusedError, toCachedStatus, withAdvisoryLock } from "./repository";
 import { reportRequests } from "./schema";
 import { createTestDatabase } from "./testing";
 
@@ -168,6 +169,46 @@ describe.each(drivers)("report repository on %s", (_name, open) => {
     expect((await repo.findStranded({ staleAfterMs: 60_000, limit: 100 })).map((s) => s.requestId)).not.toContain(
       lost.requestId,
     );
+  });
+
+  it("makes one request per idempotency key, replays it for the same body, refuses another body", async () => {
+    const spec = sampleSpec();
+    const key = { owner: "acme", key: `k-${crypto.randomUUID()}`, bodyHash: "h1", ttlMs: 60_000 };
+    const results = await Promise.all([1, 2, 3].map(() => repo.createIdempotent(spec, key)));
+    const ids = new Set(results.map((r) => r.row.requestId));
+    expect(ids.size).toBe(1);
+    expect(results.filter((r) => !r.replayed)).toHaveLength(1);
+    expect(results[0]?.row.owner).toBe("acme");
+    await expect(repo.createIdempotent(spec, { ...key, bodyHash: "h2" })).rejects.toBeInstanceOf(
+      IdempotencyKeyReusedError,
+    );
+    const otherOwner = await repo.createIdempotent(spec, { ...key, owner: "globex" });
+    expect(otherOwner.replayed).toBe(false);
+    expect(otherOwner.row.requestId).not.toBe(results[0]?.row.requestId);
+  });
+
+  it("forgets an expired idempotency key", async () => {
+    const key = { owner: "acme", key: `k-${crypto.randomUUID()}`, bodyHash: "h1", ttlMs: 1 };
+    const first = await repo.createIdempotent(sampleSpec(), key);
+    await new Promise((r) => setTimeout(r, 20));
+    const second = await repo.createIdempotent(sampleSpec(), { ...key, bodyHash: "h2" });
+    expect(second.replayed).toBe(false);
+    expect(second.row.requestId).not.toBe(first.row.requestId);
+  });
+
+  it("stores API keys hashed, finds their owner, and forgets revoked ones", async () => {
+    const keys = createApiKeyRepository(handle.db);
+    const { id, key, prefix } = await keys.create({ owner: "acme", name: "ci" });
+    expect(key).toMatch(/^rpt_[A-Za-z0-9_-]{43}$/);
+    expect(key.startsWith(prefix)).toBe(true);
+    expect(await keys.ownerOf(key)).toBe("acme");
+    expect(await keys.ownerOf(`${key}x`)).toBeNull();
+    const listed = await keys.list("acme");
+    expect(listed.find((k) => k.id === id)).toMatchObject({ name: "ci", prefix, revokedAt: null });
+    expect(JSON.stringify(listed)).not.toContain(key);
+    expect(await keys.revoke(id)).toBe(true);
+    expect(await keys.revoke(id)).toBe(false);
+    expect(await keys.ownerOf(key)).toBeNull();
   });
 
   it("runs work under an advisory lock and answers false while another holds it", async () => {

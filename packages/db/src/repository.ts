@@ -1,8 +1,19 @@
 import { randomUUID } from "node:crypto";
 import { type CachedStatus, downloadName, type ReportErrorType, type ReportSpec, rowCount } from "@reports/contracts";
-import { and, asc, eq, inArray, lt, or, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, lt, or, sql, TransactionRollbackError } from "drizzle-orm";
 import type { Database } from "./client";
-import { type ReportRequestRow, reportRequests } from "./schema";
+import { idempotencyKeys, type ReportRequestRow, reportRequests } from "./schema";
+
+/** An idempotency key already made a request from another body. */
+export class IdempotencyKeyReusedError extends Error {
+  override readonly name = "IdempotencyKeyReusedError";
+  constructor(
+    readonly key: string,
+    readonly requestId: string,
+  ) {
+    super(`idempotency key "${key}" was already used with another request body`);
+  }
+}
 
 const r = reportRequests;
 
@@ -23,10 +34,11 @@ export function createReportRepository(db: Database) {
 
   return {
     /** Stores a new request as `queued`. */
-    async create(spec: ReportSpec): Promise<ReportRequestRow> {
+    async create(spec: ReportSpec, options: { owner?: string } = {}): Promise<ReportRequestRow> {
       const [row] = await db
         .insert(r)
         .values({
+          owner: options.owner ?? "anonymous",
           format: spec.format,
           title: spec.title,
           fileName: downloadName(spec),
@@ -36,6 +48,54 @@ export function createReportRepository(db: Database) {
         .returning();
       if (!row) throw new Error("insert returned no row");
       return row;
+    },
+
+    /**
+     * Stores a new request under an idempotency key, or returns the request the key already made.
+     * The key's primary key (owner, key) settles concurrent duplicates: the loser's insert waits for
+     * the winner's transaction and then sees its row. Throws {@link IdempotencyKeyReusedError} when the
+     * key was used with another body.
+     */
+    async createIdempotent(
+      spec: ReportSpec,
+      options: { owner: string; key: string; bodyHash: string; ttlMs: number },
+    ): Promise<{ row: ReportRequestRow; replayed: boolean }> {
+      const { owner, key, bodyHash } = options;
+      const match = and(eq(idempotencyKeys.owner, owner), eq(idempotencyKeys.key, key));
+      const created = await db
+        .transaction(async (tx) => {
+          await tx.delete(idempotencyKeys).where(and(match, lt(idempotencyKeys.expiresAt, sql`now()`)));
+          const row = await createReportRepository(tx as unknown as Database).create(spec, { owner });
+          const claimed = await tx
+            .insert(idempotencyKeys)
+            .values({
+              owner,
+              key,
+              bodyHash,
+              requestId: row.requestId,
+              expiresAt: sql`now() + make_interval(secs => ${options.ttlMs / 1000})`,
+            })
+            .onConflictDoNothing()
+            .returning({ requestId: idempotencyKeys.requestId });
+          if (claimed.length === 0) {
+            tx.rollback();
+          }
+          return row;
+        })
+        .catch((error: unknown) => {
+          if (error instanceof TransactionRollbackError) return null;
+          throw error;
+        });
+      if (created) return { row: created, replayed: false };
+      const [existing] = await db
+        .select({ bodyHash: idempotencyKeys.bodyHash, row: r })
+        .from(idempotencyKeys)
+        .innerJoin(r, eq(r.requestId, idempotencyKeys.requestId))
+        .where(match)
+        .limit(1);
+      if (!existing) throw new Error("idempotency key vanished between conflict and read");
+      if (existing.bodyHash !== bodyHash) throw new IdempotencyKeyReusedError(key, existing.row.requestId);
+      return { row: existing.row, replayed: true };
     },
 
     async findById(requestId: string): Promise<ReportRequestRow | null> {
@@ -221,6 +281,7 @@ function heldBy(claim: Claim) {
 export function toCachedStatus(row: ReportRequestRow): CachedStatus {
   return {
     requestId: row.requestId,
+    owner: row.owner,
     status: row.status,
     report: { format: row.format, title: row.title, fileName: row.fileName, rowCount: row.rowCount },
     createdAt: row.createdAt.toISOString(),

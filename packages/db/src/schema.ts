@@ -7,7 +7,18 @@ import {
   reportFormat,
   reportState,
 } from "@reports/contracts";
-import { index, integer, jsonb, pgEnum, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import {
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
 
 type NonEmpty<T> = [T, ...T[]];
 
@@ -21,6 +32,8 @@ export const reportRequests = pgTable(
   "report_requests",
   {
     requestId: uuid("request_id").primaryKey().defaultRandom(),
+    /** Who asked for it: only they can read it. `anonymous` when the API runs without authentication. */
+    owner: text("owner").notNull().default("anonymous"),
     status: reportStatusEnum("status").notNull().default("queued"),
     format: reportFormatEnum("format").notNull(),
     title: text("title").notNull(),
@@ -48,7 +61,44 @@ export const reportRequests = pgTable(
     createdAt: timestamptz("created_at").notNull().defaultNow(),
     updatedAt: timestamptz("updated_at").notNull().defaultNow(),
   },
-  (t) => [index("report_requests_status_updated_at_idx").on(t.status, t.updatedAt)],
+  (t) => [
+    index("report_requests_status_updated_at_idx").on(t.status, t.updatedAt),
+    index("report_requests_owner_created_at_idx").on(t.owner, t.createdAt),
+  ],
 );
 
 export type ReportRequestRow = typeof reportRequests.$inferSelect;
+
+/** API keys, stored as SHA-256 hashes: the key itself is shown once, at creation. */
+export const apiKeys = pgTable(
+  "api_keys",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    owner: text("owner").notNull(),
+    name: text("name").notNull().default(""),
+    /** The first characters of the key, to tell keys apart in listings. */
+    prefix: text("prefix").notNull(),
+    keyHash: text("key_hash").notNull(),
+    createdAt: timestamptz("created_at").notNull().defaultNow(),
+    revokedAt: timestamptz("revoked_at"),
+  },
+  (t) => [uniqueIndex("api_keys_key_hash_idx").on(t.keyHash)],
+);
+export type ApiKeyRow = typeof apiKeys.$inferSelect;
+
+/** Idempotency keys of `POST /generate`: one request per owner and key until the key expires. */
+export const idempotencyKeys = pgTable(
+  "idempotency_keys",
+  {
+    owner: text("owner").notNull(),
+    key: text("key").notNull(),
+    /** SHA-256 of the request body: the same key with another body is refused. */
+    bodyHash: text("body_hash").notNull(),
+    requestId: uuid("request_id")
+      .notNull()
+      .references(() => reportRequests.requestId, { onDelete: "cascade" }),
+    createdAt: timestamptz("created_at").notNull().defaultNow(),
+    expiresAt: timestamptz("expires_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.owner, t.key] }), index("idempotency_keys_expires_at_idx").on(t.expiresAt)],
+);
