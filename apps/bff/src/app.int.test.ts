@@ -8,7 +8,8 @@ import { createTestQueue, type TestQueue } from "@reports/queue/testing";
 import { createTestBucket, type TestBucket } from "@reports/storage/testing";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createApp } from "./app";
-import type { AppDeps } from "./deps";
+import { type AppDeps, createApiDeps } from "./deps";
+import { bffSettings } from "./env";
 
 let database: TestDatabase;
 let queue: TestQueue;
@@ -22,14 +23,16 @@ beforeAll(async () => {
     createTestQueue(),
     createTestBucket(inject("s3")),
   ]);
-  deps = {
-    repo: createReportRepository(database.db),
-    queue,
-    storage: bucket.storage,
-    cache: createRedisCache({ url: "redis://127.0.0.1:6379", keyPrefix: `test-${randomUUID()}:` }),
-    logger: silentLogger(),
-    settings: { downloadUrlTtlSeconds: 60, maxBodyBytes: 256 * 1024 },
-  };
+  deps = createApiDeps(
+    {
+      db: database.db,
+      queue,
+      storage: bucket.storage,
+      cache: createRedisCache({ url: "redis://127.0.0.1:6379", keyPrefix: `test-${randomUUID()}:` }),
+      logger: silentLogger(),
+    },
+    bffSettings.parse({ MAX_BODY_BYTES: String(256 * 1024), DOWNLOAD_URL_TTL_SECONDS: "60", LOG_REQUESTS: "false" }),
+  );
   app = createApp(deps);
 });
 

@@ -1,6 +1,7 @@
 import { trpcServer } from "@hono/trpc-server";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { createMiddleware } from "hono/factory";
 import { HTTPException } from "hono/http-exception";
 import { type RequestIdVariables, requestId } from "hono/request-id";
 import type { AppDeps } from "./deps";
@@ -9,18 +10,19 @@ import { restRoutes } from "./rest";
 import { appRouter } from "./trpc";
 import { isUnavailable } from "./unavailable";
 
-export type AppEnv = { Variables: RequestIdVariables & { deps: AppDeps } };
+export type AppEnv = { Variables: RequestIdVariables & { deps: AppDeps; owner: string } };
 
 /** Seconds a client should wait before trying again after a 503. */
 const RETRY_AFTER_SECONDS = 5;
 
 function problemResponse(error: ApiError, id: string): Response {
+  const retryAfter = error.retryAfterSeconds ?? (error.status === 503 ? RETRY_AFTER_SECONDS : undefined);
   return new Response(JSON.stringify(toProblem(error, id)), {
     status: error.status,
     headers: {
       "Content-Type": "application/problem+json",
       "X-Request-Id": id,
-      ...(error.status === 503 ? { "Retry-After": String(RETRY_AFTER_SECONDS) } : {}),
+      ...(retryAfter === undefined ? {} : { "Retry-After": String(retryAfter) }),
     },
   });
 }
@@ -37,6 +39,22 @@ export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>();
 
   app.use(requestId());
+  if (deps.settings.logRequests) {
+    app.use(async (c, next) => {
+      const started = performance.now();
+      await next();
+      deps.logger.info(
+        {
+          requestId: c.get("requestId"),
+          method: c.req.method,
+          route: c.req.routePath,
+          status: c.res.status,
+          ms: Math.round(performance.now() - started),
+        },
+        "request",
+      );
+    });
+  }
   app.use(async (c, next) => {
     c.set("deps", deps);
     await next();
@@ -63,12 +81,24 @@ export function createApp(deps: AppDeps) {
     }
   });
 
+  // who is calling, and whether they are over their rate: every report route, REST and tRPC
+  const authenticated = createMiddleware<AppEnv>(async (c, next) => {
+    const owner = await deps.authenticate(c.req.header("authorization"));
+    c.set("owner", owner);
+    const waitSeconds = await deps.rateLimit(owner);
+    if (waitSeconds !== null) {
+      throw new ApiError("RATE_LIMITED", `Too many requests; try again in ${waitSeconds} s.`, undefined, waitSeconds);
+    }
+    await next();
+  });
+  for (const path of ["/generate", "/status/*", "/reports/*", "/trpc/*"]) app.use(path, authenticated);
+
   app.use(
     "/trpc/*",
     trpcServer({
       endpoint: "/trpc",
       router: appRouter,
-      createContext: (_opts, c) => ({ deps, requestId: c.get("requestId") as string }),
+      createContext: (_opts, c) => ({ deps, requestId: c.get("requestId") as string, owner: c.get("owner") as string }),
       onError: ({ error, path }) => {
         if (error.code === "INTERNAL_SERVER_ERROR")
           deps.logger.error({ err: error.cause ?? error, path }, "trpc error");

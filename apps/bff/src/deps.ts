@@ -1,10 +1,21 @@
 import { createMemoryCache, createRedisCache, type StatusCache } from "@reports/cache";
 import { s3ConfigFromEnv } from "@reports/contracts";
-import { createDb, createReportRepository, type ReportRepository } from "@reports/db";
+import {
+  type ApiKeyRepository,
+  createApiKeyRepository,
+  createDb,
+  createReportRepository,
+  type Database,
+  type ReportRepository,
+} from "@reports/db";
 import type { Logger } from "@reports/logger";
 import { createRabbitQueue, type ReportQueue } from "@reports/queue";
 import { createS3Storage, type Storage } from "@reports/storage";
-import type { BffEnv } from "./env";
+import { Redis } from "ioredis";
+import { type Authenticate, createAuthenticator } from "./auth";
+import type { BffEnv, BffSettings } from "./env";
+import type { Limits } from "./limits";
+import { createRateLimit, type RateLimit } from "./rate-limit";
 
 /** Files the BFF serves itself through signed links (the embedded mode's local storage). */
 export interface LocalFiles {
@@ -15,30 +26,82 @@ export interface LocalFiles {
 /** Everything with a side effect the BFF uses, built in one place. */
 export interface AppDeps {
   repo: ReportRepository;
+  keys: ApiKeyRepository;
   queue: ReportQueue;
   storage: Storage;
   cache: StatusCache;
   logger: Logger;
-  settings: { downloadUrlTtlSeconds: number; maxBodyBytes: number };
+  authenticate: Authenticate;
+  rateLimit: RateLimit;
+  settings: {
+    downloadUrlTtlSeconds: number;
+    maxBodyBytes: number;
+    idempotencyTtlMs: number;
+    limits: Limits;
+    logRequests: boolean;
+  };
   localFiles?: LocalFiles;
+}
+
+/**
+ * The API's deps from the parts it runs on; the distributed `createDeps` and the embedded mode both
+ * come through here, so auth, limits and rate limits are the same in both.
+ */
+export function createApiDeps(
+  parts: Pick<AppDeps, "queue" | "storage" | "cache" | "logger"> & { db: Database; redis?: Redis },
+  settings: BffSettings,
+): AppDeps {
+  const keys = createApiKeyRepository(parts.db);
+  return {
+    repo: createReportRepository(parts.db),
+    keys,
+    queue: parts.queue,
+    storage: parts.storage,
+    cache: parts.cache,
+    logger: parts.logger,
+    authenticate: createAuthenticator(settings, keys),
+    rateLimit: createRateLimit({
+      perMinute: settings.RATE_LIMIT_PER_MINUTE,
+      logger: parts.logger,
+      ...(parts.redis ? { redis: parts.redis } : {}),
+    }),
+    settings: {
+      downloadUrlTtlSeconds: settings.DOWNLOAD_URL_TTL_SECONDS,
+      maxBodyBytes: settings.MAX_BODY_BYTES,
+      idempotencyTtlMs: settings.IDEMPOTENCY_TTL_SECONDS * 1000,
+      limits: settings,
+      logRequests: settings.LOG_REQUESTS,
+    },
+  };
 }
 
 /** The distributed mode's deps: PostgreSQL, RabbitMQ, Redis and S3, from a parsed environment. */
 export async function createDeps(env: BffEnv, logger: Logger): Promise<AppDeps & { close(): Promise<void> }> {
   const database = createDb(env.DATABASE_URL);
   const queue = await createRabbitQueue({ url: env.RABBITMQ_URL, prefix: env.QUEUE_PREFIX, logger });
-  const cache = env.REDIS_URL ? createRedisCache({ url: env.REDIS_URL, logger }) : createMemoryCache();
-  const storage = createS3Storage(s3ConfigFromEnv(env));
+  const cache: StatusCache = env.REDIS_URL ? createRedisCache({ url: env.REDIS_URL, logger }) : createMemoryCache();
+  // the rate limiter's own connection: its commands must not queue behind the cache's
+  const redis = env.REDIS_URL
+    ? new Redis(env.REDIS_URL, { maxRetriesPerRequest: 1, commandTimeout: 1_000, enableOfflineQueue: false })
+    : undefined;
+  redis?.on("error", (err) => logger.debug({ err }, "rate-limit redis error"));
+  const deps = createApiDeps(
+    {
+      db: database.db,
+      queue,
+      storage: createS3Storage(s3ConfigFromEnv(env)),
+      cache,
+      logger,
+      ...(redis ? { redis } : {}),
+    },
+    env,
+  );
   return {
-    repo: createReportRepository(database.db),
-    queue,
-    storage,
-    cache,
-    logger,
-    settings: { downloadUrlTtlSeconds: env.DOWNLOAD_URL_TTL_SECONDS, maxBodyBytes: env.MAX_BODY_BYTES },
+    ...deps,
     async close() {
       await queue.close();
       await cache.close();
+      redis?.disconnect();
       await database.close();
     },
   };

@@ -1,24 +1,72 @@
-import { parseEnvOrExit, serviceEnv } from "@reports/contracts";
+import { envBool, parseEnvOrExit, SPEC_LIMITS, serviceEnv } from "@reports/contracts";
 import { z } from "zod";
 
+/** Settings of the API itself, shared by the distributed BFF and the embedded mode. */
 export const bffSettings = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default("127.0.0.1"),
+  /** `apikey`: keys made with `pnpm --filter @reports/bff keys create`; `jwt`: bearer JWTs; `none`: no auth. */
+  AUTH_MODE: z.enum(["none", "apikey", "jwt"]).default("none"),
+  /** HS256 secret for `jwt` mode (or set JWT_JWKS_URL). */
+  JWT_SECRET: z.string().min(32, { error: "JWT_SECRET must be at least 32 characters" }).optional(),
+  /** JWKS endpoint for `jwt` mode with asymmetric keys. */
+  JWT_JWKS_URL: z.url({ error: "JWT_JWKS_URL must be a URL" }).optional(),
+  JWT_ISSUER: z.string().optional(),
+  JWT_AUDIENCE: z.string().optional(),
+  /** The claim that names the owner of a request. */
+  JWT_OWNER_CLAIM: z.string().default("sub"),
   /** Lifetime of a download link. */
   DOWNLOAD_URL_TTL_SECONDS: z.coerce.number().int().min(1).max(604_800).default(900),
+  /** How long an Idempotency-Key is remembered. */
+  IDEMPOTENCY_TTL_SECONDS: z.coerce.number().int().min(1).default(86_400),
   /** Bodies over this are refused with 413 before they are parsed. */
   MAX_BODY_BYTES: z.coerce
     .number()
     .int()
     .positive()
     .default(64 * 1024 * 1024),
+  MAX_ROWS: z.coerce.number().int().positive().max(SPEC_LIMITS.rowsPerReport).default(SPEC_LIMITS.rowsPerReport),
+  MAX_CELLS: z.coerce.number().int().positive().default(10_000_000),
+  MAX_COLUMNS: z.coerce.number().int().positive().max(SPEC_LIMITS.columnsPerTable).default(SPEC_LIMITS.columnsPerTable),
+  MAX_TABLES: z.coerce.number().int().positive().max(SPEC_LIMITS.tables).default(SPEC_LIMITS.tables),
+  MAX_STRING_LENGTH: z.coerce.number().int().positive().max(SPEC_LIMITS.stringLength).default(SPEC_LIMITS.stringLength),
+  /** Requests per owner per minute on the report routes; 0 turns rate limiting off. */
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
+  /** Log one line per HTTP request. */
+  LOG_REQUESTS: envBool.default(true),
 });
 export type BffSettings = z.infer<typeof bffSettings>;
 
-export const bffEnv = serviceEnv.extend(bffSettings.shape);
+/** Refuses settings that would run an unprotected or half-configured API. */
+export function checkAuthSettings(env: BffSettings, ctx: z.RefinementCtx): void {
+  if (env.NODE_ENV === "production" && env.AUTH_MODE === "none") {
+    ctx.addIssue({
+      code: "custom",
+      path: ["AUTH_MODE"],
+      message: "AUTH_MODE=none is refused with NODE_ENV=production: use apikey or jwt",
+    });
+  }
+  if (env.AUTH_MODE === "jwt" && !env.JWT_SECRET && !env.JWT_JWKS_URL) {
+    ctx.addIssue({ code: "custom", path: ["JWT_SECRET"], message: "AUTH_MODE=jwt needs JWT_SECRET or JWT_JWKS_URL" });
+  }
+}
+
+export const bffEnv = serviceEnv.extend(bffSettings.shape).superRefine(checkAuthSettings);
 export type BffEnv = z.infer<typeof bffEnv>;
 
 /** Parses the BFF's environment once at start-up; a bad setting stops it with one line naming the variable. */
 export function readBffEnv(env: NodeJS.ProcessEnv = process.env): BffEnv {
   return parseEnvOrExit(bffEnv, "reports bff", env);
+}
+
+const keysEnv = z.object({
+  DATABASE_URL: z.string({
+    error: "DATABASE_URL is required: a postgres:// URL, or the embedded database's directory",
+  }),
+});
+
+/** The keys command's settings. */
+export function readKeysEnv(env: NodeJS.ProcessEnv = process.env): z.infer<typeof keysEnv> {
+  return parseEnvOrExit(keysEnv, "reports keys", env);
 }

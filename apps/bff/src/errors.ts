@@ -4,9 +4,12 @@ const TITLES: Record<ApiErrorCode, string> = {
   VALIDATION_FAILED: "The request is not valid",
   MALFORMED_ID: "The request id is malformed",
   NOT_FOUND: "Not found",
+  NOT_READY: "The report is not ready",
   UNAUTHORIZED: "Authentication required",
   FORBIDDEN: "Forbidden",
   PAYLOAD_TOO_LARGE: "The request body is too large",
+  LIMIT_EXCEEDED: "The report is over a limit",
+  IDEMPOTENCY_KEY_REUSED: "The idempotency key was used with another request",
   UNSUPPORTED_MEDIA_TYPE: "Unsupported media type",
   RATE_LIMITED: "Too many requests",
   UNAVAILABLE: "Temporarily unavailable",
@@ -20,6 +23,8 @@ export class ApiError extends Error {
     readonly code: ApiErrorCode,
     readonly detail: string,
     readonly errors?: FieldError[],
+    /** Sent as `Retry-After` (429, 503). */
+    readonly retryAfterSeconds?: number,
   ) {
     super(detail);
   }

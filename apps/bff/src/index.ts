@@ -1,6 +1,7 @@
 export { type App, createApp } from "./app";
-export { type AppDeps, createDeps, type LocalFiles } from "./deps";
-export { type BffEnv, bffSettings, readBffEnv } from "./env";
+export { ANONYMOUS, type Authenticate, createAuthenticator } from "./auth";
+export { type AppDeps, createApiDeps, createDeps, type LocalFiles } from "./deps";
+export { type BffEnv, type BffSettings, bffSettings, checkAuthSettings, readBffEnv } from "./env";
 export { ApiError } from "./errors";
 export { closeServer, listen } from "./server";
 export { createReport, getReportStatus } from "./service";

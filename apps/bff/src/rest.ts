@@ -18,7 +18,10 @@ async function readJson(c: Context<AppEnv>): Promise<unknown> {
   }
 }
 
-/** `POST /generate`, `GET /status/:requestId`, and the signed download route of the local file driver. */
+/**
+ * `POST /generate`, `GET /status/:requestId`, `GET /reports/:requestId/download` (a 302 to a fresh
+ * link), and `GET /files/*`, the signed links of the local file driver.
+ */
 export function restRoutes() {
   const app = new Hono<AppEnv>();
 
@@ -27,12 +30,27 @@ export function restRoutes() {
     if (!parsed.success) {
       throw new ApiError("VALIDATION_FAILED", "The report spec is not valid.", fieldErrors(parsed.error.issues));
     }
-    const result = await createReport(c.var.deps, parsed.data);
+    const { result, replayed } = await createReport(c.var.deps, parsed.data, {
+      owner: c.var.owner,
+      idempotencyKey: c.req.header("idempotency-key"),
+    });
     c.header("Location", `/status/${result.requestId}`);
-    return c.json(result, 201);
+    if (replayed) c.header("Idempotent-Replayed", "true");
+    return c.json(result, replayed ? 200 : 201);
   });
 
-  app.get("/status/:requestId", async (c) => c.json(await getReportStatus(c.var.deps, c.req.param("requestId"))));
+  app.get("/status/:requestId", async (c) =>
+    c.json(await getReportStatus(c.var.deps, c.req.param("requestId"), c.var.owner)),
+  );
+
+  app.get("/reports/:requestId/download", async (c) => {
+    const status = await getReportStatus(c.var.deps, c.req.param("requestId"), c.var.owner);
+    if (status.status !== "done" || !status.url) {
+      throw new ApiError("NOT_READY", `Report ${status.requestId} is ${status.status}, not done; poll its status.`);
+    }
+    c.header("Cache-Control", "private, no-store");
+    return c.redirect(status.url, 302);
+  });
 
   app.get("/files/*", async (c) => {
     const files = c.var.deps.localFiles;

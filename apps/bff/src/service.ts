@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import {
   type CachedStatus,
   type GenerateResult,
@@ -5,17 +6,30 @@ import {
   type ReportStatus,
   requestId as requestIdSchema,
 } from "@reports/contracts";
-import { toCachedStatus } from "@reports/db";
+import { IdempotencyKeyReusedError, toCachedStatus } from "@reports/db";
 import type { AppDeps } from "./deps";
 import { ApiError } from "./errors";
+import { overLimits } from "./limits";
 
 /**
  * Stores a validated spec as `queued` and queues it. REST and tRPC both call this.
  * The row is stored before the message is published, so a crash in between leaves a
  * `queued` row to republish, never a message without a row.
  */
-export async function createReport(deps: AppDeps, spec: ReportSpec): Promise<GenerateResult> {
-  const row = await deps.repo.create(spec);
+export async function createReport(
+  deps: AppDeps,
+  spec: ReportSpec,
+  caller: { owner: string; idempotencyKey?: string | undefined },
+): Promise<{ result: GenerateResult; replayed: boolean }> {
+  const problems = overLimits(spec, deps.settings.limits);
+  if (problems.length > 0) {
+    throw new ApiError("LIMIT_EXCEEDED", "The report is over this server's limits; see errors.", problems);
+  }
+  const { row, replayed } = caller.idempotencyKey
+    ? await createIdempotent(deps, spec, caller.owner, caller.idempotencyKey)
+    : { row: await deps.repo.create(spec, { owner: caller.owner }), replayed: false };
+  const result = { requestId: row.requestId, status: row.status, createdAt: row.createdAt.toISOString() };
+  if (replayed) return { result, replayed };
   const log = deps.logger.child({ requestId: row.requestId });
   await deps.cache.set(toCachedStatus(row));
   try {
@@ -24,12 +38,32 @@ export async function createReport(deps: AppDeps, spec: ReportSpec): Promise<Gen
     log.error({ err: error }, "publish failed; the request stays queued");
     throw new ApiError("UNAVAILABLE", `The queue did not take request ${row.requestId}; try again later.`);
   }
-  log.info({ format: row.format, rowCount: row.rowCount }, "report queued");
-  return { requestId: row.requestId, status: row.status, createdAt: row.createdAt.toISOString() };
+  log.info({ format: row.format, rowCount: row.rowCount, owner: row.owner }, "report queued");
+  return { result, replayed };
+}
+
+async function createIdempotent(deps: AppDeps, spec: ReportSpec, owner: string, key: string) {
+  if (key.length > 255 || !/^[\x21-\x7e]+$/.test(key)) {
+    throw new ApiError("VALIDATION_FAILED", "The idempotency key must be 1 to 255 visible ASCII characters.", [
+      { path: "idempotencyKey", message: "1 to 255 visible ASCII characters" },
+    ]);
+  }
+  const bodyHash = createHash("sha256").update(JSON.stringify(spec)).digest("hex");
+  try {
+    return await deps.repo.createIdempotent(spec, { owner, key, bodyHash, ttlMs: deps.settings.idempotencyTtlMs });
+  } catch (error) {
+    if (error instanceof IdempotencyKeyReusedError) {
+      throw new ApiError(
+        "IDEMPOTENCY_KEY_REUSED",
+        `This idempotency key already made request ${error.requestId} from another body; use a new key.`,
+      );
+    }
+    throw error;
+  }
 }
 
 /** The status of one request: cache first, then the database (refilling the cache). */
-export async function getReportStatus(deps: AppDeps, requestId: string): Promise<ReportStatus> {
+export async function getReportStatus(deps: AppDeps, requestId: string, owner: string): Promise<ReportStatus> {
   if (!requestIdSchema.safeParse(requestId).success) {
     throw new ApiError("MALFORMED_ID", `"${requestId.slice(0, 64)}" is not a request id (a UUID).`, [
       { path: "requestId", message: "must be a UUID" },
@@ -39,15 +73,19 @@ export async function getReportStatus(deps: AppDeps, requestId: string): Promise
   let status = await deps.cache.get(id);
   if (!status) {
     const row = await deps.repo.findById(id);
-    if (!row) throw new ApiError("NOT_FOUND", `No report request ${id}.`);
+    if (!row) throw notFound(id);
     status = toCachedStatus(row);
     await deps.cache.set(status);
   }
+  // another owner's request is as unknown as a missing one: a 403 would confirm it exists
+  if (status.owner !== owner) throw notFound(id);
   return withDownloadUrl(deps, status);
 }
 
+const notFound = (id: string) => new ApiError("NOT_FOUND", `No report request ${id}.`);
+
 async function withDownloadUrl(deps: AppDeps, cached: CachedStatus): Promise<ReportStatus> {
-  const { fileKey, version: _version, ...status } = cached;
+  const { fileKey, version: _version, owner: _owner, ...status } = cached;
   const url =
     status.status === "done" && fileKey
       ? await deps.storage.downloadUrl(fileKey, {

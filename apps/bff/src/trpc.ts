@@ -9,6 +9,8 @@ import { isUnavailable } from "./unavailable";
 export interface TrpcContext {
   deps: AppDeps;
   requestId: string;
+  /** Who is calling; set by the BFF's auth middleware before tRPC runs. */
+  owner: string;
 }
 
 type TrpcCode = TRPCError["code"];
@@ -18,8 +20,11 @@ const TRPC_CODES: Record<ApiErrorCode, TrpcCode> = {
   MALFORMED_ID: "BAD_REQUEST",
   NOT_FOUND: "NOT_FOUND",
   UNAUTHORIZED: "UNAUTHORIZED",
+  NOT_READY: "CONFLICT",
   FORBIDDEN: "FORBIDDEN",
   PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
+  LIMIT_EXCEEDED: "PAYLOAD_TOO_LARGE",
+  IDEMPOTENCY_KEY_REUSED: "UNPROCESSABLE_CONTENT",
   UNSUPPORTED_MEDIA_TYPE: "UNSUPPORTED_MEDIA_TYPE",
   RATE_LIMITED: "TOO_MANY_REQUESTS",
   UNAVAILABLE: "SERVICE_UNAVAILABLE",
@@ -36,6 +41,10 @@ function apiCodeOf(error: TRPCError): { code: ApiErrorCode; errors?: ReturnType<
       return { code: "VALIDATION_FAILED" };
     case "NOT_FOUND":
       return { code: "NOT_FOUND" };
+    case "UNAUTHORIZED":
+      return { code: "UNAUTHORIZED" };
+    case "TOO_MANY_REQUESTS":
+      return { code: "RATE_LIMITED" };
     case "PAYLOAD_TOO_LARGE":
       return { code: "PAYLOAD_TOO_LARGE" };
     case "UNSUPPORTED_MEDIA_TYPE":
@@ -74,11 +83,16 @@ const procedure = t.procedure.use(apiErrors);
 export const appRouter = t.router({
   reports: t.router({
     /** Queues a report; same rules as `POST /generate`. */
-    generate: procedure.input(reportSpec).mutation(({ ctx, input }) => createReport(ctx.deps, input)),
+    generate: procedure
+      .input(reportSpec.safeExtend({ idempotencyKey: z.string().optional() }))
+      .mutation(async ({ ctx, input: { idempotencyKey, ...spec } }) => {
+        const { result } = await createReport(ctx.deps, spec, { owner: ctx.owner, idempotencyKey });
+        return result;
+      }),
     /** The status of a report; same rules as `GET /status/:requestId`. */
     status: procedure
       .input(z.object({ requestId: z.string() }))
-      .query(({ ctx, input }) => getReportStatus(ctx.deps, input.requestId)),
+      .query(({ ctx, input }) => getReportStatus(ctx.deps, input.requestId, ctx.owner)),
   }),
 });
 

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type AppDeps, closeServer, createApp, listen } from "@reports/bff";
+import { type AppDeps, closeServer, createApiDeps, createApp, listen } from "@reports/bff";
 import { createMemoryCache } from "@reports/cache";
 import { createDb, createReportRepository } from "@reports/db";
 import type { Logger } from "@reports/logger";
@@ -47,9 +47,7 @@ export async function startEmbedded(env: StandaloneEnv, logger: Logger) {
   // One database, queue, store and cache, shared by the API and the worker.
   const shared = { repo, queue, storage, cache };
   const appDeps: AppDeps = {
-    ...shared,
-    logger: logger.child({ component: "bff" }),
-    settings: { downloadUrlTtlSeconds: env.DOWNLOAD_URL_TTL_SECONDS, maxBodyBytes: env.MAX_BODY_BYTES },
+    ...createApiDeps({ db: database.db, queue, storage, cache, logger: logger.child({ component: "bff" }) }, env),
     localFiles: storage,
   };
   const workerDeps: WorkerDeps = {

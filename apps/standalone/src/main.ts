@@ -9,7 +9,7 @@ const system = await startEmbedded(env, logger).catch((error: Error) => {
   process.exit(1);
 });
 logger.info(
-  { url: system.url, dataDir: env.DATA_DIR, auth: "none" },
+  { url: system.url, dataDir: env.DATA_DIR, auth: env.AUTH_MODE },
   "reports (embedded: PGlite, in-process queue and cache, local files) listening",
 );
 

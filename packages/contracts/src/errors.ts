@@ -16,9 +16,12 @@ export const apiErrorCode = z.enum([
   "VALIDATION_FAILED",
   "MALFORMED_ID",
   "NOT_FOUND",
+  "NOT_READY",
   "UNAUTHORIZED",
   "FORBIDDEN",
   "PAYLOAD_TOO_LARGE",
+  "LIMIT_EXCEEDED",
+  "IDEMPOTENCY_KEY_REUSED",
   "UNSUPPORTED_MEDIA_TYPE",
   "RATE_LIMITED",
   "UNAVAILABLE",
@@ -27,7 +30,7 @@ export const apiErrorCode = z.enum([
 export type ApiErrorCode = z.infer<typeof apiErrorCode>;
 
 /** HTTP status of each API error code; a code without one fails to compile. */
-export function httpStatusOf(code: ApiErrorCode): 400 | 401 | 403 | 404 | 413 | 415 | 429 | 500 | 503 {
+export function httpStatusOf(code: ApiErrorCode): 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 500 | 503 {
   switch (code) {
     case "VALIDATION_FAILED":
     case "MALFORMED_ID":
@@ -38,8 +41,13 @@ export function httpStatusOf(code: ApiErrorCode): 400 | 401 | 403 | 404 | 413 | 
       return 403;
     case "NOT_FOUND":
       return 404;
+    case "NOT_READY":
+      return 409;
     case "PAYLOAD_TOO_LARGE":
+    case "LIMIT_EXCEEDED":
       return 413;
+    case "IDEMPOTENCY_KEY_REUSED":
+      return 422;
     case "UNSUPPORTED_MEDIA_TYPE":
       return 415;
     case "RATE_LIMITED":

@@ -1,0 +1,61 @@
+import type { ApiKeyRepository } from "@reports/db";
+import { createRemoteJWKSet, type JWTVerifyGetKey, jwtVerify } from "jose";
+import type { BffSettings } from "./env";
+import { ApiError } from "./errors";
+
+/** Who is calling: the owner of every request they make. */
+export type Authenticate = (authorization: string | undefined) => Promise<string>;
+
+export const ANONYMOUS = "anonymous";
+
+const unauthorized = (detail: string) => new ApiError("UNAUTHORIZED", detail);
+
+function bearer(authorization: string | undefined): string {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "");
+  if (!match?.[1]) throw unauthorized("Send your key as `Authorization: Bearer <key>`.");
+  return match[1];
+}
+
+/**
+ * The authenticator of `AUTH_MODE`: `none` (everyone is `anonymous`), `apikey` (hashed keys in the
+ * database) or `jwt` (HS256 secret or a JWKS URL, owner from a claim; verified by `jose`).
+ */
+export function createAuthenticator(
+  settings: Pick<
+    BffSettings,
+    "AUTH_MODE" | "JWT_SECRET" | "JWT_JWKS_URL" | "JWT_ISSUER" | "JWT_AUDIENCE" | "JWT_OWNER_CLAIM"
+  >,
+  keys: ApiKeyRepository,
+): Authenticate {
+  switch (settings.AUTH_MODE) {
+    case "none":
+      return async () => ANONYMOUS;
+    case "apikey":
+      return async (authorization) => {
+        const owner = await keys.ownerOf(bearer(authorization));
+        if (!owner) throw unauthorized("This API key is not valid (unknown or revoked).");
+        return owner;
+      };
+    case "jwt": {
+      const key: Uint8Array | JWTVerifyGetKey = settings.JWT_JWKS_URL
+        ? createRemoteJWKSet(new URL(settings.JWT_JWKS_URL))
+        : new TextEncoder().encode(settings.JWT_SECRET ?? "");
+      const claim = settings.JWT_OWNER_CLAIM;
+      return async (authorization) => {
+        const token = bearer(authorization);
+        try {
+          const { payload } = await jwtVerify(token, key as Uint8Array, {
+            ...(settings.JWT_ISSUER ? { issuer: settings.JWT_ISSUER } : {}),
+            ...(settings.JWT_AUDIENCE ? { audience: settings.JWT_AUDIENCE } : {}),
+          });
+          const owner = payload[claim];
+          if (typeof owner !== "string" || owner === "") throw unauthorized(`The token has no "${claim}" claim.`);
+          return owner;
+        } catch (error) {
+          if (error instanceof ApiError) throw error;
+          throw unauthorized("This token is not valid (signature, expiry, issuer or audience).");
+        }
+      };
+    }
+  }
+}
