@@ -274,13 +274,35 @@ describe("when a backing service is down", () => {
       expect(trpc.status).toBe(503);
       const { error } = (await trpc.json()) as { error: { data: { code: string } } };
       expect(error.data.code).toBe("UNAVAILABLE");
-      expect((await broken.request("/readyz")).status).toBe(503);
+      const ready = await broken.request("/readyz");
+      expect(ready.status).toBe(503);
+      expect(((await ready.json()) as { dependencies: Record<string, string> }).dependencies).toMatchObject({
+        database: "unavailable",
+        queue: "ok",
+      });
     } finally {
       await gone.close();
     }
   });
 
-  it("is ready when the database and the queue answer", async () => {
-    expect((await app.request("/readyz")).status).toBe(200);
+  it("is ready when the database, the queue and the storage answer, and says which one is not", async () => {
+    const res = await app.request("/readyz");
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      status: "ready",
+      dependencies: { database: "ok", queue: "ok", storage: "ok" },
+    });
+  });
+});
+
+describe("GET /metrics", () => {
+  it("counts requests by route and status, reports created, and status reads by cache outcome", async () => {
+    await postJson("/generate", sampleSpec());
+    await app.request(`/status/${randomUUID()}`);
+    const text = await (await app.request("/metrics")).text();
+    expect(text).toMatch(/reports_http_requests_total\{method="POST",route="\/generate",status="201"\} \d+/);
+    expect(text).toMatch(/reports_created_total\{format="xlsx"\} \d+/);
+    expect(text).toMatch(/reports_status_reads_total\{cache="miss"\} \d+/);
+    expect(text).toContain("reports_http_request_duration_seconds_bucket");
   });
 });

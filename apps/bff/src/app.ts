@@ -39,22 +39,18 @@ export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>();
 
   app.use(requestId());
-  if (deps.settings.logRequests) {
-    app.use(async (c, next) => {
-      const started = performance.now();
-      await next();
-      deps.logger.info(
-        {
-          requestId: c.get("requestId"),
-          method: c.req.method,
-          route: c.req.routePath,
-          status: c.res.status,
-          ms: Math.round(performance.now() - started),
-        },
-        "request",
-      );
-    });
-  }
+  app.use(async (c, next) => {
+    const started = performance.now();
+    await next();
+    const seconds = (performance.now() - started) / 1000;
+    const route = c.req.routePath;
+    deps.metrics.requests.inc({ method: c.req.method, route, status: c.res.status });
+    deps.metrics.latency.observe({ method: c.req.method, route }, seconds);
+    if (deps.settings.logRequests) {
+      const fields = { requestId: c.get("requestId"), method: c.req.method, route, status: c.res.status };
+      deps.logger.info({ ...fields, ms: Math.round(seconds * 1000) }, "request");
+    }
+  });
   app.use(async (c, next) => {
     c.set("deps", deps);
     await next();
@@ -72,14 +68,29 @@ export function createApp(deps: AppDeps) {
 
   app.get("/healthz", (c) => c.json({ status: "ok" }));
   app.get("/readyz", async (c) => {
-    try {
-      await Promise.all([deps.repo.ping(), deps.queue.depth()]);
-      return c.json({ status: "ready" });
-    } catch (error) {
-      deps.logger.warn({ err: error }, "not ready");
-      return c.json({ status: "unavailable" }, 503, { "Retry-After": String(RETRY_AFTER_SECONDS) });
-    }
+    const probes = {
+      database: () => deps.repo.ping(),
+      queue: () => deps.queue.depth(),
+      storage: () => deps.storage.head("readyz-probe"),
+    };
+    const results = await Promise.all(
+      Object.entries(probes).map(async ([name, probe]) => {
+        try {
+          await probe();
+          return [name, "ok"] as const;
+        } catch (error) {
+          deps.logger.warn({ err: error, dependency: name }, "not ready");
+          return [name, "unavailable"] as const;
+        }
+      }),
+    );
+    const ready = results.every(([, state]) => state === "ok");
+    const body = { status: ready ? "ready" : "unavailable", dependencies: Object.fromEntries(results) };
+    return ready ? c.json(body) : c.json(body, 503, { "Retry-After": String(RETRY_AFTER_SECONDS) });
   });
+  app.get("/metrics", async (c) =>
+    c.text(await deps.metrics.registry.metrics(), 200, { "Content-Type": deps.metrics.registry.contentType }),
+  );
 
   // who is calling, and whether they are over their rate: every report route, REST and tRPC
   const authenticated = createMiddleware<AppEnv>(async (c, next) => {

@@ -15,6 +15,7 @@ import { Redis } from "ioredis";
 import { type Authenticate, createAuthenticator } from "./auth";
 import type { BffEnv, BffSettings } from "./env";
 import type { Limits } from "./limits";
+import { type ApiMetrics, createApiMetrics } from "./metrics";
 import { createRateLimit, type RateLimit } from "./rate-limit";
 
 /** Files the BFF serves itself through signed links (the embedded mode's local storage). */
@@ -33,6 +34,7 @@ export interface AppDeps {
   logger: Logger;
   authenticate: Authenticate;
   rateLimit: RateLimit;
+  metrics: ApiMetrics;
   settings: {
     downloadUrlTtlSeconds: number;
     maxBodyBytes: number;
@@ -60,6 +62,7 @@ export function createApiDeps(
     cache: parts.cache,
     logger: parts.logger,
     authenticate: createAuthenticator(settings, keys),
+    metrics: createApiMetrics(),
     rateLimit: createRateLimit({
       perMinute: settings.RATE_LIMIT_PER_MINUTE,
       logger: parts.logger,

@@ -38,6 +38,7 @@ export async function createReport(
     log.error({ err: error }, "publish failed; the request stays queued");
     throw new ApiError("UNAVAILABLE", `The queue did not take request ${row.requestId}; try again later.`);
   }
+  deps.metrics.reportsCreated.inc({ format: row.format });
   log.info({ format: row.format, rowCount: row.rowCount, owner: row.owner }, "report queued");
   return { result, replayed };
 }
@@ -71,6 +72,7 @@ export async function getReportStatus(deps: AppDeps, requestId: string, owner: s
   }
   const id = requestId.toLowerCase();
   let status = await deps.cache.get(id);
+  deps.metrics.statusReads.inc({ cache: status ? "hit" : "miss" });
   if (!status) {
     const row = await deps.repo.findById(id);
     if (!row) throw notFound(id);
