@@ -1,0 +1,30 @@
+import type { Node } from "constructs";
+import { z } from "zod";
+
+/**
+ * The stack's settings, from CDK context (`cdk.json`, or `-c reports:database=url`). For each backing service:
+ * a managed one in the stack, or a URL given at deploy time as a NoEcho CloudFormation parameter.
+ */
+export const reportsSettings = z.object({
+  database: z.enum(["rds", "url"]).default("rds"),
+  rabbitmq: z.enum(["amazonmq", "url"]).default("amazonmq"),
+  redis: z.enum(["elasticache", "url", "none"]).default("elasticache"),
+  /** Finished reports are deleted this many days after they were written. */
+  reportRetentionDays: z.coerce.number().int().min(1).default(7),
+  logRetentionDays: z.coerce.number().int().min(1).default(30),
+  /** Origins allowed to download reports from the bucket in a browser. */
+  downloadOrigins: z.array(z.string()).default(["*"]),
+  /** Where alarms are e-mailed; without it they only go to the SNS topic. */
+  alarmEmail: z.email().optional(),
+  /** Multi-AZ database and broker. */
+  highAvailability: z.coerce.boolean().default(false),
+});
+export type ReportsSettings = z.infer<typeof reportsSettings>;
+
+export function settingsFromContext(node: Node): ReportsSettings {
+  const keys = Object.keys(reportsSettings.shape);
+  const raw = Object.fromEntries(
+    keys.map((k) => [k, node.tryGetContext(`reports:${k}`)]).filter(([, v]) => v !== undefined),
+  );
+  return reportsSettings.parse(raw);
+}
