@@ -94,4 +94,28 @@ describe("backing services failing under a running system (1 BFF, 1 worker)", ()
       )
       .toBe("done");
   });
+
+  it("survives PostgreSQL going away: the API answers 503 with Retry-After, and work resumes when it returns", async () => {
+    const before = await system.submit(sampleSpec({ rows: 3 }));
+    await until(before, "done");
+    await system.cutDatabase();
+    const during = await fetch(`${system.baseUrl}/status/${before}`);
+    // the cache may still answer reads; a write needs the database
+    expect([200, 503]).toContain(during.status);
+    const write = await fetch(`${system.baseUrl}/generate`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(sampleSpec({ rows: 3 })),
+    });
+    expect(write.status).toBe(503);
+    expect(write.headers.get("retry-after")).toBe("5");
+    expect((await fetch(`${system.baseUrl}/readyz`)).status).toBe(503);
+    await new Promise((r) => setTimeout(r, 1_000));
+    await system.restoreDatabase();
+    expect(system.bff.child.exitCode).toBeNull();
+    expect(system.workers[0]?.child.exitCode).toBeNull();
+    await expect.poll(async () => (await fetch(`${system.baseUrl}/readyz`)).status, { timeout: 15_000 }).toBe(200);
+    const after = await system.submit(sampleSpec({ rows: 3 }));
+    expect((await until(after, "done", 30_000)).completions).toBe(1);
+  });
 });

@@ -9,6 +9,7 @@ import { createRabbitQueue, type ReportQueue, topology } from "@reports/queue";
 import { deleteTopology, TEST_RABBITMQ_URL, uniquePrefix, withConnection } from "@reports/queue/testing";
 import { createTestBucket, S3RVER_CREDENTIALS, startS3Server, type TestS3Server } from "@reports/storage/testing";
 import { freePort, type RunningProcess, startProcess } from "./processes";
+import { startTcpProxy } from "./tcp-proxy";
 
 /** Retry and sweep settings short enough for a test to watch them work. */
 export const FAST_RECOVERY = {
@@ -56,6 +57,10 @@ export async function startRedis(port?: number): Promise<{ url: string; port: nu
  */
 export async function startSystem(options: { workers: number; env?: Record<string, string> }) {
   const database: TestDatabase = await createTestDatabase();
+  // the processes reach PostgreSQL through a proxy the test can cut
+  const pgProxy = await startTcpProxy({ host: "127.0.0.1", port: 5432 });
+  const proxiedDatabaseUrl = new URL(database.url);
+  proxiedDatabaseUrl.port = String(pgProxy.port);
   const s3Dir = await mkdtemp(join(tmpdir(), "reports-faults-s3-"));
   const s3Port = await freePort();
   let s3: TestS3Server | undefined = await startS3Server({ port: s3Port, directory: s3Dir });
@@ -64,7 +69,7 @@ export async function startSystem(options: { workers: number; env?: Record<strin
   const prefix = uniquePrefix("faults");
   const port = await freePort();
   const env: Record<string, string> = {
-    DATABASE_URL: database.url,
+    DATABASE_URL: proxiedDatabaseUrl.toString(),
     RABBITMQ_URL: TEST_RABBITMQ_URL,
     QUEUE_PREFIX: prefix,
     REDIS_URL: redis.url,
@@ -119,6 +124,9 @@ export async function startSystem(options: { workers: number; env?: Record<strin
     async startS3() {
       s3 = await startS3Server({ port: s3Port, directory: s3Dir });
     },
+    /** PostgreSQL goes away for the BFF and the workers (the test's own connections stay). */
+    cutDatabase: () => pgProxy.cut(),
+    restoreDatabase: () => pgProxy.restore(),
     async stopRedis() {
       await redis.stop();
     },
@@ -144,6 +152,7 @@ export async function startSystem(options: { workers: number; env?: Record<strin
       await deleteTopology(prefix, TEST_RABBITMQ_URL, delayLevels(policy));
       await redis.stop();
       await bucket.drop().catch(() => {});
+      await pgProxy.close();
       await s3?.close();
       await rm(s3Dir, { recursive: true, force: true });
       await database.drop();
