@@ -59,6 +59,7 @@ export class BackingServices extends Construct {
       }),
       multiAz: settings.highAvailability,
       storageEncrypted: true,
+      storageType: rds.StorageType.GP3,
       allocatedStorage: 20,
       maxAllocatedStorage: 200,
       backupRetention: Duration.days(7),

@@ -1,0 +1,85 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createTestDatabase, type TestDatabase } from "@reports/db/testing";
+import { deleteTopology, TEST_RABBITMQ_URL, uniquePrefix } from "@reports/queue/testing";
+import { createTestBucket, type TestBucket } from "@reports/storage/testing";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { httpApiGet } from "./support/lambda-event";
+import { INFRA } from "./support/paths";
+
+interface Resource {
+  Type: string;
+  Metadata?: Record<string, string>;
+}
+
+describe("cdk synth, and the Lambda bundle it makes", () => {
+  const outdir = mkdtempSync(join(tmpdir(), "reports-cdk-"));
+  const prefix = uniquePrefix("lambda");
+  let database: TestDatabase;
+  let bucket: TestBucket;
+  let bundle: string;
+
+  beforeAll(async () => {
+    // The CDK CLI as a user runs it, offline: no credentials, no lookups, no notices.
+    execFileSync("pnpm", ["exec", "cdk", "synth", "--no-notices", "--quiet", "--output", outdir], {
+      cwd: join(INFRA, "aws"),
+      stdio: "pipe",
+      env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: "true" },
+    });
+    const template = JSON.parse(readFileSync(join(outdir, "Reports.template.json"), "utf8"));
+    const fn = Object.values(template.Resources as Record<string, Resource>).find(
+      (r) => r.Type === "AWS::Lambda::Function" && r.Metadata?.["aws:asset:path"],
+    );
+    bundle = join(outdir, fn?.Metadata?.["aws:asset:path"] ?? "missing", "index.mjs");
+    [database, bucket] = await Promise.all([createTestDatabase(), createTestBucket(inject("s3"))]);
+  }, 120_000);
+
+  afterAll(async () => {
+    await deleteTopology(prefix).catch(() => {});
+    await Promise.all([bucket?.drop(), database?.drop()]);
+    rmSync(outdir, { recursive: true, force: true });
+  });
+
+  it("writes the cloud assembly", () => {
+    const manifest = JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8"));
+    expect(Object.keys(manifest.artifacts)).toContain("Reports");
+  });
+
+  it("answers /healthz and /readyz through the bundled handler, as API Gateway invokes it", () => {
+    const s3 = inject("s3");
+    // A process of its own: the handler keeps its connections open, as it does in a Lambda container.
+    const script = `
+      const { handler } = await import(${JSON.stringify(bundle)});
+      const context = { awsRequestId: "infra-test", getRemainingTimeInMillis: () => 29000, callbackWaitsForEmptyEventLoop: true };
+      const results = [];
+      for (const event of ${JSON.stringify([httpApiGet("/healthz"), httpApiGet("/readyz")])}) {
+        const r = await handler(event, context);
+        results.push({ statusCode: r.statusCode, body: r.body });
+      }
+      console.log(JSON.stringify(results));
+      process.exit(0);`;
+    const out = execFileSync(process.execPath, ["--input-type=module", "--eval", script], {
+      encoding: "utf8",
+      env: {
+        PATH: process.env.PATH,
+        NODE_ENV: "production",
+        AUTH_MODE: "apikey",
+        LOG_LEVEL: "silent",
+        DATABASE_URL: database.url,
+        RABBITMQ_URL: TEST_RABBITMQ_URL,
+        QUEUE_PREFIX: prefix,
+        S3_BUCKET: bucket.bucket,
+        S3_ENDPOINT: s3.endpoint,
+        AWS_REGION: s3.region,
+        AWS_ACCESS_KEY_ID: s3.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
+      },
+      timeout: 60_000,
+    });
+    const [health, ready] = JSON.parse(out.trim().split("\n").at(-1) ?? "[]");
+    expect(health.statusCode).toBe(200);
+    expect(ready.statusCode, ready.body).toBe(200);
+  });
+});
