@@ -5,11 +5,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sampleSpec } from "@reports/contracts/testing";
 import { deleteTopology, TEST_RABBITMQ_URL, uniquePrefix } from "@reports/queue/testing";
+import { createS3Storage } from "@reports/storage";
 import { createTestBucket, type TestBucket } from "@reports/storage/testing";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { download, pdfText } from "../../test/support/files";
 import { freePort } from "../../test/support/processes";
-import { buildImageTree } from "./support/image-tree";
+import { buildImageTree, runComposeCommand, runHealthcheck } from "./support/image-tree";
 import { startInTree, type TreeProcess, waitForOk } from "./support/tree-process";
 
 const apps = ["bff", "worker"] as const;
@@ -57,17 +58,27 @@ describe("the Dockerfiles' build steps, run on a turbo prune output in a temp di
     expect(readdirSync(fonts)).toEqual(expect.arrayContaining(["DejaVuSans.ttf", "DejaVuSans-Bold.ttf"]));
   });
 
-  it("migrates a new database with the BFF tree's migrate command", () => {
-    const applied = execFileSync(
-      process.execPath,
-      ["--import", "tsx", join(trees.bff, "packages/db/src/migrate-cli.ts")],
-      {
-        cwd: join(trees.bff, "apps/bff"),
-        encoding: "utf8",
-        env: { PATH: process.env.PATH, DATABASE_URL: databaseUrl },
-      },
-    );
+  it("migrates a new database with compose's migrate command, in the BFF tree", () => {
+    const applied = runComposeCommand("migrate", trees.bff, { DATABASE_URL: databaseUrl });
     expect(JSON.parse(applied)).toMatchObject({ msg: "migrations applied", driver: "postgres" });
+  });
+
+  it("creates the bucket with compose's storage-init command, in the BFF tree", async () => {
+    const s3 = inject("s3");
+    const name = `image-init-${randomBytes(4).toString("hex")}`;
+    const env = {
+      S3_BUCKET: name,
+      S3_ENDPOINT: s3.endpoint,
+      AWS_ACCESS_KEY_ID: s3.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
+    };
+    expect(JSON.parse(runComposeCommand("storage-init", trees.bff, env))).toEqual({
+      msg: "bucket ready",
+      bucket: name,
+    });
+    const storage = createS3Storage({ bucket: name, ...s3 });
+    await storage.put("probe.txt", Buffer.from("ok"), { contentType: "text/plain" });
+    await storage.delete("probe.txt");
   });
 
   it("serves a PDF with Cyrillic text end to end from the BFF and worker trees", async () => {
@@ -108,6 +119,8 @@ describe("the Dockerfiles' build steps, run on a turbo prune output in a temp di
       waitForOk(`http://127.0.0.1:${port}/readyz`, bff),
       waitForOk(`http://127.0.0.1:${healthPort}/readyz`, worker),
     ]);
+    expect(runHealthcheck("bff", trees.bff, { PORT: String(port) })).toBe(0);
+    expect(runHealthcheck("worker", trees.worker, { WORKER_HEALTH_PORT: String(healthPort) })).toBe(0);
 
     const response = await fetch(`http://127.0.0.1:${port}/generate`, {
       method: "POST",
