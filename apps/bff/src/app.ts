@@ -102,7 +102,7 @@ export function createApp(deps: AppDeps) {
     }
     await next();
   });
-  for (const path of ["/generate", "/status/*", "/reports/*", "/trpc/*"]) app.use(path, authenticated);
+  for (const path of ["/generate", "/render", "/status/*", "/reports/*", "/trpc/*"]) app.use(path, authenticated);
 
   app.use(
     "/trpc/*",

@@ -9,6 +9,7 @@ import { createTestBucket, type TestBucket } from "@reports/storage/testing";
 import type { LambdaContext } from "hono/aws-lambda";
 import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import * as XLSX from "xlsx";
 import { createApp } from "./app";
 import { createApiDeps } from "./deps";
 import { bffEnv, bffSettings } from "./env";
@@ -258,5 +259,46 @@ describe("AWS Lambda entry", () => {
     const result = (await handler(event as never, {} as LambdaContext)) as { statusCode: number; body: string };
     expect(result.statusCode).toBe(200);
     expect(JSON.parse(result.body)).toMatchObject({ requestId: row.requestId, status: "queued" });
+  });
+});
+
+describe("POST /render (small reports at once)", () => {
+  const { app, deps } = system({ SYNC_RENDER_MAX_ROWS: "50" });
+  afterAll(() => deps.renderer.close());
+
+  it("returns the file itself with its type and name", async () => {
+    const res = await app.request("/render", {
+      method: "POST",
+      body: JSON.stringify(sampleSpec({ rows: 10 })),
+      headers: { "content-type": "application/json" },
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    expect(res.headers.get("content-disposition")).toContain(".xlsx");
+    const book = XLSX.read(new Uint8Array(await res.arrayBuffer()));
+    expect(XLSX.utils.sheet_to_json(book.Sheets.Orders as XLSX.WorkSheet)).toHaveLength(10);
+  });
+
+  it("renders through tRPC as base64", async () => {
+    const res = await app.request("/trpc/reports.render", {
+      method: "POST",
+      body: JSON.stringify(sampleSpec({ rows: 3, format: "pdf" })),
+      headers: { "content-type": "application/json" },
+    });
+    const { result } = (await res.json()) as { result: { data: { contentType: string; base64: string } } };
+    expect(result.data.contentType).toBe("application/pdf");
+    expect(Buffer.from(result.data.base64, "base64").subarray(0, 5).toString()).toBe("%PDF-");
+  });
+
+  it("answers 413 pointing to /generate over the synchronous limit", async () => {
+    const res = await app.request("/render", {
+      method: "POST",
+      body: JSON.stringify(sampleSpec({ rows: 51 })),
+      headers: { "content-type": "application/json" },
+    });
+    expect(res.status).toBe(413);
+    const problem = (await res.json()) as { code: string; detail: string };
+    expect(problem.code).toBe("LIMIT_EXCEEDED");
+    expect(problem.detail).toContain("POST /generate");
   });
 });

@@ -10,6 +10,7 @@ import {
 } from "@reports/db";
 import type { Logger } from "@reports/logger";
 import { createRabbitQueue, type ReportQueue } from "@reports/queue";
+import { createRenderPool, type RenderPool } from "@reports/renderers";
 import { createS3Storage, type Storage } from "@reports/storage";
 import { Redis } from "ioredis";
 import { type Authenticate, createAuthenticator } from "./auth";
@@ -35,12 +36,15 @@ export interface AppDeps {
   authenticate: Authenticate;
   rateLimit: RateLimit;
   metrics: ApiMetrics;
+  /** The BFF's own render threads for `POST /render`, started on first use. */
+  renderer: { get(): RenderPool; close(): Promise<void> };
   settings: {
     downloadUrlTtlSeconds: number;
     maxBodyBytes: number;
     idempotencyTtlMs: number;
     limits: Limits;
     logRequests: boolean;
+    syncRender: { maxRows: number; maxCells: number };
   };
   localFiles?: LocalFiles;
 }
@@ -54,7 +58,18 @@ export function createApiDeps(
   settings: BffSettings,
 ): AppDeps {
   const keys = createApiKeyRepository(parts.db);
+  let pool: RenderPool | undefined;
   return {
+    renderer: {
+      get() {
+        pool ??= createRenderPool({
+          maxThreads: settings.SYNC_RENDER_THREADS,
+          timeoutMs: settings.SYNC_RENDER_TIMEOUT_MS,
+        });
+        return pool;
+      },
+      close: async () => pool?.close(),
+    },
     repo: createReportRepository(parts.db),
     keys,
     queue: parts.queue,
@@ -74,6 +89,7 @@ export function createApiDeps(
       idempotencyTtlMs: settings.IDEMPOTENCY_TTL_SECONDS * 1000,
       limits: settings,
       logRequests: settings.LOG_REQUESTS,
+      syncRender: { maxRows: settings.SYNC_RENDER_MAX_ROWS, maxCells: settings.SYNC_RENDER_MAX_CELLS },
     },
   };
 }
@@ -102,6 +118,7 @@ export async function createDeps(env: BffEnv, logger: Logger): Promise<AppDeps &
   return {
     ...deps,
     async close() {
+      await deps.renderer.close();
       await queue.close();
       await cache.close();
       redis?.disconnect();

@@ -31,6 +31,12 @@ export const bffSettings = z.object({
   MAX_COLUMNS: z.coerce.number().int().positive().max(SPEC_LIMITS.columnsPerTable).default(SPEC_LIMITS.columnsPerTable),
   MAX_TABLES: z.coerce.number().int().positive().max(SPEC_LIMITS.tables).default(SPEC_LIMITS.tables),
   MAX_STRING_LENGTH: z.coerce.number().int().positive().max(SPEC_LIMITS.stringLength).default(SPEC_LIMITS.stringLength),
+  /** `POST /render` answers at once for reports up to these sizes; larger ones go through `/generate`. */
+  SYNC_RENDER_MAX_ROWS: z.coerce.number().int().min(0).default(1_000),
+  SYNC_RENDER_MAX_CELLS: z.coerce.number().int().min(0).default(20_000),
+  SYNC_RENDER_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  /** Render threads of the BFF's own pool for `POST /render` (started on first use). */
+  SYNC_RENDER_THREADS: z.coerce.number().int().min(1).max(16).default(1),
   /** Requests per owner per minute on the report routes; 0 turns rate limiting off. */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
   /** Log one line per HTTP request. */

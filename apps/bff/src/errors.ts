@@ -10,6 +10,7 @@ const TITLES: Record<ApiErrorCode, string> = {
   PAYLOAD_TOO_LARGE: "The request body is too large",
   LIMIT_EXCEEDED: "The report is over a limit",
   IDEMPOTENCY_KEY_REUSED: "The idempotency key was used with another request",
+  RENDER_FAILED: "The report could not be rendered",
   UNSUPPORTED_MEDIA_TYPE: "Unsupported media type",
   RATE_LIMITED: "Too many requests",
   UNAVAILABLE: "Temporarily unavailable",

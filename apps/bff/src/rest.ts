@@ -4,7 +4,7 @@ import { attachmentDisposition } from "@reports/storage";
 import { type Context, Hono } from "hono";
 import type { AppEnv } from "./app";
 import { ApiError } from "./errors";
-import { createReport, getReportStatus } from "./service";
+import { createReport, getReportStatus, renderNow } from "./service";
 
 async function readJson(c: Context<AppEnv>): Promise<unknown> {
   const type = c.req.header("content-type") ?? "";
@@ -37,6 +37,19 @@ export function restRoutes() {
     c.header("Location", `/status/${result.requestId}`);
     if (replayed) c.header("Idempotent-Replayed", "true");
     return c.json(result, replayed ? 200 : 201);
+  });
+
+  app.post("/render", async (c) => {
+    const parsed = reportSpec.safeParse(await readJson(c));
+    if (!parsed.success) {
+      throw new ApiError("VALIDATION_FAILED", "The report spec is not valid.", fieldErrors(parsed.error.issues));
+    }
+    const file = await renderNow(c.var.deps, parsed.data);
+    return c.body(new Uint8Array(file.data), 200, {
+      "Content-Type": file.contentType,
+      "Content-Disposition": attachmentDisposition(file.fileName),
+      "Cache-Control": "private, no-store",
+    });
   });
 
   app.get("/status/:requestId", async (c) =>

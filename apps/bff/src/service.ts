@@ -1,12 +1,15 @@
 import { createHash } from "node:crypto";
 import {
   type CachedStatus,
+  downloadName,
   type GenerateResult,
   type ReportSpec,
   type ReportStatus,
   requestId as requestIdSchema,
+  rowCount,
 } from "@reports/contracts";
 import { IdempotencyKeyReusedError, toCachedStatus } from "@reports/db";
+import { RenderError, type RenderedFile } from "@reports/renderers";
 import type { AppDeps } from "./deps";
 import { ApiError } from "./errors";
 import { overLimits } from "./limits";
@@ -96,4 +99,37 @@ async function withDownloadUrl(deps: AppDeps, cached: CachedStatus): Promise<Rep
         })
       : null;
   return { ...status, url };
+}
+
+/**
+ * Renders a small report at once, in the BFF's own threads (never on its event loop): the preview
+ * path. Larger reports are refused with a pointer to `/generate`.
+ */
+export async function renderNow(deps: AppDeps, spec: ReportSpec): Promise<RenderedFile & { fileName: string }> {
+  const problems = overLimits(spec, deps.settings.limits);
+  if (problems.length > 0) {
+    throw new ApiError("LIMIT_EXCEEDED", "The report is over this server's limits; see errors.", problems);
+  }
+  const { maxRows, maxCells } = deps.settings.syncRender;
+  const rows = rowCount(spec);
+  const cells = spec.tables.reduce((n, t) => n + t.rows.length * t.columns.length, 0);
+  if (rows > maxRows || cells > maxCells) {
+    throw new ApiError(
+      "LIMIT_EXCEEDED",
+      `POST /render takes up to ${maxRows} rows and ${maxCells} cells (this one: ${rows} rows, ${cells} cells); queue it with POST /generate.`,
+      [{ path: "tables", message: "too large to render at once; use POST /generate" }],
+    );
+  }
+  try {
+    const file = await deps.renderer.get().render(spec);
+    return { ...file, fileName: downloadName(spec) };
+  } catch (error) {
+    if (error instanceof RenderError) {
+      if (error.type === "RENDER_TIMEOUT" || error.type === "TOO_LARGE") {
+        throw new ApiError("LIMIT_EXCEEDED", "The report is too big to render at once; queue it with POST /generate.");
+      }
+      throw new ApiError("RENDER_FAILED", `The report could not be rendered: ${error.message}`);
+    }
+    throw error;
+  }
 }

@@ -3,7 +3,7 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import { z } from "zod";
 import type { AppDeps } from "./deps";
 import { ApiError, internalError } from "./errors";
-import { createReport, getReportStatus } from "./service";
+import { createReport, getReportStatus, renderNow } from "./service";
 import { isUnavailable } from "./unavailable";
 
 export interface TrpcContext {
@@ -25,6 +25,7 @@ const TRPC_CODES: Record<ApiErrorCode, TrpcCode> = {
   PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
   LIMIT_EXCEEDED: "PAYLOAD_TOO_LARGE",
   IDEMPOTENCY_KEY_REUSED: "UNPROCESSABLE_CONTENT",
+  RENDER_FAILED: "UNPROCESSABLE_CONTENT",
   UNSUPPORTED_MEDIA_TYPE: "UNSUPPORTED_MEDIA_TYPE",
   RATE_LIMITED: "TOO_MANY_REQUESTS",
   UNAVAILABLE: "SERVICE_UNAVAILABLE",
@@ -89,6 +90,15 @@ export const appRouter = t.router({
         const { result } = await createReport(ctx.deps, spec, { owner: ctx.owner, idempotencyKey });
         return result;
       }),
+    /** Renders a small report at once; same rules as `POST /render`. The file comes back base64-encoded. */
+    render: procedure.input(reportSpec).mutation(async ({ ctx, input }) => {
+      const file = await renderNow(ctx.deps, input);
+      return {
+        fileName: file.fileName,
+        contentType: file.contentType,
+        base64: file.data.toString("base64"),
+      };
+    }),
     /** The status of a report; same rules as `GET /status/:requestId`. */
     status: procedure
       .input(z.object({ requestId: z.string() }))

@@ -82,6 +82,7 @@ export async function startEmbedded(env: StandaloneEnv, logger: Logger) {
     url,
     async stop() {
       await closeServer(server);
+      await appDeps.renderer.close();
       await sweeper.stop();
       await worker.stop();
       await closeAll();

@@ -22,6 +22,7 @@ export const apiErrorCode = z.enum([
   "PAYLOAD_TOO_LARGE",
   "LIMIT_EXCEEDED",
   "IDEMPOTENCY_KEY_REUSED",
+  "RENDER_FAILED",
   "UNSUPPORTED_MEDIA_TYPE",
   "RATE_LIMITED",
   "UNAVAILABLE",
@@ -47,6 +48,7 @@ export function httpStatusOf(code: ApiErrorCode): 400 | 401 | 403 | 404 | 409 | 
     case "LIMIT_EXCEEDED":
       return 413;
     case "IDEMPOTENCY_KEY_REUSED":
+    case "RENDER_FAILED":
       return 422;
     case "UNSUPPORTED_MEDIA_TYPE":
       return 415;
