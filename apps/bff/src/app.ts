@@ -5,6 +5,7 @@ import { createMiddleware } from "hono/factory";
 import { HTTPException } from "hono/http-exception";
 import { type RequestIdVariables, requestId } from "hono/request-id";
 import type { AppDeps } from "./deps";
+import { docsRoutes } from "./docs";
 import { ApiError, internalError, toProblem } from "./errors";
 import { restRoutes } from "./rest";
 import { appRouter } from "./trpc";
@@ -117,6 +118,7 @@ export function createApp(deps: AppDeps) {
     }),
   );
 
+  app.route("/", docsRoutes());
   app.route("/", restRoutes());
 
   app.notFound((c) =>
