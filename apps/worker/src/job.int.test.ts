@@ -278,3 +278,28 @@ describe("a redelivered message for a request another claim holds", () => {
     await queue.close();
   });
 });
+
+describe("metrics", () => {
+  it("counts queue wait, retries and dead letters", async () => {
+    const metrics = createWorkerMetrics();
+    const queue = createMemoryQueue();
+    const flaky = {
+      ...deps,
+      queue,
+      metrics,
+      storage: createS3Storage({
+        bucket: "nowhere",
+        endpoint: "http://127.0.0.1:1",
+        accessKeyId: "x",
+        secretAccessKey: "x",
+      }),
+    };
+    const row = await deps.repo.create(sampleSpec());
+    for (let attempt = 1; attempt <= 3; attempt++) await processReport(flaky, { requestId: row.requestId, attempt });
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('reports_retries_total{error_type="STORAGE_FAILED"} 2');
+    expect(text).toContain('reports_dead_letters_total{reason="attempts-exhausted",error_type="STORAGE_FAILED"} 1');
+    expect(text).toMatch(/reports_queue_wait_seconds_count 3/);
+    await queue.close();
+  });
+});

@@ -43,6 +43,7 @@ export async function processReport(
     return "skipped";
   }
   await deps.cache.publish(toCachedStatus(claim.row));
+  deps.metrics.queueWaitSeconds.observe(Math.max(0, Date.now() - claim.row.enqueuedAt.getTime()) / 1000);
   const { attempts } = claim.row;
   log.info({ format: claim.row.format, rowCount: claim.row.rowCount, attempts }, "report claimed");
 
@@ -116,6 +117,7 @@ async function retryLater(
   const released = await deps.repo.release(claim, error);
   if (!released) return "skipped";
   await deps.cache.publish(toCachedStatus(released));
+  deps.metrics.retries.inc({ error_type: error.type });
   const policy = deps.settings.retry;
   const delayMs = withJitter(policy, backoffMs(policy, claim.row.attempts));
   await deps.queue.retry({ requestId: claim.row.requestId, attempt: claim.row.attempts + 1 }, delayMs);
@@ -137,6 +139,7 @@ async function finishWithError(
     { requestId: claim.row.requestId, attempt: claim.row.attempts },
     { reason, errorType: error.type, attempts: claim.row.attempts },
   );
+  deps.metrics.deadLetters.inc({ reason, error_type: error.type });
   log.error({ errorType: error.type, reason }, "report failed; dead-lettered");
   return "error";
 }
