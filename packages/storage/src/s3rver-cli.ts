@@ -7,20 +7,12 @@
  *
  * It prints the environment for the BFF and the worker, and runs until Ctrl-C (SIGINT) or SIGTERM.
  */
-import { resolve } from "node:path";
 import S3rver from "s3rver";
+import { readS3rverEnv } from "./env";
 import { createS3Storage } from "./s3";
 import { S3RVER_CREDENTIALS } from "./testing";
 
-const port = Number(process.env.S3_PORT ?? 4569);
-const bucket = process.env.S3_BUCKET ?? "reports";
-// pnpm runs package scripts in the package folder; INIT_CWD is where the user typed the command.
-const directory = resolve(process.env.INIT_CWD ?? process.cwd(), process.env.S3_DATA_DIR ?? ".data/s3");
-
-if (!Number.isInteger(port) || port < 1 || port > 65_535) {
-  console.error(`s3rver: S3_PORT must be a port number, got ${JSON.stringify(process.env.S3_PORT)}`);
-  process.exit(1);
-}
+const { port, bucket, directory } = readS3rverEnv();
 
 const server = new S3rver({ address: "127.0.0.1", port, silent: true, directory });
 await server.run();
