@@ -1,12 +1,14 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { sampleSpec } from "@reports/contracts/testing";
+import { createApiKeyRepository } from "@reports/db";
 import { createTestDatabase, type TestDatabase } from "@reports/db/testing";
 import { deleteTopology, TEST_RABBITMQ_URL, uniquePrefix } from "@reports/queue/testing";
 import { createTestBucket, type TestBucket } from "@reports/storage/testing";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { httpApiGet } from "./support/lambda-event";
+import { httpApiGet, httpApiPostJson } from "./support/lambda-event";
 import { INFRA } from "./support/paths";
 
 interface Resource {
@@ -14,12 +16,12 @@ interface Resource {
   Metadata?: Record<string, string>;
 }
 
-describe("cdk synth, and the Lambda bundle it makes", () => {
+describe("cdk synth, and the Lambda package it makes", () => {
   const outdir = mkdtempSync(join(tmpdir(), "reports-cdk-"));
   const prefix = uniquePrefix("lambda");
   let database: TestDatabase;
   let bucket: TestBucket;
-  let bundle: string;
+  let asset: string;
 
   beforeAll(async () => {
     // The CDK CLI as a user runs it, offline: no credentials, no lookups, no notices.
@@ -32,7 +34,7 @@ describe("cdk synth, and the Lambda bundle it makes", () => {
     const fn = Object.values(template.Resources as Record<string, Resource>).find(
       (r) => r.Type === "AWS::Lambda::Function" && r.Metadata?.["aws:asset:path"],
     );
-    bundle = join(outdir, fn?.Metadata?.["aws:asset:path"] ?? "missing", "index.mjs");
+    asset = join(outdir, fn?.Metadata?.["aws:asset:path"] ?? "missing");
     [database, bucket] = await Promise.all([createTestDatabase(), createTestBucket(inject("s3"))]);
   }, 120_000);
 
@@ -47,16 +49,26 @@ describe("cdk synth, and the Lambda bundle it makes", () => {
     expect(Object.keys(manifest.artifacts)).toContain("Reports");
   });
 
-  it("answers /healthz and /readyz through the bundled handler, as API Gateway invokes it", () => {
+  it("packages the BFF within Lambda's 250 MB, links followed as the zip does", () => {
+    const bytes = Number(execFileSync("du", ["-sbL", asset], { encoding: "utf8" }).split("\t")[0]);
+    expect(bytes).toBeLessThan(250 * 1024 * 1024);
+    expect(existsSync(join(asset, "node_modules/@esbuild/linux-x64"))).toBe(true);
+  });
+
+  it("answers /healthz, /readyz and POST /render through the packaged handler, as API Gateway invokes it", async () => {
+    const { key } = await createApiKeyRepository(database.db).create({ owner: "lambda-test" });
+    const render = httpApiPostJson("/render", sampleSpec({ format: "pdf", rows: 5, title: "Лямбда" }), {
+      authorization: `Bearer ${key}`,
+    });
     const s3 = inject("s3");
     // A process of its own: the handler keeps its connections open, as it does in a Lambda container.
     const script = `
-      const { handler } = await import(${JSON.stringify(bundle)});
+      const { handler } = await import(${JSON.stringify(join(asset, "apps/bff/lambda-entry.mjs"))});
       const context = { awsRequestId: "infra-test", getRemainingTimeInMillis: () => 29000, callbackWaitsForEmptyEventLoop: true };
       const results = [];
-      for (const event of ${JSON.stringify([httpApiGet("/healthz"), httpApiGet("/readyz")])}) {
+      for (const event of ${JSON.stringify([httpApiGet("/healthz"), httpApiGet("/readyz"), render])}) {
         const r = await handler(event, context);
-        results.push({ statusCode: r.statusCode, body: r.body });
+        results.push({ statusCode: r.statusCode, body: r.isBase64Encoded ? Buffer.from(r.body, "base64").subarray(0, 5).toString() : r.body });
       }
       console.log(JSON.stringify(results));
       process.exit(0);`;
@@ -66,7 +78,7 @@ describe("cdk synth, and the Lambda bundle it makes", () => {
         PATH: process.env.PATH,
         NODE_ENV: "production",
         AUTH_MODE: "apikey",
-        LOG_LEVEL: "silent",
+        LOG_LEVEL: "error",
         DATABASE_URL: database.url,
         RABBITMQ_URL: TEST_RABBITMQ_URL,
         QUEUE_PREFIX: prefix,
@@ -78,8 +90,9 @@ describe("cdk synth, and the Lambda bundle it makes", () => {
       },
       timeout: 60_000,
     });
-    const [health, ready] = JSON.parse(out.trim().split("\n").at(-1) ?? "[]");
+    const [health, ready, rendered] = JSON.parse(out.trim().split("\n").at(-1) ?? "[]");
     expect(health.statusCode).toBe(200);
     expect(ready.statusCode, ready.body).toBe(200);
+    expect(rendered, "POST /render").toEqual({ statusCode: 200, body: "%PDF-" });
   });
 });

@@ -17,8 +17,8 @@ describe("the AWS stack with managed services (cdk.json's defaults)", () => {
   it("runs the BFF's Lambda entry on Node 22 in the VPC, configured for production", () => {
     template.hasResourceProperties("AWS::Lambda::Function", {
       Runtime: "nodejs22.x",
-      Handler: "index.handler",
-      Architectures: ["arm64"],
+      Handler: "apps/bff/lambda-entry.handler",
+      Architectures: ["x86_64"],
       Timeout: 29,
       VpcConfig: { SubnetIds: Match.anyValue(), SecurityGroupIds: Match.anyValue() },
       Environment: {
@@ -163,10 +163,7 @@ describe("the AWS stack with services given as URLs", () => {
   const { template } = synthesize({ database: "url", rabbitmq: "url", redis: "none", alarmEmail: "ops@example.com" });
 
   it("takes the URLs as NoEcho parameters and creates no database, broker or cache", () => {
-    const parameters = template.findParameters("*", { NoEcho: true });
-    expect(Object.keys(parameters).map((k) => k.replace(/^Services|[0-9A-F]{8}$/g, ""))).toEqual(
-      expect.arrayContaining(["DatabaseUrl", "RabbitMqUrl"]),
-    );
+    expect(Object.keys(template.findParameters("*", { NoEcho: true })).sort()).toEqual(["DatabaseUrl", "RabbitMqUrl"]);
     for (const type of ["AWS::RDS::DBInstance", "AWS::AmazonMQ::Broker", "AWS::ElastiCache::ReplicationGroup"]) {
       template.resourceCountIs(type, 0);
     }

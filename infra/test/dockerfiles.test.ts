@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { buildStageCommands } from "../lib/build-steps";
 import { execForm, parseDockerfile } from "./support/dockerfile";
-import { buildStageCommands } from "./support/image-steps";
 import { INFRA, ROOT } from "./support/paths";
 
 // hadolint is in neither Debian nor npm: these are the structural rules the images must keep.

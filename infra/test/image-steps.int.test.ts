@@ -10,7 +10,8 @@ import { createTestBucket, type TestBucket } from "@reports/storage/testing";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { download, pdfText } from "../../test/support/files";
 import { freePort } from "../../test/support/processes";
-import { buildImageTree, runComposeCommand, runHealthcheck } from "./support/image-tree";
+import { buildImageTree } from "../lib/production-tree";
+import { runComposeCommand, runHealthcheck } from "./support/tree-commands";
 import { startInTree, type TreeProcess, waitForOk } from "./support/tree-process";
 
 const apps = ["bff", "worker"] as const;

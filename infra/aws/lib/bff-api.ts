@@ -1,14 +1,14 @@
 import { join } from "node:path";
-import { Duration } from "aws-cdk-lib";
+import { AssetHashType, DockerImage, Duration } from "aws-cdk-lib";
 import * as apigw from "aws-cdk-lib/aws-apigateway";
 import * as apigwv2 from "aws-cdk-lib/aws-apigatewayv2";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
 import * as ec2 from "aws-cdk-lib/aws-ec2";
 import * as lambda from "aws-cdk-lib/aws-lambda";
-import * as nodejs from "aws-cdk-lib/aws-lambda-nodejs";
 import * as logs from "aws-cdk-lib/aws-logs";
 import type * as s3 from "aws-cdk-lib/aws-s3";
 import { Construct } from "constructs";
+import { packageBffLambda } from "../../lib/production-tree";
 import type { ReportsNetwork } from "./network";
 import type { ServiceUrls } from "./services";
 
@@ -29,7 +29,7 @@ export interface BffApiProps {
 
 /** The BFF's Lambda entry (apps/bff/src/lambda.ts) behind an HTTP API, in the VPC next to the services. */
 export class BffApi extends Construct {
-  readonly function: nodejs.NodejsFunction;
+  readonly function: lambda.Function;
   readonly api: apigwv2.HttpApi;
   readonly stage: apigwv2.HttpStage;
   readonly logGroup: logs.LogGroup;
@@ -38,13 +38,12 @@ export class BffApi extends Construct {
     super(scope, id);
     const { DATABASE_URL, RABBITMQ_URL, REDIS_URL } = props.urls;
     this.logGroup = new logs.LogGroup(this, "Logs", { retention: props.logRetention });
-    this.function = new nodejs.NodejsFunction(this, "Function", {
-      entry: join(ROOT, "apps/bff/src/lambda.ts"),
-      handler: "handler",
-      projectRoot: ROOT,
-      depsLockFilePath: join(ROOT, "pnpm-lock.yaml"),
+    this.function = new lambda.Function(this, "Function", {
+      code: bffLambdaCode(),
+      handler: "apps/bff/lambda-entry.handler",
       runtime: lambda.Runtime.NODEJS_22_X,
-      architecture: lambda.Architecture.ARM_64,
+      // The package carries esbuild's Linux x64 binary, which tsx runs on.
+      architecture: lambda.Architecture.X86_64,
       memorySize: 1024,
       // HTTP APIs give an integration 30 s at most.
       timeout: Duration.seconds(29),
@@ -52,21 +51,8 @@ export class BffApi extends Construct {
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
       securityGroups: [props.network.appSecurityGroup],
       logGroup: this.logGroup,
-      bundling: {
-        format: nodejs.OutputFormat.ESM,
-        target: "node22",
-        mainFields: ["module", "main"],
-        minify: true,
-        sourceMap: true,
-        // The AWS SDK is bundled too: the version the lockfile pins, not whichever the runtime carries.
-        externalModules: [],
-        // CommonJS dependencies inside an ESM bundle still call require() for Node built-ins.
-        banner:
-          "import { createRequire as __reportsCreateRequire } from 'node:module'; const require = __reportsCreateRequire(import.meta.url);",
-      },
       environment: {
         NODE_ENV: "production",
-        NODE_OPTIONS: "--enable-source-maps",
         AUTH_MODE: "apikey",
         LOG_LEVEL: "info",
         MAX_BODY_BYTES: String(LAMBDA_MAX_BODY_BYTES),
@@ -106,4 +92,24 @@ export class BffApi extends Construct {
       },
     });
   }
+}
+
+/**
+ * The same production tree as the BFF's image (turbo prune, offline install, production dependencies), so the
+ * Lambda has every file the app reads at run time: the render threads' entry, fonts, the API docs' assets.
+ */
+function bffLambdaCode(): lambda.Code {
+  return lambda.Code.fromAsset(ROOT, {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      // Required by the type; local bundling always runs (it needs Node and pnpm, not Docker).
+      image: DockerImage.fromRegistry("node:22-bookworm-slim"),
+      local: {
+        tryBundle(outputDir) {
+          packageBffLambda(outputDir);
+          return true;
+        },
+      },
+    },
+  });
 }

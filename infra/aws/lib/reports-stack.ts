@@ -44,6 +44,7 @@ export class ReportsStack extends Stack {
     new CfnOutput(this, "WorkerPolicyArn", { value: workers.policy.managedPolicyArn });
     new CfnOutput(this, "WorkerLogGroup", { value: workers.logGroup.logGroupName });
     new CfnOutput(this, "AppSecurityGroup", { value: network.appSecurityGroup.securityGroupId });
+    for (const [name, arn] of Object.entries(services.secretArns)) new CfnOutput(this, name, { value: arn });
   }
 }
 

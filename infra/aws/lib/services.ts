@@ -1,4 +1,4 @@
-import { CfnParameter, Duration, Fn, RemovalPolicy } from "aws-cdk-lib";
+import { CfnParameter, Duration, Fn, RemovalPolicy, Stack } from "aws-cdk-lib";
 import * as mq from "aws-cdk-lib/aws-amazonmq";
 import * as ec2 from "aws-cdk-lib/aws-ec2";
 import * as elasticache from "aws-cdk-lib/aws-elasticache";
@@ -42,8 +42,12 @@ export class BackingServices extends Construct {
     };
   }
 
+  /** Secrets Manager ARNs of the generated credentials, for the workers' Kubernetes Secret. */
+  readonly secretArns: Record<string, string> = {};
+
+  // On the stack, so the parameter names stay `DatabaseUrl`, … for `cdk deploy --parameters`.
   private urlParameter(id: string, description: string): string {
-    return new CfnParameter(this, id, { type: "String", noEcho: true, description }).valueAsString;
+    return new CfnParameter(Stack.of(this), id, { type: "String", noEcho: true, description }).valueAsString;
   }
 
   private database(network: ReportsNetwork, settings: ReportsSettings): string {
@@ -68,6 +72,7 @@ export class BackingServices extends Construct {
     });
     const secret = instance.secret;
     if (!secret) throw new Error("the database has no generated secret");
+    this.secretArns.DatabaseSecretArn = secret.secretArn;
     const password = secret.secretValueFromJson("password").unsafeUnwrap();
     return `postgres://reports:${password}@${instance.dbInstanceEndpointAddress}:${instance.dbInstanceEndpointPort}/reports`;
   }
@@ -77,6 +82,7 @@ export class BackingServices extends Construct {
       // Amazon MQ refuses commas, colons and equals signs; URLs would need anything else escaped.
       generateSecretString: { passwordLength: 32, excludePunctuation: true },
     });
+    this.secretArns.BrokerPasswordSecretArn = password.secretArn;
     const name = "reports";
     const broker = new mq.CfnBroker(this, "RabbitMq", {
       brokerName: name,

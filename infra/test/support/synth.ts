@@ -3,10 +3,14 @@ import { Template } from "aws-cdk-lib/assertions";
 import { ReportsStack } from "../../aws/lib/reports-stack";
 import { settingsFromContext } from "../../aws/lib/settings";
 
-/** Synthesizes the stack with `context` over cdk.json's defaults; returns its template and assembly directory. */
+/**
+ * Synthesizes the stack with `context` over cdk.json's defaults, without packaging the Lambda
+ * (aws-synth.int.test.ts runs the real `cdk synth`); returns its template.
+ */
 export function synthesize(context: Record<string, unknown> = {}) {
-  const app = new App({ context: Object.fromEntries(Object.entries(context).map(([k, v]) => [`reports:${k}`, v])) });
+  const settings = Object.fromEntries(Object.entries(context).map(([k, v]) => [`reports:${k}`, v]));
+  const app = new App({ context: { ...settings, "aws:cdk:bundling-stacks": [] } });
   const stack = new ReportsStack(app, "Reports", { settings: settingsFromContext(app.node) });
   const template = Template.fromStack(stack);
-  return { template, json: template.toJSON() as Record<string, unknown>, outdir: app.outdir };
+  return { template, json: template.toJSON() as Record<string, unknown> };
 }
