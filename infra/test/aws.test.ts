@@ -160,10 +160,14 @@ describe("the AWS stack with managed services (cdk.json's defaults)", () => {
 });
 
 describe("the AWS stack with services given as URLs", () => {
-  const { template } = synthesize({ database: "url", rabbitmq: "url", redis: "none", alarmEmail: "ops@example.com" });
+  const { template } = synthesize({ database: "url", rabbitmq: "url", redis: "url", alarmEmail: "ops@example.com" });
 
   it("takes the URLs as NoEcho parameters and creates no database, broker or cache", () => {
-    expect(Object.keys(template.findParameters("*", { NoEcho: true })).sort()).toEqual(["DatabaseUrl", "RabbitMqUrl"]);
+    expect(Object.keys(template.findParameters("*", { NoEcho: true })).sort()).toEqual([
+      "DatabaseUrl",
+      "RabbitMqUrl",
+      "RedisUrl",
+    ]);
     for (const type of ["AWS::RDS::DBInstance", "AWS::AmazonMQ::Broker", "AWS::ElastiCache::ReplicationGroup"]) {
       template.resourceCountIs(type, 0);
     }

@@ -58,7 +58,7 @@ export class BffApi extends Construct {
         MAX_BODY_BYTES: String(LAMBDA_MAX_BODY_BYTES),
         DATABASE_URL,
         RABBITMQ_URL,
-        ...(REDIS_URL ? { REDIS_URL } : {}),
+        REDIS_URL,
         S3_BUCKET: props.bucket.bucketName,
       },
     });

@@ -12,7 +12,7 @@ import type { ReportsSettings } from "./settings";
 export interface ServiceUrls {
   DATABASE_URL: string;
   RABBITMQ_URL: string;
-  REDIS_URL?: string;
+  REDIS_URL: string;
   /** The Amazon MQ broker's name, for its CloudWatch metrics (queue depths); absent with an external broker. */
   brokerName?: string;
 }
@@ -26,18 +26,14 @@ export class BackingServices extends Construct {
     const { network, settings } = props;
     const broker = settings.rabbitmq === "amazonmq" ? this.broker(network, settings) : undefined;
     const redisUrl =
-      settings.redis === "elasticache"
-        ? this.redis(network)
-        : settings.redis === "url"
-          ? this.urlParameter("RedisUrl", "redis:// or rediss:// URL of Redis")
-          : undefined;
+      settings.redis === "elasticache" ? this.redis(network) : this.urlParameter("RedisUrl", "rediss:// URL of Redis");
     this.urls = {
       DATABASE_URL:
         settings.database === "rds"
           ? this.database(network, settings)
           : this.urlParameter("DatabaseUrl", "postgres:// URL of the database"),
       RABBITMQ_URL: broker?.url ?? this.urlParameter("RabbitMqUrl", "amqps:// URL of RabbitMQ"),
-      ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
+      REDIS_URL: redisUrl,
       ...(broker ? { brokerName: broker.name } : {}),
     };
   }

@@ -8,7 +8,8 @@ import { z } from "zod";
 export const reportsSettings = z.object({
   database: z.enum(["rds", "url"]).default("rds"),
   rabbitmq: z.enum(["amazonmq", "url"]).default("amazonmq"),
-  redis: z.enum(["elasticache", "url", "none"]).default("elasticache"),
+  // No "none": without Redis each Lambda container would keep its own status cache and miss the workers' updates.
+  redis: z.enum(["elasticache", "url"]).default("elasticache"),
   /** Finished reports are deleted this many days after they were written. */
   reportRetentionDays: z.coerce.number().int().min(1).default(7),
   logRetentionDays: z.coerce.number().int().min(1).default(30),
