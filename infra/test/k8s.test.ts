@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { schemaErrors } from "./support/k8s-schemas";
+import { strictTypeErrors } from "./support/k8s-types";
 import { buildOverlay, find, type Manifest } from "./support/kustomize";
 
 interface Container {
@@ -41,6 +42,10 @@ describe.each(overlays)("Kubernetes overlay %s", (overlay) => {
     });
     expect(errors).toEqual([]);
     expect(manifests.length).toBeGreaterThanOrEqual(10);
+  });
+
+  it("names no field the Kubernetes (and KEDA) types do not have", () => {
+    expect(strictTypeErrors(manifests)).toEqual([]);
   });
 
   it("puts everything in the overlay's namespace", () => {
@@ -115,7 +120,7 @@ describe.each(overlays)("Kubernetes overlay %s", (overlay) => {
 });
 
 describe("the schema check", () => {
-  it("rejects a wrong type and an unknown kind", () => {
+  it("rejects a wrong type, a misspelt field and an unknown kind", () => {
     const container = { name: "bff", image: "reports-bff", ports: [{ containerPort: "http" }] };
     const deployment = {
       apiVersion: "apps/v1",
@@ -124,6 +129,14 @@ describe("the schema check", () => {
       spec: { selector: { matchLabels: {} }, template: { spec: { containers: [container] } } },
     };
     expect(schemaErrors(deployment)).toMatch(/containerPort must be integer/);
+    const misspelt = structuredClone(deployment);
+    Object.assign(misspelt.spec.template.spec.containers[0] ?? {}, {
+      ports: [{ containerPort: 3000 }],
+      readinesProbe: {},
+    });
+    expect(strictTypeErrors([misspelt])).toEqual([
+      expect.stringMatching(/^Deployment\/broken: .*'"readinesProbe"' does not exist/),
+    ]);
     expect(schemaErrors({ apiVersion: "example.com/v1", kind: "Widget", metadata: { name: "w" } })).toMatch(
       /no schema/,
     );
