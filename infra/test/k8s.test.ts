@@ -162,7 +162,8 @@ describe("worker autoscaling", () => {
         secretTargetRef: [{ parameter: "host", name: "reports-secrets", key: "RABBITMQ_URL" }],
       });
     }
-    expect(find<WithSpec>(built.dev, "ScaledObject", "reports-worker").spec.minReplicaCount).toBe(0);
+    // The sweeper runs in the workers: with none, a request whose publish failed would wait forever.
+    expect(find<WithSpec>(built.dev, "ScaledObject", "reports-worker").spec.minReplicaCount).toBeGreaterThanOrEqual(1);
   });
 
   it("uses an HPA on the external queue metric instead in prod-hpa", () => {
