@@ -1,4 +1,4 @@
-import { createMemoryCache, createRedisCache, type StatusCache } from "@reports/cache";
+import { createNoCache, createRedisCache, type StatusCache } from "@reports/cache";
 import { s3ConfigFromEnv } from "@reports/contracts";
 import {
   type ApiKeyRepository,
@@ -98,7 +98,7 @@ export function createApiDeps(
 export async function createDeps(env: BffEnv, logger: Logger): Promise<AppDeps & { close(): Promise<void> }> {
   const database = createDb(env.DATABASE_URL);
   const queue = await createRabbitQueue({ url: env.RABBITMQ_URL, prefix: env.QUEUE_PREFIX, logger });
-  const cache: StatusCache = env.REDIS_URL ? createRedisCache({ url: env.REDIS_URL, logger }) : createMemoryCache();
+  const cache: StatusCache = env.REDIS_URL ? createRedisCache({ url: env.REDIS_URL, logger }) : createNoCache(); // a per-process cache would go stale: other processes write
   // the rate limiter's own connection: its commands must not queue behind the cache's
   const redis = env.REDIS_URL
     ? new Redis(env.REDIS_URL, { maxRetriesPerRequest: 1, commandTimeout: 1_000, enableOfflineQueue: false })

@@ -1,4 +1,4 @@
-import { createMemoryCache, createRedisCache, type StatusCache } from "@reports/cache";
+import { createNoCache, createRedisCache, type StatusCache } from "@reports/cache";
 import { delayLevels, s3ConfigFromEnv } from "@reports/contracts";
 import { createDb, createReportRepository, type Database, type ReportRepository } from "@reports/db";
 import type { Logger } from "@reports/logger";
@@ -31,7 +31,7 @@ export async function createDeps(env: WorkerEnv, logger: Logger): Promise<Worker
     logger,
     retryDelaysMs: delayLevels(settings.retry),
   });
-  const cache = env.REDIS_URL ? createRedisCache({ url: env.REDIS_URL, logger }) : createMemoryCache();
+  const cache = env.REDIS_URL ? createRedisCache({ url: env.REDIS_URL, logger }) : createNoCache(); // a per-process cache would go stale: other processes write
   const renderer = createRenderPool({ maxThreads: env.RENDER_THREADS, timeoutMs: env.RENDER_TIMEOUT_MS });
   return {
     db: database.db,
