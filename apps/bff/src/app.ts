@@ -8,6 +8,7 @@ import type { AppDeps } from "./deps";
 import { docsRoutes } from "./docs";
 import { ApiError, internalError, toProblem } from "./errors";
 import { restRoutes } from "./rest";
+import { statusEventRoutes } from "./status-events-route";
 import { appRouter } from "./trpc";
 import { isUnavailable } from "./unavailable";
 
@@ -120,6 +121,7 @@ export function createApp(deps: AppDeps) {
 
   app.route("/", docsRoutes());
   app.route("/", restRoutes());
+  app.route("/", statusEventRoutes());
 
   app.notFound((c) =>
     problemResponse(new ApiError("NOT_FOUND", `No route ${c.req.method} ${c.req.path}.`), c.get("requestId")),

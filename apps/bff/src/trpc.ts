@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { AppDeps } from "./deps";
 import { ApiError, internalError } from "./errors";
 import { createReport, getReportStatus, renderNow } from "./service";
+import { onStatusInput, statusSubscription } from "./status-subscription";
 import { isUnavailable } from "./unavailable";
 
 export interface TrpcContext {
@@ -103,6 +104,10 @@ export const appRouter = t.router({
     status: procedure
       .input(z.object({ requestId: z.string() }))
       .query(({ ctx, input }) => getReportStatus(ctx.deps, input.requestId, ctx.owner)),
+    /** The status at once, then every change until `done` or `error`, over SSE; same as `GET /status/:requestId/events`. */
+    onStatus: procedure
+      .input(onStatusInput)
+      .subscription(({ ctx, input, signal }) => statusSubscription(ctx, input.requestId, signal)),
   }),
 });
 

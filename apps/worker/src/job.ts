@@ -1,6 +1,7 @@
 import {
   backoffMs,
   fieldErrors,
+  progressVersion,
   type ReportErrorType,
   type ReportMessage,
   reportSpec,
@@ -61,7 +62,11 @@ export async function processReport(
       return await finishWithError(deps, claim, { type: "INVALID_SPEC", message: problems.join("; ") }, "fatal", log);
     }
     const renderStarted = Date.now();
-    const file = await deps.renderer.render(spec.data, options.signal ? { signal: options.signal } : {});
+    const onProgress = progressPublisher(deps, claim, log);
+    const file = await deps.renderer.render(spec.data, {
+      onProgress,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
     const renderMs = Date.now() - renderStarted;
     deps.metrics.renderSeconds.observe({ format: file.extension }, renderMs / 1000);
     const key = fileKeyOf(claim.row.requestId, file.extension);
@@ -151,6 +156,29 @@ async function release(deps: WorkerDeps, claim: Claim, message: ReportMessage, l
   await deps.queue.publish(message);
   log.info("shutting down: report released to the queue");
   return "released";
+}
+
+/** Rendered rows are published as a percentage at most every this often, and only when it changed. */
+const PROGRESS_EVERY_MS = 500;
+
+/**
+ * Progress goes to the cache only (no database write per tick) with a sub-version of the claim's
+ * version, so the row's next real write (done, error, released) always supersedes it.
+ */
+function progressPublisher(deps: WorkerDeps, claim: Claim, log: Logger) {
+  let lastPercent = 0;
+  let lastAt = 0;
+  return (rowsDone: number, rowsTotal: number) => {
+    const percent = rowsTotal > 0 ? Math.min(99, Math.floor((rowsDone / rowsTotal) * 100)) : 0;
+    const now = Date.now();
+    if (percent <= lastPercent || now - lastAt < PROGRESS_EVERY_MS) return;
+    lastPercent = percent;
+    lastAt = now;
+    const status = { ...toCachedStatus(claim.row), progress: percent };
+    deps.cache
+      .publish({ ...status, version: progressVersion(claim.row.version, percent) })
+      .catch((err: unknown) => log.debug({ err }, "progress not published"));
+  };
 }
 
 /** Renews the lease from the main thread every third of its length while the render runs. */

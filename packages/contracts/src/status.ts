@@ -32,6 +32,8 @@ export const reportStatus = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   error: reportError.nullable(),
+  /** Percent of rows rendered while `processing` (0–100); null or absent when unknown. */
+  progress: z.number().min(0).max(100).nullable().optional(),
 });
 export type ReportStatus = z.infer<typeof reportStatus>;
 
@@ -51,6 +53,21 @@ export const cachedStatus = reportStatus.omit({ url: true }).extend({
   /** Who may read it; never sent to clients. */
   owner: z.string(),
   fileKey: z.string().nullable(),
-  version: z.number().int().positive(),
+  /**
+   * The row's version, plus `progressVersion`'s fraction for a progress update: progress is cache-only
+   * (no database write per tick), yet still ordered by the cache's single "newer version wins" rule.
+   */
+  version: z.number().positive(),
 });
 export type CachedStatus = z.infer<typeof cachedStatus>;
+
+/**
+ * The version of a progress update of a claimed row at `rowVersion`: above the claim's own status and
+ * every lower percentage, below the row's next write (`rowVersion + 1`), which therefore always wins.
+ *
+ * @example
+ * cache.publish({ ...toCachedStatus(claim.row), progress: 40, version: progressVersion(claim.row.version, 40) });
+ */
+export function progressVersion(rowVersion: number, progress: number): number {
+  return Math.trunc(rowVersion) + Math.min(100, Math.max(0, Math.round(progress))) / 1000;
+}

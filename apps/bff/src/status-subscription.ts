@@ -1,0 +1,25 @@
+import type { ReportStatus } from "@reports/contracts";
+import { tracked } from "@trpc/server";
+import { z } from "zod";
+import { openStatusStream } from "./events";
+import type { TrpcContext } from "./trpc";
+
+/** `lastEventId` is sent back by the client when it reconnects; the stream starts from the current status anyway. */
+export const onStatusInput = z.object({ requestId: z.string(), lastEventId: z.string().nullish() });
+
+/** An SSE event id: the write it shows, and the progress within it. */
+export const statusEventId = (status: ReportStatus) => `${status.updatedAt}~${status.progress ?? ""}`;
+
+/**
+ * The resolver of `reports.onStatus`: the current status at once, then every change until a final state.
+ * Unknown and other owners' ids fail before the stream starts, with the same codes as `reports.status`.
+ *
+ * @example
+ * onStatus: procedure.input(onStatusInput).subscription(({ ctx, input, signal }) => statusSubscription(ctx, input.requestId, signal)),
+ */
+export async function statusSubscription(ctx: TrpcContext, requestId: string, signal: AbortSignal | undefined) {
+  const statuses = await openStatusStream(ctx.deps, requestId, ctx.owner, signal ?? new AbortController().signal);
+  return (async function* () {
+    for await (const status of statuses) yield tracked(statusEventId(status), status);
+  })();
+}
