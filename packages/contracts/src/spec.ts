@@ -18,9 +18,24 @@ export const column = z.object({
     .string()
     .regex(/^[A-Z]{3}$/, "must be a 3-letter ISO 4217 code")
     .optional(),
+  /** Digits after the decimal point of `number`, `currency` and `percent` columns (default 2). */
+  decimals: z.number().int().min(0).max(10).optional(),
+  /** Adds a totals row to the table with this aggregate of the column. */
+  totals: z.enum(["sum", "avg", "count", "min", "max"]).optional(),
 });
 export type Column = z.infer<typeof column>;
 export type ColumnInput = z.input<typeof column>;
+export type ColumnTotal = NonNullable<Column["totals"]>;
+
+const numericTypes: readonly ColumnType[] = ["number", "integer", "currency", "percent"];
+
+/** Why a column cannot have `totals` of its kind, or null when it can. */
+export function totalsProblem(type: ColumnType, totals: ColumnTotal | undefined): string | null {
+  if (totals === undefined || totals === "count") return null;
+  if (numericTypes.includes(type)) return null;
+  if ((totals === "min" || totals === "max") && (type === "date" || type === "datetime")) return null;
+  return `"${totals}" totals need a numeric column${totals === "min" || totals === "max" ? " or a date" : ""}`;
+}
 
 export const cellValue = z.union([z.string().max(SPEC_LIMITS.stringLength), z.number(), z.boolean(), z.null()]);
 export type CellValue = z.infer<typeof cellValue>;
@@ -68,6 +83,8 @@ export const table = z
         ctx.addIssue({ code: "custom", path: ["columns", i, "key"], message: `duplicate column key "${c.key}"` });
       }
       seen.add(c.key);
+      const totals = totalsProblem(c.type, c.totals);
+      if (totals) ctx.addIssue({ code: "custom", path: ["columns", i, "totals"], message: totals });
     });
     let reported = 0;
     for (let r = 0; r < t.rows.length && reported < 20; r++) {
@@ -110,6 +127,18 @@ export const reportSpec = z
       .optional(),
     tables: z.array(table).min(1).max(SPEC_LIMITS.tables),
     pdf: pdfOptions.optional(),
+    /** BCP 47 locale of numbers, currencies and dates in the PDF and of currency symbols in XLSX (default en-US). */
+    locale: z
+      .string()
+      .max(35)
+      .refine(isLocale, "must be a BCP 47 locale such as en-US or de-DE")
+      .optional(),
+    /** IANA time zone in which date-times are shown (default UTC). */
+    timeZone: z
+      .string()
+      .max(64)
+      .refine(isTimeZone, "must be an IANA time zone such as Europe/Warsaw")
+      .optional(),
   })
   .superRefine((spec, ctx) => {
     const names = new Set<string>();
@@ -129,6 +158,23 @@ export const reportSpec = z
       });
     }
   });
+function isLocale(tag: string): boolean {
+  try {
+    return Intl.getCanonicalLocales(tag).length === 1;
+  } catch {
+    return false;
+  }
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** A validated report spec, defaults applied. */
 export type ReportSpec = z.infer<typeof reportSpec>;
 /** What a client sends: optional fields may be left out. */

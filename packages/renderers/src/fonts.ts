@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import { Font } from "@react-pdf/renderer";
+import type { FontkitFont } from "./pdf-font";
 
 const require = createRequire(import.meta.url);
 
@@ -33,7 +34,13 @@ export interface TextMeasure {
   width(text: string): number;
 }
 
-const measures = new Map<string, Promise<TextMeasure>>();
+/** A weight of the font as React-PDF loaded it (a fontkit font), with a measure of its text. */
+export interface FontFace {
+  font: FontkitFont & { ascent: number; descent: number; unitsPerEm: number };
+  measure: TextMeasure;
+}
+
+const faces = new Map<number, Promise<FontFace>>();
 
 /** Basic Latin to Latin Extended-B, combining marks, Greek, Cyrillic, general punctuation, currency signs. */
 const WARM_RANGES: ReadonlyArray<readonly [number, number]> = [
@@ -46,20 +53,24 @@ const WARM_RANGES: ReadonlyArray<readonly [number, number]> = [
  * Advance widths of the font React-PDF itself loads, to wrap and truncate cells before layout.
  * `fontWeight: 700`, not "bold": the store silently answers "bold" with the regular face.
  */
-export function textMeasure(weight: 400 | 700): Promise<TextMeasure> {
-  const key = String(weight);
-  let measure = measures.get(key);
-  if (measure === undefined) {
-    measure = loadMeasure(weight);
-    measures.set(key, measure);
-  }
-  return measure;
+export async function textMeasure(weight: 400 | 700): Promise<TextMeasure> {
+  return (await fontFace(weight)).measure;
 }
 
-async function loadMeasure(fontWeight: 400 | 700): Promise<TextMeasure> {
+/** The font React-PDF loaded for a weight (so pdfkit embeds one subset of it), loaded once per thread. */
+export function fontFace(weight: 400 | 700): Promise<FontFace> {
+  let face = faces.get(weight);
+  if (face === undefined) {
+    face = loadFace(weight);
+    faces.set(weight, face);
+  }
+  return face;
+}
+
+async function loadFace(fontWeight: 400 | 700): Promise<FontFace> {
   const descriptor = { fontFamily: FONT_FAMILY, fontWeight };
   await Font.load(descriptor);
-  const font = Font.getFont(descriptor).data;
+  const font = Font.getFont(descriptor).data as unknown as FontFace["font"] | null;
   if (!font) throw new Error(`font ${FONT_FAMILY} ${fontWeight} did not load`);
   // fontkit caches a glyph with the text of its first use. If that is a letter the font builds from parts
   // (ć = c + ◌́), the cached "c" maps to the wrong text, and every later PDF of this thread extracts and copies
@@ -75,7 +86,7 @@ async function loadMeasure(fontWeight: 400 | 700): Promise<TextMeasure> {
     }
     return em;
   };
-  return {
+  const measure: TextMeasure = {
     width(text) {
       let total = 0;
       for (let i = 0; i < text.length; i++) {
@@ -86,4 +97,5 @@ async function loadMeasure(fontWeight: 400 | 700): Promise<TextMeasure> {
       return total;
     },
   };
+  return { font, measure };
 }

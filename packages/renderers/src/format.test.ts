@@ -1,5 +1,12 @@
+import type { Column } from "@reports/contracts";
 import { describe, expect, it } from "vitest";
-import { displayValue, excelFormat, excelSerial, parseInstant } from "./format";
+import { displayFormatter, excelFormat, excelSerial, formatContext, parseInstant } from "./format";
+
+const show = (
+  column: Pick<Column, "type" | "currency" | "decimals">,
+  value: Parameters<ReturnType<typeof displayFormatter>>[0],
+  spec = {},
+) => displayFormatter(column, formatContext(spec))(value);
 
 const ms = (iso: string) => Date.parse(iso);
 
@@ -36,7 +43,7 @@ describe("excelFormat", () => {
   it("gives each numeric and date type its number format", () => {
     expect(excelFormat({ type: "integer" })).toBe("#,##0");
     expect(excelFormat({ type: "number" })).toBe("#,##0.00");
-    expect(excelFormat({ type: "currency", currency: "EUR" })).toBe('#,##0.00 "EUR"');
+    expect(excelFormat({ type: "currency", currency: "EUR" })).toBe('"€"#,##0.00');
     expect(excelFormat({ type: "currency", currency: "USD" })).toBe('"$"#,##0.00');
     expect(excelFormat({ type: "currency" })).toBe("#,##0.00");
     expect(excelFormat({ type: "percent" })).toBe("0.00%");
@@ -45,31 +52,55 @@ describe("excelFormat", () => {
     expect(excelFormat({ type: "string" })).toBeUndefined();
     expect(excelFormat({ type: "boolean" })).toBeUndefined();
   });
+
+  it("puts the currency symbol where the locale does, with the currency's usual decimals", () => {
+    expect(excelFormat({ type: "currency", currency: "EUR" }, "de-DE")).toBe('#,##0.00 "€"');
+    expect(excelFormat({ type: "currency", currency: "JPY" }, "ja-JP")).toBe('"￥"#,##0');
+    expect(excelFormat({ type: "currency", currency: "PLN" }, "pl-PL")).toBe('#,##0.00 "zł"');
+  });
+
+  it("honours a column's decimals", () => {
+    expect(excelFormat({ type: "number", decimals: 3 })).toBe("#,##0.000");
+    expect(excelFormat({ type: "percent", decimals: 0 })).toBe("0%");
+    expect(excelFormat({ type: "currency", currency: "USD", decimals: 0 })).toBe('"$"#,##0');
+  });
 });
 
-describe("displayValue", () => {
+describe("displayFormatter", () => {
   it("shows values the way the XLSX formats do", () => {
-    expect(displayValue({ type: "integer" }, 1234567)).toBe("1,234,567");
-    expect(displayValue({ type: "number" }, 1234.5)).toBe("1,234.50");
-    expect(displayValue({ type: "currency", currency: "EUR" }, 1234.5)).toBe("1,234.50 EUR");
-    expect(displayValue({ type: "currency", currency: "USD" }, -1234.5)).toBe("-$1,234.50");
-    expect(displayValue({ type: "percent" }, 0.125)).toBe("12.50%");
-    expect(displayValue({ type: "date" }, "2026-01-15")).toBe("2026-01-15");
-    expect(displayValue({ type: "datetime" }, "2026-01-15T12:30:05+02:00")).toBe("2026-01-15 10:30:05 UTC");
-    expect(displayValue({ type: "boolean" }, true)).toBe("Yes");
-    expect(displayValue({ type: "boolean" }, false)).toBe("No");
-    expect(displayValue({ type: "string" }, "Łódź")).toBe("Łódź");
+    expect(show({ type: "integer" }, 1234567)).toBe("1,234,567");
+    expect(show({ type: "number" }, 1234.5)).toBe("1,234.50");
+    expect(show({ type: "currency", currency: "EUR" }, 1234.5)).toBe("€1,234.50");
+    expect(show({ type: "currency", currency: "USD" }, -1234.5)).toBe("-$1,234.50");
+    expect(show({ type: "percent" }, 0.125)).toBe("12.50%");
+    expect(show({ type: "date" }, "2026-01-15")).toBe("2026-01-15");
+    expect(show({ type: "datetime" }, "2026-01-15T12:30:05+02:00")).toBe("2026-01-15 10:30:05 UTC");
+    expect(show({ type: "boolean" }, true)).toBe("Yes");
+    expect(show({ type: "boolean" }, false)).toBe("No");
+    expect(show({ type: "string" }, "Łódź")).toBe("Łódź");
+  });
+
+  it("formats numbers, currencies and dates in the spec's locale, date-times in its time zone", () => {
+    const de = { locale: "de-DE", timeZone: "Europe/Berlin" };
+    expect(show({ type: "number" }, 1234.5, de)).toBe("1.234,50");
+    expect(show({ type: "currency", currency: "EUR" }, 1234.5, de)).toBe("1.234,50\u00a0€");
+    expect(show({ type: "percent", decimals: 1 }, 0.125, de)).toBe("12,5\u00a0%");
+    expect(show({ type: "date" }, "2026-01-15", de)).toBe("15.01.2026");
+    expect(show({ type: "datetime" }, "2026-07-15T12:30:05Z", de)).toBe("15.07.2026, 14:30:05 MESZ");
+    expect(show({ type: "datetime" }, "2026-01-15T12:30:05Z", { timeZone: "America/New_York" })).toBe(
+      "2026-01-15 07:30:05 EST",
+    );
   });
 
   it("shows empty cells as nothing", () => {
-    expect(displayValue({ type: "number" }, null)).toBe("");
-    expect(displayValue({ type: "date" }, undefined)).toBe("");
+    expect(show({ type: "number" }, null)).toBe("");
+    expect(show({ type: "date" }, undefined)).toBe("");
   });
 
   it("returns null for a value that does not fit the column", () => {
-    expect(displayValue({ type: "integer" }, 1.5)).toBeNull();
-    expect(displayValue({ type: "number" }, "12")).toBeNull();
-    expect(displayValue({ type: "boolean" }, "yes")).toBeNull();
-    expect(displayValue({ type: "date" }, "2026-13-45")).toBeNull();
+    expect(show({ type: "integer" }, 1.5)).toBeNull();
+    expect(show({ type: "number" }, "12")).toBeNull();
+    expect(show({ type: "boolean" }, "yes")).toBeNull();
+    expect(show({ type: "date" }, "2026-13-45")).toBeNull();
   });
 });

@@ -1,17 +1,22 @@
-import type { CellValue, Column } from "@reports/contracts";
+import type { CellValue, Column, ReportSpec } from "@reports/contracts";
+import { wallClock } from "./timezone";
 
 const MS_PER_DAY = 86_400_000;
 /** Days from Excel's day 0 (1899-12-30) to the Unix epoch. */
 const UNIX_EPOCH_SERIAL = 25_569;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-const integerText = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
-const decimalText = new Intl.NumberFormat("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-const percentText = new Intl.NumberFormat("en-US", {
-  style: "percent",
-  minimumFractionDigits: 2,
-  maximumFractionDigits: 2,
-});
+/** How values are shown: the spec's locale and time zone, or en-US numbers with ISO dates in UTC. */
+export interface FormatContext {
+  locale: string;
+  timeZone: string;
+  /** Whether the spec named a locale: without one, dates stay ISO 8601 (unambiguous everywhere). */
+  localized: boolean;
+}
+
+export function formatContext(spec: Pick<ReportSpec, "locale" | "timeZone">): FormatContext {
+  return { locale: spec.locale ?? "en-US", timeZone: spec.timeZone ?? "UTC", localized: spec.locale !== undefined };
+}
 
 /** Milliseconds since the epoch of a `date` (YYYY-MM-DD, UTC midnight) or `datetime` value, or null if it is not one. */
 export function parseInstant(type: "date" | "datetime", value: string): number | null {
@@ -22,7 +27,7 @@ export function parseInstant(type: "date" | "datetime", value: string): number |
 }
 
 /**
- * The Excel serial (1900 date system) of an instant in UTC, or null before 1900-01-01.
+ * The Excel serial (1900 date system) of a wall-clock time given as ms since the epoch, or null before 1900-01-01.
  * Excel counts a 29 February 1900 that never was, so serials before 1 March 1900 are one lower.
  */
 export function excelSerial(ms: number): number | null {
@@ -31,18 +36,32 @@ export function excelSerial(ms: number): number | null {
   return serial - 1 >= 1 ? serial - 1 : null;
 }
 
-/** The Excel number format of a column, or undefined for text and booleans. */
-export function excelFormat(column: Pick<Column, "type" | "currency">): string | undefined {
+type Formatted = Pick<Column, "type" | "currency" | "decimals">;
+
+/** Digits after the point: the column's, else the currency's usual ones (JPY 0), else 2. */
+export function decimalsOf(column: Formatted, locale = "en-US"): number {
+  if (column.decimals !== undefined) return column.decimals;
+  if (column.type === "integer") return 0;
+  if (column.type === "currency" && column.currency !== undefined) {
+    const format = new Intl.NumberFormat(locale, { style: "currency", currency: column.currency });
+    return format.resolvedOptions().maximumFractionDigits ?? 2;
+  }
+  return 2;
+}
+
+/** The Excel number format of a column, or undefined for text and booleans. Currency symbols follow `locale`. */
+export function excelFormat(column: Formatted, locale = "en-US"): string | undefined {
+  const decimals = decimalsOf(column, locale);
+  const number = decimals > 0 ? `#,##0.${"0".repeat(decimals)}` : "#,##0";
   switch (column.type) {
     case "integer":
       return "#,##0";
     case "number":
-      return "#,##0.00";
+      return number;
     case "currency":
-      if (column.currency === undefined) return "#,##0.00";
-      return column.currency === "USD" ? '"$"#,##0.00' : `#,##0.00 "${column.currency}"`;
+      return column.currency === undefined ? number : currencyFormat(number, column.currency, locale);
     case "percent":
-      return "0.00%";
+      return decimals > 0 ? `0.${"0".repeat(decimals)}%` : "0%";
     case "date":
       return "yyyy-mm-dd";
     case "datetime":
@@ -53,42 +72,96 @@ export function excelFormat(column: Pick<Column, "type" | "currency">): string |
   }
 }
 
+/** The symbol where the locale puts it: `"€"#,##0.00` in en-US, `#,##0.00 "€"` in de-DE. */
+function currencyFormat(number: string, code: string, locale: string): string {
+  const parts = new Intl.NumberFormat(locale, { style: "currency", currency: code }).formatToParts(1);
+  const symbolAt = parts.findIndex((p) => p.type === "currency");
+  const numberAt = parts.findIndex((p) => p.type === "integer");
+  const symbol = `"${(parts[symbolAt]?.value ?? code).replace(/"/g, "")}"`;
+  const spaced = parts.some((p) => p.type === "literal" && /\s/.test(p.value));
+  const gap = spaced ? " " : "";
+  return symbolAt < numberAt ? `${symbol}${gap}${number}` : `${number}${gap}${symbol}`;
+}
+
+/** A cell's text as a reader sees it: "" when empty, null when the value does not fit the column's type. */
+export type DisplayFormatter = (value: CellValue | undefined) => string | null;
+
 /**
- * A cell as a reader sees it in the PDF, matching the XLSX number formats:
- * "" for an empty cell, null when the value does not fit the column's type.
+ * The PDF's text of one column's values, through `Intl` in the spec's locale; dates as ISO 8601 unless the spec
+ * names a locale, date-times in the spec's time zone.
  *
  * @example
- * displayValue({ type: "currency", currency: "EUR" }, 1234.5); // "1,234.50 EUR"
+ * displayFormatter({ type: "currency", currency: "EUR" }, formatContext({ locale: "de-DE" }))(1234.5); // "1.234,50 €"
  */
-export function displayValue(column: Pick<Column, "type" | "currency">, value: CellValue | undefined): string | null {
-  if (value === null || value === undefined) return "";
+export function displayFormatter(column: Formatted, context: FormatContext): DisplayFormatter {
+  const { locale } = context;
+  const decimals = decimalsOf(column, locale);
+  const fixed = { minimumFractionDigits: decimals, maximumFractionDigits: decimals };
+  const numeric = (format: Intl.NumberFormat, integer = false): DisplayFormatter => {
+    return (v) => (v === null || v === undefined ? "" : isNumber(v, integer) ? format.format(v) : null);
+  };
   switch (column.type) {
     case "string":
-      return String(value);
+      return (v) => (v === null || v === undefined ? "" : String(v));
     case "integer":
-      return Number.isSafeInteger(value) ? integerText.format(value as number) : null;
+      return numeric(new Intl.NumberFormat(locale, { maximumFractionDigits: 0 }), true);
     case "number":
-      return isFiniteNumber(value) ? decimalText.format(value) : null;
-    case "currency":
-      return isFiniteNumber(value) ? currencyText(value, column.currency) : null;
+      return numeric(new Intl.NumberFormat(locale, fixed));
+    case "currency": {
+      const style: Intl.NumberFormatOptions =
+        column.currency === undefined ? {} : { style: "currency", currency: column.currency };
+      return numeric(new Intl.NumberFormat(locale, { ...style, ...fixed }));
+    }
     case "percent":
-      return isFiniteNumber(value) ? percentText.format(value) : null;
+      return numeric(new Intl.NumberFormat(locale, { style: "percent", ...fixed }));
     case "boolean":
-      return typeof value === "boolean" ? (value ? "Yes" : "No") : null;
+      return (v) => (v === null || v === undefined ? "" : typeof v === "boolean" ? (v ? "Yes" : "No") : null);
     case "date":
-      return typeof value === "string" && parseInstant("date", value) !== null ? value : null;
     case "datetime": {
-      const ms = typeof value === "string" ? parseInstant("datetime", value) : null;
-      return ms === null ? null : `${new Date(ms).toISOString().slice(0, 19).replace("T", " ")} UTC`;
+      const text = column.type === "date" ? dateText(context) : dateTimeText(context);
+      const type = column.type;
+      return (v) => {
+        if (v === null || v === undefined) return "";
+        const ms = typeof v === "string" ? parseInstant(type, v) : null;
+        return ms === null ? null : text(ms);
+      };
     }
   }
 }
 
-function currencyText(value: number, code: string | undefined): string {
-  if (code === "USD") return value < 0 ? `-$${decimalText.format(-value)}` : `$${decimalText.format(value)}`;
-  return code === undefined ? decimalText.format(value) : `${decimalText.format(value)} ${code}`;
+function dateText(context: FormatContext): (ms: number) => string {
+  if (!context.localized) return (ms) => new Date(ms).toISOString().slice(0, 10);
+  const format = new Intl.DateTimeFormat(context.locale, {
+    timeZone: "UTC",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+  });
+  return (ms) => format.format(ms);
 }
 
-function isFiniteNumber(value: CellValue): value is number {
-  return typeof value === "number" && Number.isFinite(value);
+function dateTimeText(context: FormatContext): (ms: number) => string {
+  const { locale, timeZone } = context;
+  const zone = new Intl.DateTimeFormat("en-US", { timeZone, timeZoneName: "short" });
+  const zoneName = (ms: number) => zone.formatToParts(ms).find((p) => p.type === "timeZoneName")?.value ?? timeZone;
+  if (!context.localized) {
+    const wall = wallClock(timeZone);
+    if (timeZone === "UTC") return (ms) => `${new Date(ms).toISOString().slice(0, 19).replace("T", " ")} UTC`;
+    return (ms) => `${new Date(wall(ms)).toISOString().slice(0, 19).replace("T", " ")} ${zoneName(ms)}`;
+  }
+  const format = new Intl.DateTimeFormat(locale, {
+    timeZone,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+    timeZoneName: "short",
+  });
+  return (ms) => format.format(ms);
+}
+
+function isNumber(value: CellValue, integer: boolean): value is number {
+  return integer ? Number.isSafeInteger(value) : typeof value === "number" && Number.isFinite(value);
 }

@@ -35,8 +35,8 @@ describe("renderReport to PDF", () => {
     expect(page).toContain("Sales — Łódź & Привет");
     expect(page).toContain("Orders");
     expect(page).toContain("Order Customer Amount Weight Discount Day Created Paid");
-    expect(page).toContain("1 Zażółć gęślą jaźń 12.35 EUR 0.25 0.00% 2026-01-15 2026-11-23 00:30:00 UTC Yes");
-    expect(page).toContain("2 Customer 2 24.69 EUR 1.25 1.00% 2026-02-15 2026-11-23 01:30:00 UTC No");
+    expect(page).toContain("1 Zażółć gęślą jaźń €12.35 0.25 0.00% 2026-01-15 2026-11-23 00:30:00 UTC Yes");
+    expect(page).toContain("2 Customer 2 €24.69 1.25 1.00% 2026-02-15 2026-11-23 01:30:00 UTC No");
     expect(page).toContain("Page 1 of 1");
   });
 

@@ -4,7 +4,9 @@ import { MessageChannel } from "node:worker_threads";
 import type { ReportSpec } from "@reports/contracts";
 import { Piscina } from "piscina";
 import { RenderError, toRenderError } from "./errors";
+import type { RenderLimits } from "./limits";
 import type { RenderedFile, RenderOptions } from "./render";
+import { replyRows, specOutline } from "./row-feed";
 import type { RenderTask, TaskEvent, TaskOutcome } from "./task";
 
 export interface RenderPoolOptions {
@@ -14,6 +16,8 @@ export interface RenderPoolOptions {
   timeoutMs?: number;
   /** Heap ceiling of each thread; a render that needs more fails with TOO_LARGE. Default: Node's. */
   maxHeapMb?: number;
+  /** Size limits of every render (a render's own `limits` override them). Default: `DEFAULT_RENDER_LIMITS`. */
+  limits?: Partial<RenderLimits>;
 }
 
 export interface RenderPool {
@@ -52,7 +56,7 @@ export function createRenderPool(options: RenderPoolOptions = {}): RenderPool {
   let closed = false;
 
   return {
-    async render(spec, { signal, onProgress } = {}) {
+    async render(spec, { signal, onProgress, limits } = {}) {
       signal?.throwIfAborted();
       if (closed) throw new RenderError("RENDER_FAILED", "the render pool is closed");
       const abort = new AbortController();
@@ -62,7 +66,8 @@ export function createRenderPool(options: RenderPoolOptions = {}): RenderPool {
       let timedOut = false;
       const { port1, port2 } = new MessageChannel();
       port1.on("message", (event: TaskEvent) => {
-        if (event.kind === "progress") onProgress?.(event.rowsDone, event.rowsTotal);
+        if (event.kind === "rows") replyRows(port1, spec, event);
+        else if (event.kind === "progress") onProgress?.(event.rowsDone, event.rowsTotal);
         else if (timer === undefined) {
           timer = setTimeout(() => {
             timedOut = true;
@@ -71,7 +76,9 @@ export function createRenderPool(options: RenderPoolOptions = {}): RenderPool {
         }
       });
       try {
-        const outcome = await piscina.run({ spec, port: port2 }, { signal: abort.signal, transferList: [port2] });
+        const { outline, counts } = specOutline(spec);
+        const task: RenderTask = { spec: outline, counts, limits: { ...options.limits, ...limits }, port: port2 };
+        const outcome = await piscina.run(task, { signal: abort.signal, transferList: [port2] });
         if (!outcome.ok) throw new RenderError(outcome.type, outcome.message);
         const { data } = outcome;
         return {

@@ -1,6 +1,8 @@
-import { type ReportSpec, rowCount } from "@reports/contracts";
+import type { ReportSpec } from "@reports/contracts";
 import { RenderError, toRenderError } from "./errors";
+import { type RenderLimits, resolveLimits } from "./limits";
 import { Progress } from "./progress";
+import { arrayRows, type RowSource } from "./rows";
 
 export interface RenderedFile {
   data: Buffer;
@@ -11,8 +13,10 @@ export interface RenderedFile {
 export interface RenderOptions {
   /** Checked between chunks of work; an abort rejects with the signal's reason. */
   signal?: AbortSignal;
-  /** Called a bounded number of times (per chunk of rows, per sheet), never per row. */
+  /** Called a bounded number of times (every 10,000 rows and at the end), never per row. */
   onProgress?: (rowsDone: number, rowsTotal: number) => void;
+  /** Size limits of this render, over the defaults (`DEFAULT_RENDER_LIMITS`) or the pool's. */
+  limits?: Partial<RenderLimits>;
 }
 
 /**
@@ -23,22 +27,45 @@ export interface RenderOptions {
  * const file = await renderReport(spec, { onProgress: (done, total) => log.debug({ done, total }) });
  * await writeFile(`report.${file.extension}`, file.data);
  */
-export async function renderReport(spec: ReportSpec, options: RenderOptions = {}): Promise<RenderedFile> {
+export function renderReport(spec: ReportSpec, options: RenderOptions = {}): Promise<RenderedFile> {
+  return renderRows(
+    spec,
+    spec.tables.map((t) => arrayRows(t.rows)),
+    options,
+  );
+}
+
+/** Renders a spec whose rows come from `sources` (one per table; the tables' own `rows` are not read). */
+export async function renderRows(
+  spec: ReportSpec,
+  sources: readonly RowSource[],
+  options: RenderOptions = {},
+): Promise<RenderedFile> {
   const { signal, onProgress } = options;
   signal?.throwIfAborted();
-  const progress = new Progress(rowCount(spec), onProgress, signal);
+  const limits = resolveLimits(options.limits);
+  const progress = new Progress(
+    sources.reduce((n, s) => n + s.count, 0),
+    onProgress,
+    signal,
+  );
   try {
     let file: RenderedFile;
     // Engines load on first use: a process that only drives the pool never loads React-PDF or SheetJS.
     switch (spec.format) {
       case "xlsx": {
         const { XLSX_CONTENT_TYPE, renderXlsx } = await import("./xlsx");
-        file = { data: await renderXlsx(spec, progress), contentType: XLSX_CONTENT_TYPE, extension: "xlsx" };
+        const data = await renderXlsx(spec, sources, progress, limits);
+        file = { data, contentType: XLSX_CONTENT_TYPE, extension: "xlsx" };
         break;
       }
       case "pdf": {
         const { PDF_CONTENT_TYPE, renderPdf } = await import("./pdf");
-        file = { data: await renderPdf(spec), contentType: PDF_CONTENT_TYPE, extension: "pdf" };
+        file = {
+          data: await renderPdf(spec, sources, progress, limits),
+          contentType: PDF_CONTENT_TYPE,
+          extension: "pdf",
+        };
         break;
       }
       default:

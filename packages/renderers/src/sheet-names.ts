@@ -29,6 +29,19 @@ export function sheetNames(names: readonly string[]): string[] {
   });
 }
 
+/**
+ * The name of a table's `part`-th sheet (from 2) when its rows fill more than one: `Name (2)`, cut so the
+ * suffix stays within 31 characters.
+ *
+ * @example
+ * partName("Orders", 2); // "Orders (2)"
+ */
+export function partName(name: string, part: number): string {
+  const [base] = sheetNames([name]);
+  const suffix = ` (${part})`;
+  return `${truncate(base ?? name, MAX_LENGTH - suffix.length)}${suffix}`;
+}
+
 /** Cuts to `max` UTF-16 units without splitting a surrogate pair, and drops a trailing apostrophe left by the cut. */
 function truncate(text: string, max: number): string {
   if (text.length <= max) return text;

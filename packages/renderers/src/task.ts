@@ -2,16 +2,20 @@ import type { MessagePort } from "node:worker_threads";
 import type { ReportSpec } from "@reports/contracts";
 import { move, transferableSymbol, valueSymbol } from "piscina";
 import { type RenderErrorType, toRenderError } from "./errors";
-import { preloadRenderers, type RenderedFile, renderReport } from "./render";
+import type { RenderLimits } from "./limits";
+import { preloadRenderers, type RenderedFile, renderRows } from "./render";
+import { portSources, type RowsRequest } from "./row-feed";
 
-/** What the pool sends a worker thread: the spec and a port for progress events. */
+/** What the pool sends a worker thread: the spec without rows, each table's row count, and a port for the rest. */
 export interface RenderTask {
   spec: ReportSpec;
+  counts: number[];
+  limits: Partial<RenderLimits>;
   port: MessagePort;
 }
 
-/** Events on the task's port, in order: one "started", then progress. */
-export type TaskEvent = { kind: "started" } | { kind: "progress"; rowsDone: number; rowsTotal: number };
+/** Events on the task's port, from the thread: one "started", then progress and requests for rows. */
+export type TaskEvent = { kind: "started" } | { kind: "progress"; rowsDone: number; rowsTotal: number } | RowsRequest;
 
 /** Errors come back as data: a thrown error loses its `type` when it is cloned to the main thread. */
 export type TaskOutcome =
@@ -22,10 +26,11 @@ export type TaskOutcome =
 await preloadRenderers();
 
 /** The piscina task: renders one spec in this worker thread. */
-export default async function renderTask({ spec, port }: RenderTask) {
+export default async function renderTask({ spec, counts, limits, port }: RenderTask) {
   port.postMessage({ kind: "started" } satisfies TaskEvent);
   try {
-    const file = await renderReport(spec, {
+    const file = await renderRows(spec, portSources(port, counts), {
+      limits,
       onProgress: (rowsDone, rowsTotal) =>
         port.postMessage({ kind: "progress", rowsDone, rowsTotal } satisfies TaskEvent),
     });

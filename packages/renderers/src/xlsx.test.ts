@@ -3,6 +3,7 @@ import { sampleSpec } from "@reports/contracts/testing";
 import { describe, expect, it } from "vitest";
 import XLSX from "xlsx";
 import { RenderError, renderReport } from "./index";
+import { readWithOpenpyxl } from "./testing/readers";
 
 async function workbookOf(spec: ReportSpec): Promise<XLSX.WorkBook> {
   const file = await renderReport(spec);
@@ -27,7 +28,7 @@ describe("renderReport to XLSX", () => {
 
     expect(sheet.A2).toMatchObject({ t: "n", v: 1, z: "#,##0" });
     expect(sheet.B2).toMatchObject({ t: "s", v: "Zażółć gęślą jaźń" });
-    expect(sheet.C2).toMatchObject({ t: "n", v: 12.35, z: '#,##0.00 "EUR"' });
+    expect(sheet.C2).toMatchObject({ t: "n", v: 12.35, z: '"€"#,##0.00' });
     expect(sheet.D2).toMatchObject({ t: "n", v: 0.25, z: "#,##0.00" });
     expect(sheet.E3).toMatchObject({ t: "n", v: 0.01, z: "0.00%", w: "1.00%" });
     expect(sheet.H2).toMatchObject({ t: "b", v: true });
@@ -88,13 +89,12 @@ describe("renderReport to XLSX", () => {
     expect(tricky.map((_, i) => sheet[`A${i + 2}`]?.v)).toEqual(tricky);
   });
 
-  it("sizes columns from the spec's width, else from the header and content", async () => {
-    const sheet = sheetOf(await workbookOf(sampleSpec({ format: "xlsx", rows: 3 })), "Orders");
-    const widths = (sheet["!cols"] ?? []).map((c) => c.wch);
-    expect(widths[1]).toBe(24);
-    // "2026-11-23 00:30:00 UTC" is the widest text of the date-time column.
-    expect(widths[6]).toBe(25);
-    expect(widths[0]).toBe(8);
+  it("sizes columns from the spec's width, else from the header and the values as Excel shows them", async () => {
+    const [sheet] = readWithOpenpyxl((await renderReport(sampleSpec({ format: "xlsx", rows: 3 }))).data);
+    expect(sheet?.widths.B).toBe(24);
+    // "2026-11-23 00:30:00" (19 characters) is the widest text of the date-time column, plus 2.
+    expect(sheet?.widths.G).toBe(21);
+    expect(sheet?.widths.A).toBe(10);
   });
 
   it("uses a dollar sign for USD", async () => {

@@ -1,121 +1,162 @@
-import * as zlib from "node:zlib";
-import type { Column, ReportSpec, Table } from "@reports/contracts";
-// The CommonJS build: Node exposes its exports only as a default import.
-import XLSX from "xlsx";
-import { invalidCell } from "./errors";
-import { excelFormat, excelSerial, parseInstant } from "./format";
+import type { Column, ReportSpec } from "@reports/contracts";
+import { RenderError } from "./errors";
+import { excelFormat, type FormatContext, formatContext } from "./format";
+import type { RenderLimits } from "./limits";
 import type { Progress } from "./progress";
-import { sheetNames } from "./sheet-names";
-import { contentWidths } from "./widths";
-
-/** Node's raw inflate under the old name SheetJS probes for (`bytesRead` is deprecated and warns). */
-class InflateRaw extends zlib.InflateRaw {
-  override get bytesRead(): number {
-    return this.bytesWritten;
-  }
-}
-// Native deflate instead of SheetJS's JavaScript one.
-XLSX.CFB.utils.use_zlib({ InflateRaw, deflateRawSync: zlib.deflateRawSync });
-
-/** Rows converted between two progress reports and abort checks. */
-const CHUNK_ROWS = 10_000;
-/** Excel's first free id for custom number formats; lower ids are reserved. */
-const FIRST_CUSTOM_FORMAT = 164;
-const MAX_CUSTOM_FORMAT = 0x187;
-/** An underscore that starts what a reader would take for an escape; lookahead, as escapes may overlap. */
-const ESCAPE_START = /_(?=x[0-9a-f]{4}_)/gi;
+import { RowCursor, type RowSource } from "./rows";
+import { partName, sheetNames } from "./sheet-names";
+import { type Aggregate, aggregates, SUBTOTAL_FUNCTION, TOTALS_LABEL, totalsColumn } from "./totals";
+import { sheetColumnWidths } from "./widths";
+import { cellWriter, numberCell, textCell, textStyles } from "./xlsx-cells";
+import { workbookParts } from "./xlsx-scaffold";
+import { filterRef, type SheetJob, writeSheet } from "./xlsx-sheet";
+import { StyleSheet } from "./xlsx-styles";
+import { columnName, escapeText } from "./xml";
+import { ZipWriter } from "./zip";
 
 export const XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-/**
- * Writes every table of the spec as one sheet with a header row, typed cells and column widths.
- * Styles and frozen panes are out of reach of SheetJS community; a streaming writer will add them.
- */
-export async function renderXlsx(spec: ReportSpec, progress: Progress): Promise<Buffer> {
-  const workbook = XLSX.utils.book_new();
-  workbook.Props = { Title: spec.title };
-  const names = sheetNames(spec.tables.map((t) => t.name));
-  for (const [t, table] of spec.tables.entries()) {
-    XLSX.utils.book_append_sheet(workbook, await buildSheet(table, progress), names[t]);
-  }
-  const data: Buffer = XLSX.write(workbook, { type: "buffer", bookType: "xlsx", compression: true });
-  return data;
+/** A run of one table's rows that goes on one sheet. */
+interface SheetPart {
+  table: number;
+  name: string;
+  firstRow: number;
+  rows: number;
+  /** Whether the table's totals row ends this sheet. */
+  totals: boolean;
 }
 
-async function buildSheet(table: Table, progress: Progress): Promise<XLSX.WorkSheet> {
-  const cells: XLSX.CellObject[][] = [table.columns.map((c) => ({ t: "s", v: escapeText(c.header) }))];
-  const writers = table.columns.map(cellWriter);
-  for (let start = 0; start < table.rows.length; start += CHUNK_ROWS) {
-    const end = Math.min(start + CHUNK_ROWS, table.rows.length);
-    for (let r = start; r < end; r++) {
-      const values = table.rows[r] ?? {};
-      const line: XLSX.CellObject[] = [];
-      for (let c = 0; c < writers.length; c++) {
-        const column = table.columns[c] as Column;
-        const value = values[column.key];
-        if (value === null || value === undefined) continue;
-        const cell = (writers[c] as CellWriter)(value);
-        if (cell === null) throw invalidCell(table.name, r, column.key, column.type);
-        line[c] = cell;
+/**
+ * Writes every table as a sheet (more when a table outgrows a sheet) with a bold frozen header, autofilter, column
+ * widths, typed cells with number formats and an optional totals row. SheetJS writes the workbook's scaffolding;
+ * each sheet's XML is streamed row by row into a streaming zip, so memory does not grow with the rows.
+ */
+export async function renderXlsx(
+  spec: ReportSpec,
+  sources: readonly RowSource[],
+  progress: Progress,
+  limits: RenderLimits,
+): Promise<Buffer> {
+  const context = formatContext(spec);
+  const parts = planSheets(spec, sources, limits);
+  const scaffold = workbookParts(
+    spec.title,
+    parts.map((part) => {
+      const letters = columnName((spec.tables[part.table]?.columns.length ?? 1) - 1);
+      return { name: part.name, filterRef: filterRef({ letters: [letters], rows: part.rows }) };
+    }),
+  );
+  const styles = new StyleSheet();
+  const tables = spec.tables.map((table, t) => tableWriter(table.columns, styles, context, parts, t));
+  const zip = new ZipWriter();
+  try {
+    for (const { path, data } of scaffold.parts) zip.addBuffer(path, data);
+    // Every style a cell can ask for is registered by now: the writers were built above.
+    zip.addBuffer(scaffold.stylesPath, Buffer.from(styles.toXml()));
+    const writers = scaffold.sheetPaths.map((path) => zip.addStream(path));
+    const file = zip.finish();
+    let p = 0;
+    for (const [t, source] of sources.entries()) {
+      const table = spec.tables[t];
+      const writer = tables[t];
+      if (!table || !writer) throw new Error(`no table ${t} for its rows`);
+      const cursor = new RowCursor(source);
+      const widths = sheetColumnWidths(table.columns, await cursor.peek(), context);
+      for (; parts[p]?.table === t; p++) {
+        const part = parts[p] as SheetPart;
+        const job: SheetJob = {
+          ...writer,
+          tableName: table.name,
+          columns: table.columns,
+          widths,
+          firstRow: part.firstRow,
+          rows: part.rows,
+          totals: part.totals ? writer.totalsRow : null,
+          selected: p === 0,
+        };
+        await writeSheet(writers[p] as NonNullable<(typeof writers)[number]>, job, cursor, progress);
       }
-      cells.push(line);
     }
-    await progress.advance(end - start);
-  }
-  const widths = contentWidths(table);
-  return Object.assign(cells, {
-    "!ref": XLSX.utils.encode_range({ s: { r: 0, c: 0 }, e: { r: table.rows.length, c: table.columns.length - 1 } }),
-    "!cols": table.columns.map((c, i) => ({ wch: c.width ?? Math.min(Math.max((widths[i] ?? 0) + 2, 8), 60) })),
-  }) as unknown as XLSX.WorkSheet;
-}
-
-type CellWriter = (value: string | number | boolean) => XLSX.CellObject | null;
-
-/** The converter of one column's values into SheetJS cells; null means the value does not fit the type. */
-function cellWriter(column: Column): CellWriter {
-  const z = excelFormat(column);
-  if (z !== undefined) registerFormat(z);
-  switch (column.type) {
-    case "string":
-      return (v) => ({ t: "s", v: escapeText(String(v)) });
-    case "boolean":
-      return (v) => (typeof v === "boolean" ? { t: "b", v } : null);
-    case "integer":
-      return (v) => (Number.isSafeInteger(v) ? { t: "n", v: v as number, z } : null);
-    case "number":
-    case "currency":
-    case "percent":
-      return (v) => (typeof v === "number" && Number.isFinite(v) ? { t: "n", v, z } : null);
-    case "date":
-    case "datetime": {
-      const type = column.type;
-      return (v) => {
-        const ms = typeof v === "string" ? parseInstant(type, v) : null;
-        if (ms === null) return null;
-        const serial = excelSerial(ms);
-        // Before 1900 Excel has no serial: keep the ISO text.
-        return serial === null ? { t: "s", v } : { t: "n", v: serial, z };
-      };
-    }
+    return await file;
+  } catch (error) {
+    zip.abort();
+    throw error;
   }
 }
 
-/** Readers turn a literal `_x0041_` into "A": escape its underscore as `_x005F_`. */
-function escapeText(text: string): string {
-  return text.includes("_") ? text.replace(ESCAPE_START, "_x005F_") : text;
+function planSheets(spec: ReportSpec, sources: readonly RowSource[], limits: RenderLimits): SheetPart[] {
+  const parts: SheetPart[] = [];
+  const names = sheetNames(spec.tables.map((t) => t.name));
+  spec.tables.forEach((table, t) => {
+    const count = sources[t]?.count ?? 0;
+    const hasTotals = table.columns.some((c) => c.totals !== undefined);
+    const capacity = limits.xlsxSheetRows;
+    if (count + (hasTotals ? 1 : 0) > capacity && limits.xlsxOverflow === "reject") {
+      throw new RenderError(
+        "TOO_LARGE",
+        `table "${table.name}" has ${count} rows${hasTotals ? " and a totals row" : ""}; a sheet holds ${capacity}`,
+      );
+    }
+    for (let firstRow = 0; ; ) {
+      const rows = Math.min(capacity, count - firstRow);
+      const done = firstRow + rows >= count;
+      // A full last sheet leaves no room for the totals row: it goes on a sheet of its own.
+      const totals = hasTotals && done && rows < capacity;
+      const n = parts.filter((p) => p.table === t).length + 1;
+      const name = n === 1 ? (names[t] as string) : partName(names[t] as string, n);
+      parts.push({ table: t, name, firstRow, rows, totals });
+      firstRow += rows;
+      if (done && (totals || !hasTotals)) break;
+    }
+  });
+  const unique = sheetNames(parts.map((p) => p.name));
+  return parts.map((part, i) => ({ ...part, name: unique[i] as string }));
 }
 
-/**
- * Gives a custom number format an id of its own (≥ 164) in SheetJS's process-wide table,
- * or SheetJS picks one in Excel's reserved range.
- */
-function registerFormat(format: string): void {
-  const table: Record<number, string | undefined> = XLSX.SSF.get_table();
-  if (Object.values(table).includes(format)) return;
-  for (let id = FIRST_CUSTOM_FORMAT; id <= MAX_CUSTOM_FORMAT; id++) {
-    if (table[id] === undefined) {
-      XLSX.SSF.load(format, id);
-      return;
-    }
+/** The cell writers, header and totals row of one table, shared by its sheets. */
+function tableWriter(
+  columns: readonly Column[],
+  styles: StyleSheet,
+  context: FormatContext,
+  parts: readonly SheetPart[],
+  table: number,
+) {
+  const letters = columns.map((_, c) => columnName(c));
+  const totals = aggregates(columns);
+  const writers = columns.map((column, c) => cellWriter(column, letters[c] as string, styles, context, totals?.[c]));
+  const bold = textStyles(styles, true);
+  const headerXml = columns.map((column, c) => textCell(`${letters[c]}1`, column.header, bold)).join("");
+  let totalsRow: (row: number) => string = () => "";
+  if (totals) {
+    const ranges = parts.filter((p) => p.table === table && p.rows > 0);
+    const totalStyles = columns.map((column) =>
+      styles.style({ format: excelFormat(totalsColumn(column), context.locale), bold: true }),
+    );
+    totalsRow = (row) =>
+      columns
+        .map((_, c) => {
+          const ref = `${letters[c]}${row}`;
+          const total = totals[c];
+          if (total === undefined) return c === 0 ? textCell(ref, TOTALS_LABEL, bold) : "";
+          return totalCell(ref, total, totalStyles[c] as number, ranges, letters[c] as string);
+        })
+        .join("");
   }
+  return { letters, writers, headerXml, totalsRow };
+}
+
+/** A live SUBTOTAL over the table's rows on every sheet (it follows the autofilter), with its value cached. */
+function totalCell(
+  ref: string,
+  total: Aggregate,
+  style: number,
+  ranges: readonly SheetPart[],
+  letters: string,
+): string {
+  const value = total.number();
+  if (ranges.length === 0) return value === null ? "" : numberCell(ref, value, style);
+  const areas = ranges.map((p) => `'${p.name.replace(/'/g, "''")}'!${letters}2:${letters}${p.rows + 1}`);
+  const formula = escapeText(`SUBTOTAL(${SUBTOTAL_FUNCTION[total.kind]},${areas.join(",")})`);
+  const cached = value === null ? "" : `<v>${value}</v>`;
+  return `<c r="${ref}"${style === 0 ? "" : ` s="${style}"`}><f>${formula}</f>${cached}</c>`;
 }

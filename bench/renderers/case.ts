@@ -1,0 +1,49 @@
+/**
+ * One bench case in a process of its own, so its peak RSS is its own: `node --import tsx case.ts <engine> <format> <rows>`.
+ * Prints one JSON line. "ours" renders through the pool (a warm worker thread, as the worker does); the baselines
+ * run on the main thread, as their documentation shows.
+ */
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import type { ReportFormat } from "@reports/contracts";
+import { createRenderPool } from "@reports/renderers";
+import { benchSpec } from "./data";
+import { excelJsXlsx } from "./exceljs";
+import { pdfkitPdf } from "./pdfkit";
+
+const [engine = "ours", format = "xlsx", rowsArg = "1000"] = process.argv.slice(2);
+const rows = Number(rowsArg);
+const spec = benchSpec(format as ReportFormat, rows);
+const pool = engine === "ours" ? createRenderPool({ maxThreads: 1 }) : null;
+// A warm thread, as in a running worker: its start-up is not part of a render.
+await pool?.render(benchSpec(format as ReportFormat, 10));
+globalThis.gc?.();
+
+const MB = 1024 * 1024;
+const rssBefore = process.memoryUsage.rss();
+const loop = monitorEventLoopDelay({ resolution: 10 });
+loop.enable();
+const started = performance.now();
+let data: Buffer;
+if (pool) data = (await pool.render(spec)).data;
+else if (engine === "exceljs") data = await excelJsXlsx(spec);
+else if (engine === "pdfkit") data = await pdfkitPdf(spec);
+else throw new Error(`unknown engine ${engine}`);
+const ms = performance.now() - started;
+loop.disable();
+await pool?.close();
+
+console.log(
+  JSON.stringify({
+    engine,
+    format,
+    rows,
+    ms: Math.round(ms),
+    rowsPerSecond: Math.round(rows / (ms / 1000)),
+    // Linux reports the peak in KiB.
+    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    rssBeforeMb: Math.round(rssBefore / MB),
+    fileMb: Math.round((data.length / MB) * 10) / 10,
+    loopP99Ms: Math.round((loop.percentile(99) / 1e6) * 10) / 10,
+    loopMaxMs: Math.round(loop.max / 1e6),
+  }),
+);

@@ -1,0 +1,39 @@
+import { type ReportFormat, type ReportSpec, type Row, reportSpec } from "@reports/contracts";
+
+/** The 8-column table of every case (one column of each type), as `sampleSpec` builds it. */
+export const COLUMNS = [
+  { key: "id", header: "Order", type: "integer" },
+  { key: "customer", header: "Customer", type: "string", width: 24 },
+  { key: "amount", header: "Amount", type: "currency", currency: "EUR" },
+  { key: "weight", header: "Weight", type: "number" },
+  { key: "discount", header: "Discount", type: "percent" },
+  { key: "day", header: "Day", type: "date" },
+  { key: "at", header: "Created", type: "datetime" },
+  { key: "paid", header: "Paid", type: "boolean" },
+] as const;
+
+/** Row `i` of the table: distinct ids, names and amounts, so no cache gets it for free. */
+export function row(i: number): Row {
+  return {
+    id: i + 1,
+    customer: `Customer ${i + 1}`,
+    amount: Math.round((i + 1) * 1234.5) / 100,
+    weight: (i % 17) + 0.25,
+    discount: (i % 10) / 100,
+    day: `2026-${String((i % 12) + 1).padStart(2, "0")}-15`,
+    at: `2026-11-23T${String(i % 24).padStart(2, "0")}:30:00Z`,
+    paid: i % 2 === 0,
+  };
+}
+
+/** A spec of `rows` rows, validated on its first row only: a million rows through zod would measure zod. */
+export function benchSpec(format: ReportFormat, rows: number): ReportSpec {
+  const spec = reportSpec.parse({
+    format,
+    title: "Sales — Łódź & Привет",
+    tables: [{ name: "Orders", columns: COLUMNS, rows: [row(0)] }],
+  });
+  const table = spec.tables[0];
+  if (table) table.rows = Array.from({ length: rows }, (_, i) => row(i));
+  return spec;
+}

@@ -1,0 +1,73 @@
+import type { Row } from "@reports/contracts";
+
+/** Rows per chunk handed from a source to a renderer (and from the main thread to a render thread). */
+export const ROW_CHUNK = 2_000;
+
+/** One table's rows as the renderers read them: counted up front, delivered in chunks, read once. */
+export interface RowSource {
+  readonly count: number;
+  chunks(): AsyncIterable<readonly Row[]>;
+}
+
+/** A source over rows already in memory. */
+export function arrayRows(rows: readonly Row[]): RowSource {
+  return {
+    count: rows.length,
+    async *chunks() {
+      for (let start = 0; start < rows.length; start += ROW_CHUNK) yield rows.slice(start, start + ROW_CHUNK);
+    },
+  };
+}
+
+/** Reads a source's rows in runs of at most a given length, across its chunks. */
+export class RowCursor {
+  private readonly chunks: AsyncIterator<readonly Row[]>;
+  private chunk: readonly Row[] = [];
+  private offset = 0;
+  private delivered = 0;
+
+  constructor(private readonly source: RowSource) {
+    this.chunks = source.chunks()[Symbol.asyncIterator]();
+  }
+
+  /** The next rows, at most `max`; empty once the source is done. */
+  async take(max: number): Promise<readonly Row[]> {
+    if (!(await this.fill())) return [];
+    const rows =
+      this.offset === 0 && this.chunk.length <= max ? this.chunk : this.chunk.slice(this.offset, this.offset + max);
+    this.offset += rows.length;
+    this.delivered += rows.length;
+    if (this.delivered > this.source.count) throw new Error(`row source has more than ${this.source.count} rows`);
+    return rows;
+  }
+
+  /** The next rows (some, not all), without taking them; empty once the source is done. */
+  async peek(): Promise<readonly Row[]> {
+    return (await this.fill()) ? this.chunk.slice(this.offset) : [];
+  }
+
+  /** Loads the next chunk when the current one is used up; false at the end. */
+  private async fill(): Promise<boolean> {
+    while (this.offset >= this.chunk.length) {
+      const next = await this.chunks.next();
+      if (next.done) {
+        if (this.delivered !== this.source.count) {
+          throw new Error(`row source ended after ${this.delivered} of ${this.source.count} rows`);
+        }
+        return false;
+      }
+      this.chunk = next.value;
+      this.offset = 0;
+    }
+    return true;
+  }
+
+  /** Reads every remaining row. */
+  async all(): Promise<Row[]> {
+    const rows: Row[] = [];
+    for (let run = await this.take(ROW_CHUNK); run.length > 0; run = await this.take(ROW_CHUNK)) {
+      for (const row of run) rows.push(row);
+    }
+    return rows;
+  }
+}

@@ -1,0 +1,86 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const INSTALL = "apt-get update && apt-get install -y python3-openpyxl poppler-utils";
+
+/** A cell as openpyxl reads it. */
+export interface OpenpyxlCell {
+  value: string | number | boolean | null;
+  type: string;
+  format: string;
+  bold: boolean;
+  quotePrefix: boolean;
+}
+
+export interface OpenpyxlSheet {
+  name: string;
+  dimensions: string;
+  maxRow: number;
+  freeze: string | null;
+  filter: string | null;
+  widths: Record<string, number>;
+  /** The first rows, then the last one, keyed by coordinate. */
+  cells: Record<string, OpenpyxlCell>;
+}
+
+const DUMP = `
+import json, sys, datetime, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+limit = int(sys.argv[2])
+out = []
+for ws in wb.worksheets:
+    cells = {}
+    rows = list(range(1, min(ws.max_row, limit) + 1)) + ([ws.max_row] if ws.max_row > limit else [])
+    for r in rows:
+        for c in ws[r]:
+            v = c.value
+            if isinstance(v, (datetime.datetime, datetime.date)): v = v.isoformat()
+            if v is None: continue
+            cells[c.coordinate] = {"value": v, "type": c.data_type, "format": c.number_format,
+                                   "bold": bool(c.font.b), "quotePrefix": bool(c.quotePrefix)}
+    out.append({"name": ws.title, "dimensions": ws.dimensions, "maxRow": ws.max_row, "freeze": ws.freeze_panes,
+                "filter": ws.auto_filter.ref, "widths": {k: d.width for k, d in ws.column_dimensions.items()},
+                "cells": cells})
+print(json.dumps(out))
+`;
+
+/** Debian's python3 first: a python of its own (pyenv) earlier on the PATH has no openpyxl. */
+function pythonWithOpenpyxl(): string {
+  for (const python of ["/usr/bin/python3", "python3"]) {
+    if (spawnSync(python, ["-c", "import openpyxl"], { stdio: "ignore" }).status === 0) return python;
+  }
+  throw new Error(`openpyxl is missing: this test reads the XLSX with it. Install it: ${INSTALL}`);
+}
+
+/** Reads an XLSX with openpyxl, a reader nobody here wrote: every sheet, its first `rows` rows and its last. */
+export function readWithOpenpyxl(data: Buffer, rows = 50): OpenpyxlSheet[] {
+  const python = pythonWithOpenpyxl();
+  return withFile(data, "book.xlsx", (file) =>
+    JSON.parse(execFileSync(python, ["-c", DUMP, file, String(rows)], { maxBuffer: 64 << 20 }).toString()),
+  );
+}
+
+/** The text of a PDF as poppler's pdftotext extracts it, pages separated by form feeds. */
+export function pdfToText(data: Buffer, layout = false): string {
+  if (spawnSync("pdftotext", ["-v"], { stdio: "ignore" }).status !== 0) {
+    throw new Error(`pdftotext (poppler-utils) is missing: this test reads the PDF with it. Install it: ${INSTALL}`);
+  }
+  return withFile(data, "report.pdf", (file) =>
+    execFileSync("pdftotext", [...(layout ? ["-layout"] : []), "-enc", "UTF-8", file, "-"], {
+      maxBuffer: 64 << 20,
+    }).toString(),
+  );
+}
+
+function withFile<T>(data: Buffer, name: string, read: (path: string) => T): T {
+  const dir = mkdtempSync(join(tmpdir(), "renderers-"));
+  try {
+    const path = join(dir, name);
+    writeFileSync(path, data);
+    return read(path);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,123 @@
+import type { CellValue, Column } from "@reports/contracts";
+import { excelFormat, excelSerial, type FormatContext, parseInstant } from "./format";
+import { wallClock } from "./timezone";
+import type { Aggregate } from "./totals";
+import type { StyleSheet } from "./xlsx-styles";
+import { escapeText, hasEdgeSpace } from "./xml";
+
+/** The XML of one cell in row `row` (1-based), or null when the value does not fit the column's type. */
+export type CellWriter = (value: string | number | boolean, row: number) => string | null;
+
+/** Starts of text a spreadsheet would run as a formula (OWASP CSV injection): kept as text, never evaluated. */
+const FORMULA_START = /^[=+\-@\t\r]/;
+/** Distinct `date` values remembered: reports repeat the same days over and over. */
+const DATE_CACHE = 4_096;
+
+/**
+ * An inline-string cell. Our cells never hold formulas, so nothing here is evaluated; text that looks like one
+ * also gets a quote-prefix style, so Excel keeps it as text when someone edits the cell.
+ */
+export function textCell(ref: string, text: string, styles: TextStyles): string {
+  const style = FORMULA_START.test(text) ? styles.quoted : styles.plain;
+  return `<c r="${ref}"${style === 0 ? "" : ` s="${style}"`} t="inlineStr"><is>${textElement(text)}</is></c>`;
+}
+
+/** The two styles of a text cell: as is, and quote-prefixed for text that looks like a formula. */
+export interface TextStyles {
+  plain: number;
+  quoted: number;
+}
+
+export function textStyles(styles: StyleSheet, bold = false): TextStyles {
+  return { plain: styles.style({ bold }), quoted: styles.style({ bold, quotePrefix: true }) };
+}
+
+function textElement(text: string): string {
+  return hasEdgeSpace(text) ? `<t xml:space="preserve">${escapeText(text)}</t>` : `<t>${escapeText(text)}</t>`;
+}
+
+/** A numeric cell with a style. */
+export function numberCell(ref: string, value: number, style: number): string {
+  return `<c r="${ref}"${style === 0 ? "" : ` s="${style}"`}><v>${value}</v></c>`;
+}
+
+/**
+ * The writer of one column's cells. It checks each value against the column's type, writes numbers, dates (as
+ * serials of the wall-clock time in the spec's time zone) and booleans as typed cells with the column's number
+ * format, and adds each value to the column's totals.
+ */
+export function cellWriter(
+  column: Column,
+  letters: string,
+  styles: StyleSheet,
+  context: FormatContext,
+  total?: Aggregate,
+): CellWriter {
+  const format = excelFormat(column, context.locale);
+  const textStyle = textStyles(styles);
+  const style = styles.style({ format });
+  const open = `<c r="${letters}`;
+  const numeric = `"${style === 0 ? "" : ` s="${style}"`}><v>`;
+  const number = (value: number, row: number) => {
+    total?.add(value, value);
+    return `${open}${row}${numeric}${value}</v></c>`;
+  };
+  switch (column.type) {
+    case "string":
+      return (value, row) => {
+        const text = String(value);
+        total?.add(value, Number.NaN);
+        return textCell(`${letters}${row}`, text, textStyle);
+      };
+    case "boolean":
+      return (value, row) => {
+        if (typeof value !== "boolean") return null;
+        total?.add(value, Number.NaN);
+        return `${open}${row}" t="b"><v>${value ? 1 : 0}</v></c>`;
+      };
+    case "integer":
+      return (value, row) => (Number.isSafeInteger(value) ? number(value as number, row) : null);
+    case "number":
+    case "currency":
+    case "percent":
+      return (value, row) => (typeof value === "number" && Number.isFinite(value) ? number(value, row) : null);
+    case "date":
+    case "datetime": {
+      const serialOf = column.type === "date" ? dateSerial() : dateTimeSerial(context.timeZone);
+      return (value, row) => {
+        const serial = typeof value === "string" ? serialOf(value) : undefined;
+        if (serial === undefined) return null;
+        // Before 1900 Excel has no serial: keep the ISO text.
+        if (serial === null) return textCell(`${letters}${row}`, value as string, textStyle);
+        total?.add(value, serial);
+        return `${open}${row}${numeric}${serial}</v></c>`;
+      };
+    }
+  }
+}
+
+/** Serial of a YYYY-MM-DD value; undefined if it is not one, null before 1900. */
+function dateSerial(): (value: string) => number | null | undefined {
+  const cache = new Map<string, number | null | undefined>();
+  return (value) => {
+    if (cache.has(value)) return cache.get(value);
+    const ms = parseInstant("date", value);
+    const serial = ms === null ? undefined : excelSerial(ms);
+    if (cache.size >= DATE_CACHE) cache.clear();
+    cache.set(value, serial);
+    return serial;
+  };
+}
+
+function dateTimeSerial(timeZone: string): (value: string) => number | null | undefined {
+  const wall = wallClock(timeZone);
+  return (value) => {
+    const ms = parseInstant("datetime", value);
+    return ms === null ? undefined : excelSerial(wall(ms));
+  };
+}
+
+/** Whether a value is empty (no cell is written). */
+export function isEmpty(value: CellValue | undefined): value is null | undefined {
+  return value === null || value === undefined;
+}

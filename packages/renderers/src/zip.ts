@@ -1,0 +1,78 @@
+import { once } from "node:events";
+import { PassThrough } from "node:stream";
+import { ZipFile } from "yazl";
+
+/** Deflate level 1: at a million rows ~25% faster than 6 for a ~15% larger file. */
+const STREAM_LEVEL = 1;
+const PART_BUFFER = 1 << 20;
+
+/** A zip part written as it is produced; `write` waits while the zip is behind (backpressure). */
+export interface PartWriter {
+  write(text: string): Promise<void>;
+  end(): void;
+}
+
+/**
+ * A zip archive written as a stream with yazl: deflate runs in Node's zlib thread pool, beside the thread that
+ * produces the XML, and ZIP64 is used by itself when a part passes 4 GiB. Parts come out in the order added.
+ *
+ * @example
+ * const zip = new ZipWriter();
+ * zip.addBuffer("a.xml", Buffer.from("<a/>"));
+ * const part = zip.addStream("b.xml");
+ * const file = zip.finish();
+ * await part.write("<b/>"); part.end();
+ * const bytes = await file;
+ */
+export class ZipWriter {
+  private readonly zip = new ZipFile();
+  private readonly output: Promise<Buffer>;
+  private readonly streams: PassThrough[] = [];
+
+  constructor() {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    this.output = new Promise<Buffer>((resolve, reject) => {
+      this.zip.outputStream.on("data", (chunk: Buffer) => {
+        chunks.push(chunk);
+        size += chunk.length;
+      });
+      this.zip.outputStream.on("end", () =>
+        resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size)),
+      );
+      this.zip.outputStream.on("error", reject);
+      (this.zip as unknown as NodeJS.EventEmitter).on("error", reject);
+    });
+    // A render that fails half way drops the archive: its rejection is nobody's business.
+    this.output.catch(() => {});
+  }
+
+  addBuffer(path: string, data: Buffer): void {
+    this.zip.addBuffer(data, path, { compressionLevel: 6 });
+  }
+
+  addStream(path: string): PartWriter {
+    const stream = new PassThrough({ highWaterMark: PART_BUFFER });
+    this.streams.push(stream);
+    this.zip.addReadStream(stream, path, { compressionLevel: STREAM_LEVEL });
+    return {
+      async write(text) {
+        if (!stream.write(text)) await once(stream, "drain");
+      },
+      end() {
+        stream.end();
+      },
+    };
+  }
+
+  /** Closes the list of parts; the promise settles with the archive once every streamed part has ended. */
+  finish(): Promise<Buffer> {
+    this.zip.end();
+    return this.output;
+  }
+
+  /** Stops the archive after a failure, releasing its buffers. */
+  abort(): void {
+    for (const stream of this.streams) stream.destroy();
+  }
+}
