@@ -2,19 +2,19 @@
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what has to be escaped
 const SPECIAL = /[&<>\u0000-\u0008\u000b-\u001f\ud800-\udfff\ufffe\uffff]|_x[0-9a-f]{4}_/i;
 const ESCAPE_START = /_(?=x[0-9a-f]{4}_)/gi;
-const MARKUP = /[&<>]/g;
+// A literal CR would reach readers as LF (XML normalises line ends); a character reference stays a CR.
+const MARKUP = /[&<>\r]/g;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: XML 1.0 has no way to write these but Excel's _xHHHH_
-const UNWRITABLE = /[\u0000-\u0008\u000b-\u001f\ufffe\uffff]/g;
+const UNWRITABLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-const ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;" };
+const ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;" };
 
 /**
- * Escapes text for a spreadsheet XML element: markup characters as entities, control characters
- * (CR included: XML readers turn it into LF) as Excel's `_xHHHH_`, a literal `_xHHHH_` as `_x005F_xHHHH_`
- * so readers keep it, lone surrogates as U+FFFD.
+ * Escapes text for a spreadsheet XML element: markup characters and CR as references, other control characters
+ * as Excel's `_xHHHH_`, a literal `_xHHHH_` as `_x005F_xHHHH_` so Excel keeps it, lone surrogates as U+FFFD.
  *
  * @example
- * escapeText("a < b\r_x0041_"); // "a &lt; b_x000D__x005F_x0041_"
+ * escapeText("a < b\r\u0001_x0041_"); // "a &lt; b&#13;_x0001__x005F_x0041_"
  */
 export function escapeText(text: string): string {
   if (!SPECIAL.test(text)) return text;
