@@ -1,7 +1,13 @@
 import { expectTypeOf, test } from "vitest";
-import { createReportsClient, type ReportStatus } from "./index";
+import {
+  type ApiError,
+  createReportsClient,
+  type ReportFailedError,
+  type ReportStatus,
+  type ReportsApiError,
+} from "./index";
 
-const reports = createReportsClient({ baseUrl: "http://127.0.0.1:3000" });
+const reports = createReportsClient({ baseUrl: "http://127.0.0.1:3000", apiKey: "rpt_key" });
 
 test("generate() takes a typed spec", () => {
   expectTypeOf(reports.generate).parameter(0).toHaveProperty("format");
@@ -15,10 +21,27 @@ test("generate() takes a typed spec", () => {
   });
   // @ts-expect-error the title is required
   void reports.generate({ format: "pdf", tables: [] });
+  // @ts-expect-error a cell is a string, number, boolean or null
+  void reports.generate({ format: "pdf", title: "t", tables: [{ name: "a", columns: [], rows: [{ k: {} }] }] });
+  void reports.generate(
+    { format: "pdf", title: "t", tables: [] },
+    { idempotencyKey: "q3-2026", signal: AbortSignal.timeout(1) },
+  );
+  void reports.generate({ format: "pdf", title: "t", tables: [] }, { idempotencyKey: false });
 });
 
-test("waitForStatus() resolves with the API's status type", () => {
+test("waitForStatus() resolves with the API's status type, progress included", () => {
   expectTypeOf(reports.waitForStatus("id")).resolves.toEqualTypeOf<ReportStatus>();
+  expectTypeOf<ReportStatus["progress"]>().toEqualTypeOf<number | null | undefined>();
   // @ts-expect-error the id is a string
   void reports.getStatus(42);
+  // @ts-expect-error until takes a state
+  void reports.waitForStatus("id", { until: "finished" });
+});
+
+test("errors carry the problem+json fields and the report's error type", () => {
+  expectTypeOf<ApiError["code"]>().toEqualTypeOf<import("./index").ApiErrorCode>();
+  expectTypeOf<ReportsApiError>().toEqualTypeOf<ApiError>();
+  expectTypeOf<ReportFailedError["type"]>().toEqualTypeOf<import("./index").ReportErrorType>();
+  expectTypeOf(reports.download("id")).resolves.toEqualTypeOf<Response>();
 });

@@ -1,41 +1,120 @@
-import type { ApiErrorCode, FieldError } from "@reports/contracts";
-import { TRPCClientError } from "@trpc/client";
+import type { ApiErrorCode, FieldError, ReportErrorType, ReportStatus } from "./api-types";
 
-/** An error answer of the API, with the code of its error catalog. */
-export class ReportsApiError extends Error {
-  override readonly name = "ReportsApiError";
-  constructor(
-    message: string,
-    readonly code: ApiErrorCode | "NETWORK",
-    readonly httpStatus: number | null,
-    readonly errors: FieldError[] = [],
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
+/** The problem+json fields of an API error answer (RFC 9457). */
+export interface Problem {
+  type: string;
+  title?: string;
+  status: number;
+  detail: string;
+  code: ApiErrorCode;
+  requestId?: string;
+  errors?: FieldError[];
+}
+
+/**
+ * An error answer of the API, with the fields of its problem+json body.
+ *
+ * @example
+ * try { await reports.generate(spec); }
+ * catch (e) { if (e instanceof ApiError && e.code === "VALIDATION_FAILED") console.log(e.errors); }
+ */
+export class ApiError extends Error implements Problem {
+  override readonly name = "ApiError";
+  readonly type: string;
+  readonly title?: string;
+  readonly status: number;
+  readonly detail: string;
+  readonly code: ApiErrorCode;
+  readonly requestId?: string;
+  readonly errors: FieldError[];
+
+  constructor(problem: Problem, options?: { cause?: unknown }) {
+    super(problem.detail, options);
+    this.type = problem.type;
+    if (problem.title !== undefined) this.title = problem.title;
+    this.status = problem.status;
+    this.detail = problem.detail;
+    this.code = problem.code;
+    if (problem.requestId !== undefined) this.requestId = problem.requestId;
+    this.errors = problem.errors ?? [];
+  }
+
+  /** The HTTP status, as `status`. */
+  get httpStatus(): number {
+    return this.status;
+  }
+
+  /** Whether the same call may succeed later (rate limited, or the API was briefly unavailable). */
+  get retryable(): boolean {
+    return this.code === "RATE_LIMITED" || this.code === "UNAVAILABLE" || this.status >= 502;
+  }
+}
+
+/** The former name of {@link ApiError}. */
+export const ReportsApiError = ApiError;
+export type ReportsApiError = ApiError;
+
+/** The API could not be reached (DNS, refused or reset connection, a proxy's non-API answer). */
+export class NetworkError extends Error {
+  override readonly name = "NetworkError";
+}
+
+/**
+ * The report ended in `error`: `type` says why (`INVALID_SPEC`, `RENDER_TIMEOUT`, …), `message` how.
+ *
+ * @example
+ * catch (e) { if (e instanceof ReportFailedError && e.type === "TOO_LARGE") splitTheReport(); }
+ */
+export class ReportFailedError extends Error {
+  override readonly name = "ReportFailedError";
+  readonly requestId: string;
+  readonly type: ReportErrorType;
+  /** The final status, as the API gave it. */
+  readonly status: ReportStatus;
+
+  constructor(status: ReportStatus) {
+    const type = status.error?.type ?? "INTERNAL";
+    super(status.error?.message || `report ${status.requestId} failed (${type})`);
+    this.requestId = status.requestId;
+    this.type = type;
+    this.status = status;
   }
 }
 
 /** `waitForStatus` gave up before the report reached the state it waited for. */
-export class ReportsTimeoutError extends Error {
-  override readonly name = "ReportsTimeoutError";
+export class TimeoutError extends Error {
+  override readonly name = "TimeoutError";
   constructor(
     readonly requestId: string,
     readonly timeoutMs: number,
+    /** The last status seen, if any. */
+    readonly lastStatus: ReportStatus | null = null,
   ) {
     super(`report ${requestId} did not finish within ${timeoutMs} ms`);
   }
 }
 
-interface ErrorData {
-  code?: ApiErrorCode;
-  httpStatus?: number;
-  errors?: FieldError[];
+/** The former name of {@link TimeoutError}. */
+export const ReportsTimeoutError = TimeoutError;
+export type ReportsTimeoutError = TimeoutError;
+
+/** The caller's `signal` aborted; its reason is the `cause`. */
+export class AbortError extends Error {
+  override readonly name = "AbortError";
+  constructor(reason?: unknown) {
+    super("the operation was aborted", { cause: reason });
+  }
 }
 
-/** Our error for anything the tRPC client threw. */
-export function toReportsError(error: unknown): unknown {
-  if (!(error instanceof TRPCClientError)) return error;
-  const data = (error.data ?? {}) as ErrorData;
-  if (!data.code) return new ReportsApiError(error.message, "NETWORK", null, [], { cause: error });
-  return new ReportsApiError(error.message, data.code, data.httpStatus ?? null, data.errors ?? [], { cause: error });
+const problemType = (code: ApiErrorCode) => `https://reports.dev/problems/${code.toLowerCase().replaceAll("_", "-")}`;
+
+/** A client-side `ApiError` for a code of the catalog (e.g. `NOT_READY` before a download). */
+export function apiError(code: ApiErrorCode, status: number, detail: string, options?: { cause?: unknown }): ApiError {
+  return new ApiError({ type: problemType(code), status, detail, code }, options);
+}
+
+/** Whether a parsed body looks like our problem+json. */
+export function isProblem(body: unknown): body is Problem {
+  const p = body as Partial<Problem> | null;
+  return typeof p === "object" && p !== null && typeof p.code === "string" && typeof p.status === "number";
 }

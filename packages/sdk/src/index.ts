@@ -1,10 +1,33 @@
 export type {
+  ApiErrorCode,
+  CellValue,
+  Column,
   ColumnType,
+  FieldError,
   GenerateResult,
+  ReportErrorType,
   ReportFormat,
-  ReportSpecInput as ReportSpec,
+  ReportSpec,
   ReportState,
   ReportStatus,
-} from "@reports/contracts";
-export { createReportsClient, type ReportsClient, type ReportsClientOptions, type WaitOptions } from "./client";
-export { ReportsApiError, ReportsTimeoutError } from "./errors";
+  ReportSummary,
+  Table,
+} from "./api-types";
+export {
+  createReportsClient,
+  type GenerateOptions,
+  type ReportsClient,
+  type ReportsClientOptions,
+} from "./client";
+export {
+  AbortError,
+  ApiError,
+  NetworkError,
+  type Problem,
+  ReportFailedError,
+  ReportsApiError,
+  ReportsTimeoutError,
+  TimeoutError,
+} from "./errors";
+export type { RetryPolicy } from "./retry";
+export type { WaitOptions } from "./wait";
