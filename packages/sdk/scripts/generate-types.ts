@@ -92,10 +92,11 @@ try {
     return checker.typeToString(type, undefined, ts.TypeFormatFlags.NoTruncation);
   };
 
+  // an optional property's `| undefined` is implied by its `?`
   const stripUndefined = (type: ts.Type): ts.Type => {
     if (!type.isUnion()) return type;
     const kept = type.types.filter((t) => (t.flags & ts.TypeFlags.Undefined) === 0);
-    return kept.length === 1 && kept[0] ? kept[0] : checker.getUnionType(kept);
+    return kept.length === 1 && kept[0] ? kept[0] : Object.assign(Object.create(type), { types: kept });
   };
 
   const isObjectish = (type: ts.Type) =>

@@ -13,7 +13,7 @@ export type CellValue = null | string | number | boolean;
 export interface Column {
   key: string;
   header: string;
-  type?: ColumnType;
+  type?: "string" | "number" | "boolean" | "integer" | "currency" | "percent" | "date" | "datetime";
   /** Width in characters (XLSX) or a relative weight (PDF). */
   width?: number;
   /** ISO 4217 code shown with `currency` columns. */

@@ -6,7 +6,7 @@ import { createTestDatabase, type TestDatabase } from "@reports/db/testing";
 import { silentLogger } from "@reports/logger";
 import { createTestQueue, type TestQueue } from "@reports/queue/testing";
 import { createRenderPool, type RenderPool } from "@reports/renderers";
-import { createTestBucket, type S3Connection, type TestBucket } from "@reports/storage/testing";
+import { createTestBucket, type S3Connection } from "@reports/storage/testing";
 import { createWorkerMetrics, jobSettings, startWorker, type WorkerDeps, workerSettings } from "@reports/worker";
 import { Redis } from "ioredis";
 
