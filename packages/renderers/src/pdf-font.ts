@@ -26,32 +26,44 @@ interface Position {
  * React-PDF's own calls) goes to fontkit as before. Everything but `layout` is the real font, so pdfkit takes
  * it for the same font and embeds one subset.
  */
-export function cellFont<F extends FontkitFont>(font: F): F {
+export function cellFont<F extends FontkitFont & { unitsPerEm: number }>(font: F): F {
   const glyphs = new Map<number, ReturnType<FontkitFont["glyphForCodePoint"]>>();
-  const glyph = (codePoint: number) => {
-    let found = glyphs.get(codePoint);
-    if (found === undefined) {
-      found = font.glyphForCodePoint(codePoint);
-      glyphs.set(codePoint, found);
-    }
-    return found;
-  };
+  const toPdfUnits = 1000 / font.unitsPerEm;
+  let measured: string | null = null;
   const layout = (text: string, features?: unknown) => {
     if (!Array.isArray(features) || features.length > 0 || !NO_SHAPING.test(text)) {
       return font.layout(text, features);
     }
-    const run = { glyphs: [] as Array<ReturnType<typeof glyph>>, positions: [] as Position[] };
-    for (let i = 0; i < text.length; i++) {
-      const g = glyph(text.charCodeAt(i));
-      run.glyphs.push(g);
-      run.positions.push({ xAdvance: g.advanceWidth, yAdvance: 0, xOffset: 0, yOffset: 0 });
+    let advance = 0;
+    // pdfkit draws a line (encode), then lays it out again only to advance its cursor, which cells never use:
+    // the second call gets the width alone, sparing a glyph array and an object per character.
+    if (measured === text) {
+      measured = null;
+      for (let i = 0; i < text.length; i++) advance += glyph(glyphs, font, text.charCodeAt(i)).advanceWidth;
+      return { glyphs: [], positions: [], advanceWidth: advance * toPdfUnits };
     }
-    // A getter like fontkit's GlyphRun: pdfkit scales the positions after this returns.
-    return Object.defineProperty(run, "advanceWidth", {
-      get: () => run.positions.reduce((sum, p) => sum + p.xAdvance, 0),
-    });
+    measured = text;
+    const run = { glyphs: new Array(text.length), positions: new Array<Position>(text.length), advanceWidth: 0 };
+    for (let i = 0; i < text.length; i++) {
+      const g = glyph(glyphs, font, text.charCodeAt(i));
+      run.glyphs[i] = g;
+      run.positions[i] = { xAdvance: g.advanceWidth, yAdvance: 0, xOffset: 0, yOffset: 0 };
+      advance += g.advanceWidth;
+    }
+    // What fontkit's GlyphRun reports once pdfkit has scaled its positions to 1000 units per em.
+    run.advanceWidth = advance * toPdfUnits;
+    return run;
   };
   return new Proxy(font, {
     get: (target, property, receiver) => (property === "layout" ? layout : Reflect.get(target, property, receiver)),
   });
+}
+
+function glyph(cache: Map<number, ReturnType<FontkitFont["glyphForCodePoint"]>>, font: FontkitFont, codePoint: number) {
+  let found = cache.get(codePoint);
+  if (found === undefined) {
+    found = font.glyphForCodePoint(codePoint);
+    cache.set(codePoint, found);
+  }
+  return found;
 }
