@@ -1,19 +1,21 @@
 /**
  * One bench case in a process of its own, so its peak RSS is its own: `node --import tsx case.ts <engine> <format> <rows>`.
- * Prints one JSON line. "ours" renders through the pool (a warm worker thread, as the worker does); the baselines
- * run on the main thread, as their documentation shows.
+ * Prints one JSON line. "ours" and "streamed" render through the pool (a warm worker thread, as the worker does);
+ * the baselines run on the main thread, as their documentation shows.
  */
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import type { ReportFormat } from "@reports/contracts";
 import { createRenderPool } from "@reports/renderers";
-import { benchSpec } from "./data";
+import { benchSpec, streamedRows } from "./data";
 import { excelJsXlsx } from "./exceljs";
 import { pdfkitPdf } from "./pdfkit";
 
 const [engine = "ours", format = "xlsx", rowsArg = "1000"] = process.argv.slice(2);
 const rows = Number(rowsArg);
-const spec = benchSpec(format as ReportFormat, rows);
-const pool = engine === "ours" ? createRenderPool({ maxThreads: 1 }) : null;
+// "streamed": the rows are made as the render reads them, as from storage, instead of held in the spec.
+const streamed = engine === "streamed";
+const spec = benchSpec(format as ReportFormat, streamed ? 0 : rows);
+const pool = engine === "ours" || streamed ? createRenderPool({ maxThreads: 1 }) : null;
 // A warm thread, as in a running worker: its start-up is not part of a render.
 await pool?.render(benchSpec(format as ReportFormat, 10));
 globalThis.gc?.();
@@ -31,7 +33,7 @@ const ticker = setInterval(() => {
 }, 10);
 const started = performance.now();
 let data: Buffer;
-if (pool) data = (await pool.render(spec)).data;
+if (pool) data = (await pool.render(spec, streamed ? { rows: [streamedRows(rows)] } : {})).data;
 else if (engine === "exceljs") data = await excelJsXlsx(spec);
 else if (engine === "pdfkit") data = await pdfkitPdf(spec);
 else throw new Error(`unknown engine ${engine}`);

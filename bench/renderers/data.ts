@@ -1,4 +1,5 @@
 import { type ReportFormat, type ReportSpec, type Row, reportSpec } from "@reports/contracts";
+import type { RowSource } from "@reports/renderers";
 
 /** The 8-column table of every case (one column of each type), as `sampleSpec` builds it. */
 export const COLUMNS = [
@@ -36,4 +37,16 @@ export function benchSpec(format: ReportFormat, rows: number): ReportSpec {
   const table = spec.tables[0];
   if (table) table.rows = Array.from({ length: rows }, (_, i) => row(i));
   return spec;
+}
+
+/** The same rows made 2,000 at a time as the renderer reads them: what a stream from object storage gives. */
+export function streamedRows(count: number): RowSource {
+  return {
+    count,
+    async *chunks() {
+      for (let start = 0; start < count; start += 2_000) {
+        yield Array.from({ length: Math.min(2_000, count - start) }, (_, i) => row(start + i));
+      }
+    },
+  };
 }

@@ -14,6 +14,7 @@ export interface CaseResult {
 
 const NAMES: Record<string, string> = {
   ours: "@reports/renderers (pool)",
+  streamed: "@reports/renderers (pool), rows streamed",
   exceljs: "ExcelJS streaming writer",
   pdfkit: "pdfkit, drawn directly",
 };
@@ -25,8 +26,11 @@ export function markdownTable(results: readonly CaseResult[]): string {
     "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
   ];
   for (const r of results) {
-    const baseline = results.find((b) => b.format === r.format && b.rows === r.rows && b.engine !== "ours");
-    const ratio = r.engine === "ours" && baseline ? `${(r.rowsPerSecond / baseline.rowsPerSecond).toFixed(2)}×` : "";
+    const baseline = results.find(
+      (b) => b.format === r.format && b.rows === r.rows && (b.engine === "exceljs" || b.engine === "pdfkit"),
+    );
+    const ratio =
+      r.engine !== baseline?.engine && baseline ? `${(r.rowsPerSecond / baseline.rowsPerSecond).toFixed(2)}×` : "";
     const cells = [
       r.format.toUpperCase(),
       r.rows.toLocaleString("en-US"),

@@ -6,7 +6,7 @@ import { Piscina } from "piscina";
 import { RenderError, toRenderError } from "./errors";
 import type { RenderLimits } from "./limits";
 import type { RenderedFile, RenderOptions } from "./render";
-import { replyRows, specOutline } from "./row-feed";
+import { replyRows, rowFeed, specOutline } from "./row-feed";
 import type { RenderTask, TaskEvent, TaskOutcome } from "./task";
 
 export interface RenderPoolOptions {
@@ -56,7 +56,7 @@ export function createRenderPool(options: RenderPoolOptions = {}): RenderPool {
   let closed = false;
 
   return {
-    async render(spec, { signal, onProgress, limits } = {}) {
+    async render(spec, { signal, onProgress, limits, rows } = {}) {
       signal?.throwIfAborted();
       if (closed) throw new RenderError("RENDER_FAILED", "the render pool is closed");
       const abort = new AbortController();
@@ -64,10 +64,20 @@ export function createRenderPool(options: RenderPoolOptions = {}): RenderPool {
       signal?.addEventListener("abort", onCallerAbort, { once: true });
       let timer: NodeJS.Timeout | undefined;
       let timedOut = false;
+      let feedError: unknown;
+      const feed = rowFeed(spec, rows);
       const { port1, port2 } = new MessageChannel();
       port1.on("message", (event: TaskEvent) => {
-        if (event.kind === "rows") replyRows(port1, spec, event);
-        else if (event.kind === "progress") onProgress?.(event.rowsDone, event.rowsTotal);
+        if (event.kind === "rows") {
+          feed(event).then(
+            (chunk) => replyRows(port1, event, chunk),
+            (error: unknown) => {
+              // The caller's source failed (storage, network): stop the thread, give back the source's error.
+              feedError ??= error;
+              abort.abort();
+            },
+          );
+        } else if (event.kind === "progress") onProgress?.(event.rowsDone, event.rowsTotal);
         else if (timer === undefined) {
           timer = setTimeout(() => {
             timedOut = true;
@@ -76,7 +86,7 @@ export function createRenderPool(options: RenderPoolOptions = {}): RenderPool {
         }
       });
       try {
-        const { outline, counts } = specOutline(spec);
+        const { outline, counts } = specOutline(spec, rows);
         const task: RenderTask = { spec: outline, counts, limits: { ...options.limits, ...limits }, port: port2 };
         const outcome = await piscina.run(task, { signal: abort.signal, transferList: [port2] });
         if (!outcome.ok) throw new RenderError(outcome.type, outcome.message);
@@ -88,6 +98,7 @@ export function createRenderPool(options: RenderPoolOptions = {}): RenderPool {
         };
       } catch (error) {
         if (error instanceof RenderError) throw error;
+        if (feedError !== undefined) throw feedError;
         if (timedOut) throw new RenderError("RENDER_TIMEOUT", `rendering took longer than ${timeoutMs} ms`);
         if (signal?.aborted) throw signal.reason;
         throw poolError(error);

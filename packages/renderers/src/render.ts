@@ -17,6 +17,11 @@ export interface RenderOptions {
   onProgress?: (rowsDone: number, rowsTotal: number) => void;
   /** Size limits of this render, over the defaults (`DEFAULT_RENDER_LIMITS`) or the pool's. */
   limits?: Partial<RenderLimits>;
+  /**
+   * Each table's rows from elsewhere (e.g. streamed from object storage), in table order; those tables' own
+   * `rows` are then not read. Nothing holds all the rows at once, and an XLSX is written as they arrive.
+   */
+  rows?: readonly RowSource[];
 }
 
 /**
@@ -30,7 +35,7 @@ export interface RenderOptions {
 export function renderReport(spec: ReportSpec, options: RenderOptions = {}): Promise<RenderedFile> {
   return renderRows(
     spec,
-    spec.tables.map((t) => arrayRows(t.rows)),
+    spec.tables.map((t, i) => options.rows?.[i] ?? arrayRows(t.rows)),
     options,
   );
 }

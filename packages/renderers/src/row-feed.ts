@@ -18,17 +18,70 @@ export interface RowsReply extends RowsRequest {
  * The spec without its rows, and the row count of each table: what the main thread sends a render thread.
  * Cloning a million rows at once would block the event loop for seconds and hold them twice; chunks do neither.
  */
-export function specOutline(spec: ReportSpec): { outline: ReportSpec; counts: number[] } {
+export function specOutline(
+  spec: ReportSpec,
+  sources?: readonly RowSource[],
+): { outline: ReportSpec; counts: number[] } {
   return {
     outline: { ...spec, tables: spec.tables.map((table) => ({ ...table, rows: [] })) },
-    counts: spec.tables.map((table) => table.rows.length),
+    counts: spec.tables.map((table, t) => sources?.[t]?.count ?? table.rows.length),
   };
 }
 
-/** Main thread: answers a render thread's request with the next chunk of a table's rows. */
-export function replyRows(port: MessagePort, spec: ReportSpec, request: RowsRequest): void {
-  const rows = spec.tables[request.table]?.rows.slice(request.from, request.from + ROW_CHUNK) ?? [];
+/**
+ * Main thread: the chunks a render thread asks for, read from the spec's arrays or from the caller's sources
+ * (re-cut to `ROW_CHUNK` rows; requests of a table come in order).
+ */
+export function rowFeed(spec: ReportSpec, sources?: readonly RowSource[]): (request: RowsRequest) => Promise<Row[]> {
+  const readers = sources?.map((source) => new ChunkReader(source));
+  return async ({ table, from }) => {
+    const reader = readers?.[table];
+    if (reader) return reader.read(from);
+    return spec.tables[table]?.rows.slice(from, from + ROW_CHUNK) ?? [];
+  };
+}
+
+/** Sends a render thread the rows it asked for. */
+export function replyRows(port: MessagePort, request: RowsRequest, rows: Row[]): void {
   port.postMessage({ ...request, rows } satisfies RowsReply);
+}
+
+/** Re-cuts a source's chunks, whatever their size, into chunks of `ROW_CHUNK` rows, one read at a time. */
+class ChunkReader {
+  private readonly chunks: AsyncIterator<readonly Row[]>;
+  private current: readonly Row[] = [];
+  private offset = 0;
+  private position = 0;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(source: RowSource) {
+    this.chunks = source.chunks()[Symbol.asyncIterator]();
+  }
+
+  read(from: number): Promise<Row[]> {
+    const next = this.queue.then(() => this.next(from));
+    this.queue = next.catch(() => {});
+    return next;
+  }
+
+  private async next(from: number): Promise<Row[]> {
+    if (from !== this.position) throw new Error(`rows asked from ${from}, the source is at ${this.position}`);
+    const rows: Row[] = [];
+    while (rows.length < ROW_CHUNK) {
+      if (this.offset >= this.current.length) {
+        const next = await this.chunks.next();
+        if (next.done) break;
+        this.current = next.value;
+        this.offset = 0;
+        continue;
+      }
+      const take = Math.min(ROW_CHUNK - rows.length, this.current.length - this.offset);
+      for (let i = 0; i < take; i++) rows.push(this.current[this.offset + i] as Row);
+      this.offset += take;
+    }
+    this.position += rows.length;
+    return rows;
+  }
 }
 
 /**

@@ -3,7 +3,14 @@ import type { Row } from "@reports/contracts";
 /** Rows per chunk handed from a source to a renderer (and from the main thread to a render thread). */
 export const ROW_CHUNK = 2_000;
 
-/** One table's rows as the renderers read them: counted up front, delivered in chunks, read once. */
+/**
+ * One table's rows as the renderers read them: counted up front (exactly), delivered in chunks of any size,
+ * read once.
+ *
+ * @example
+ * const rows: RowSource = { count: 2, async *chunks() { yield [{ id: 1 }]; yield [{ id: 2 }]; } };
+ * await pool.render(specWithoutRows, { rows: [rows] });
+ */
 export interface RowSource {
   readonly count: number;
   chunks(): AsyncIterable<readonly Row[]>;
