@@ -34,13 +34,53 @@ export interface TextMeasure {
   width(text: string): number;
 }
 
-/** A weight of the font as React-PDF loaded it (a fontkit font), with a measure of its text. */
+type LoadedFont = FontkitFont & { ascent: number; descent: number; unitsPerEm: number };
+
+/** A run of text drawn with one font: 0 is DejaVu Sans, 1… the fallback fonts in order. */
+export interface FontRun {
+  text: string;
+  font: number;
+}
+
+/** A weight of the fonts as React-PDF loaded them (fontkit fonts), with a measure of their text. */
 export interface FontFace {
-  font: FontkitFont & { ascent: number; descent: number; unitsPerEm: number };
+  font: LoadedFont;
+  /** The fallback fonts at this weight, in order. */
+  fallbacks: LoadedFont[];
   measure: TextMeasure;
+  /** The text cut where the font changes, or null when DejaVu Sans has every character (nearly always). */
+  runs(text: string): FontRun[] | null;
 }
 
 const faces = new Map<number, Promise<FontFace>>();
+const fallbackFamilies: string[] = [];
+
+/**
+ * Adds fonts (TTF or OTF files) for characters DejaVu Sans lacks, such as CJK, tried in order, in this thread.
+ * The pool does it in every thread from its `fallbackFonts` option.
+ *
+ * @example
+ * registerFallbackFonts(["/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"]); // Debian's fonts-droid-fallback
+ */
+export function registerFallbackFonts(paths: readonly string[]): void {
+  for (const src of paths) {
+    const family = `Fallback ${fallbackFamilies.length + 1}`;
+    Font.register({
+      family,
+      fonts: [
+        { src, fontWeight: 400 },
+        { src, fontWeight: 700 },
+      ],
+    });
+    fallbackFamilies.push(family);
+  }
+  if (paths.length > 0) faces.clear();
+}
+
+/** The font families of React-PDF's text: DejaVu Sans, then the fallbacks. */
+export function fontFamilies(): string[] {
+  return [FONT_FAMILY, ...fallbackFamilies];
+}
 
 /** Basic Latin to Latin Extended-B, combining marks, Greek, Cyrillic, general punctuation, currency signs. */
 const WARM_RANGES: ReadonlyArray<readonly [number, number]> = [
@@ -57,7 +97,7 @@ export async function textMeasure(weight: 400 | 700): Promise<TextMeasure> {
   return (await fontFace(weight)).measure;
 }
 
-/** The font React-PDF loaded for a weight (so pdfkit embeds one subset of it), loaded once per thread. */
+/** The fonts React-PDF loaded for a weight (so pdfkit embeds one subset of each), loaded once per thread. */
 export function fontFace(weight: 400 | 700): Promise<FontFace> {
   let face = faces.get(weight);
   if (face === undefined) {
@@ -67,24 +107,35 @@ export function fontFace(weight: 400 | 700): Promise<FontFace> {
   return face;
 }
 
+async function loadFont(fontFamily: string, fontWeight: 400 | 700): Promise<LoadedFont> {
+  await Font.load({ fontFamily, fontWeight });
+  const font = Font.getFont({ fontFamily, fontWeight }).data as unknown as LoadedFont | null;
+  if (!font) throw new Error(`font ${fontFamily} ${fontWeight} did not load`);
+  return font;
+}
+
 async function loadFace(fontWeight: 400 | 700): Promise<FontFace> {
-  const descriptor = { fontFamily: FONT_FAMILY, fontWeight };
-  await Font.load(descriptor);
-  const font = Font.getFont(descriptor).data as unknown as FontFace["font"] | null;
-  if (!font) throw new Error(`font ${FONT_FAMILY} ${fontWeight} did not load`);
+  const [font, ...fallbacks] = await Promise.all(fontFamilies().map((family) => loadFont(family, fontWeight)));
+  if (!font) throw new Error(`font ${FONT_FAMILY} did not load`);
   // fontkit caches a glyph with the text of its first use. If that is a letter the font builds from parts
   // (ć = c + ◌́), the cached "c" maps to the wrong text, and every later PDF of this thread extracts and copies
   // "c" wrongly. Creating the glyphs from their own code points first keeps the mapping right.
   for (const [first, last] of WARM_RANGES) for (let cp = first; cp <= last; cp++) font.glyphForCodePoint(cp);
-  const unitsPerEm = font.unitsPerEm;
-  const advances = new Map<number, number>();
-  const advance = (codePoint: number): number => {
-    let em = advances.get(codePoint);
-    if (em === undefined) {
-      em = font.glyphForCodePoint(codePoint).advanceWidth / unitsPerEm;
-      advances.set(codePoint, em);
+  const fonts = [font, ...fallbacks];
+  // Per code point: the font that has it (DejaVu Sans when none does) and its advance in ems.
+  const glyphs = new Map<number, { font: number; em: number }>();
+  const glyph = (codePoint: number) => {
+    let found = glyphs.get(codePoint);
+    if (found === undefined) {
+      const index = Math.max(
+        0,
+        fonts.findIndex((f) => f.hasGlyphForCodePoint(codePoint)),
+      );
+      const chosen = fonts[index] as LoadedFont;
+      found = { font: index, em: chosen.glyphForCodePoint(codePoint).advanceWidth / chosen.unitsPerEm };
+      glyphs.set(codePoint, found);
     }
-    return em;
+    return found;
   };
   const measure: TextMeasure = {
     width(text) {
@@ -92,10 +143,21 @@ async function loadFace(fontWeight: 400 | 700): Promise<FontFace> {
       for (let i = 0; i < text.length; i++) {
         const code = text.codePointAt(i) as number;
         if (code > 0xffff) i++;
-        total += advance(code);
+        total += glyph(code).em;
       }
       return total;
     },
   };
-  return { font, measure };
+  const runs = (text: string): FontRun[] | null => {
+    if (fallbacks.length === 0) return null;
+    const found: FontRun[] = [];
+    for (const char of text) {
+      const index = glyph(char.codePointAt(0) as number).font;
+      const last = found.at(-1);
+      if (last?.font === index) last.text += char;
+      else found.push({ text: char, font: index });
+    }
+    return found.length > 1 || found[0]?.font !== 0 ? found : null;
+  };
+  return { font, fallbacks, measure, runs };
 }

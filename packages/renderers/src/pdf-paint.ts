@@ -1,4 +1,4 @@
-import type { TextMeasure } from "./fonts";
+import type { FontRun, TextMeasure } from "./fonts";
 import { type BlockPlan, type ColumnPlan, LAYOUT } from "./pdf-layout";
 
 /** The whitelist of pdfkit methods React-PDF's `<Canvas paint>` hands over (those used here). */
@@ -16,18 +16,20 @@ export interface Painter {
   restore(): Painter;
 }
 
-/** A weight of the cell font: what pdfkit draws with, and how wide its text is. */
+/** A weight of the cell fonts: what pdfkit draws with (DejaVu Sans, then fallbacks), and how wide text is. */
 export interface CellFace {
-  font: unknown;
+  fonts: unknown[];
   measure: TextMeasure;
-  /** Space above the first glyph in a line of `LAYOUT.lineHeight`, in points. */
-  lineTop: number;
+  runs(text: string): FontRun[] | null;
+  /** From the top of a line of `LAYOUT.lineHeight` to its baseline, in points. */
+  baseline: number;
 }
 
 const COLORS = { header: "#e8e8e8", stripe: "#f6f6f6", rule: "#d0d0d0", strong: "#888888", text: "#111111" };
 const LINE = LAYOUT.fontSize * LAYOUT.lineHeight;
-// Never cached by pdfkit, and the cell font lays it out without shaping (see pdf-font.ts).
-const TEXT_OPTIONS = { lineBreak: false, features: [] };
+// Never cached by pdfkit, and the cell font lays it out without shaping (see pdf-font.ts). Positioned at the
+// baseline, so fallback fonts with other ascents sit on the same line.
+const TEXT_OPTIONS = { lineBreak: false, features: [], baseline: "alphabetic" };
 
 /**
  * The `paint` function of one block's table: header row, zebra rows, totals, rules, right-aligned numbers.
@@ -59,10 +61,10 @@ export function paintBlock(block: BlockPlan, faces: { regular: CellFace; bold: C
     if (block.totals) rule(y + LAYOUT.headerBorder / 2);
     painter.lineWidth(LAYOUT.headerBorder).stroke(COLORS.strong);
 
-    painter.fillColor(COLORS.text).font(faces.bold.font, LAYOUT.fontSize);
+    painter.fillColor(COLORS.text).font(faces.bold.fonts[0], LAYOUT.fontSize);
     drawRow(painter, block.header, block.columns, 0, faces.bold, true);
     if (block.totals) drawRow(painter, block.totals.cells, block.columns, y + LAYOUT.headerBorder, faces.bold, true);
-    painter.font(faces.regular.font, LAYOUT.fontSize);
+    painter.font(faces.regular.fonts[0], LAYOUT.fontSize);
     y = block.headerHeight;
     for (const [r, cells] of block.rows.entries()) {
       drawRow(painter, cells, block.columns, y, faces.regular, true);
@@ -82,7 +84,7 @@ function drawRow(
   face: CellFace,
   aligned: boolean,
 ): void {
-  const y = top + LAYOUT.cellPadY + face.lineTop;
+  const y = top + LAYOUT.cellPadY + face.baseline;
   for (let c = 0; c < cells.length; c++) {
     const text = cells[c] as string;
     if (text === "") continue;
@@ -94,7 +96,19 @@ function drawRow(
       const x = right
         ? column.x + column.width - LAYOUT.cellPadX - face.measure.width(line) * LAYOUT.fontSize
         : column.x + LAYOUT.cellPadX;
-      painter.text(line, x, y + l * LINE, TEXT_OPTIONS);
+      const runs = face.runs(line);
+      if (runs === null) painter.text(line, x, y + l * LINE, TEXT_OPTIONS);
+      else drawRuns(painter, runs, x, y + l * LINE, face);
     }
   }
+}
+
+/** Text that needs a fallback font (CJK, …): each run in its font, one after the other. */
+function drawRuns(painter: Painter, runs: readonly FontRun[], x: number, y: number, face: CellFace): void {
+  let at = x;
+  for (const run of runs) {
+    painter.font(face.fonts[run.font], LAYOUT.fontSize).text(run.text, at, y, TEXT_OPTIONS);
+    at += face.measure.width(run.text) * LAYOUT.fontSize;
+  }
+  painter.font(face.fonts[0], LAYOUT.fontSize);
 }

@@ -2,7 +2,7 @@ import { Canvas, Document, Page, renderToBuffer, StyleSheet, Text } from "@react
 import type { PdfOptions, ReportSpec } from "@reports/contracts";
 import type { ComponentProps } from "react";
 import { RenderError } from "./errors";
-import { FONT_FAMILY, type FontFace, fontFace } from "./fonts";
+import { type FontFace, fontFace, fontFamilies } from "./fonts";
 import { formatContext } from "./format";
 import type { RenderLimits } from "./limits";
 import { cellFont } from "./pdf-font";
@@ -15,7 +15,6 @@ export const PDF_CONTENT_TYPE = "application/pdf";
 
 const styles = StyleSheet.create({
   page: {
-    fontFamily: FONT_FAMILY,
     fontSize: LAYOUT.fontSize,
     paddingTop: LAYOUT.margin,
     paddingBottom: LAYOUT.footerSpace,
@@ -72,7 +71,7 @@ export async function renderPdf(
   const faces = { regular: cellFace(regular), bold: cellFace(bold) };
   const options: PdfOptions = spec.pdf ?? { pageSize: "A4", orientation: "portrait" };
   // Without page breaking React-PDF sizes a page to its content: hold it at the paper's height.
-  const pageStyle = [styles.page, { minHeight: pageSize(options).height }];
+  const pageStyle = [styles.page, { minHeight: pageSize(options).height, fontFamily: fontFamilies() }];
   const contentWidth = pageSize(options).width - 2 * LAYOUT.margin;
   const paint = (block: BlockPlan) => paintBlock(block, faces, () => progress.add(block.rows.length));
   const document = (
@@ -95,14 +94,14 @@ export async function renderPdf(
   return renderToBuffer(document);
 }
 
-/** pdfkit embeds a font once per name, taking the first object it sees under it: that must be the cell font. */
 function cellFace(face: FontFace): CellFace {
   const { ascent, descent, unitsPerEm } = face.font;
   const glyphHeight = ((ascent - descent) / unitsPerEm) * LAYOUT.fontSize;
   return {
-    font: cellFont(face.font),
+    fonts: [face.font, ...face.fallbacks].map((font) => cellFont(font)),
     measure: face.measure,
-    lineTop: (LAYOUT.fontSize * LAYOUT.lineHeight - glyphHeight) / 2,
+    runs: face.runs,
+    baseline: (LAYOUT.fontSize * LAYOUT.lineHeight - glyphHeight) / 2 + (ascent / unitsPerEm) * LAYOUT.fontSize,
   };
 }
 
@@ -128,7 +127,8 @@ function ReportPage(props: {
         <Canvas
           style={styles.primer}
           paint={(painter: Painter) => {
-            painter.font(primer.bold.font).font(primer.regular.font);
+            // pdfkit embeds a font once per name, taking the first object it sees under it: the cell fonts.
+            for (const font of [...primer.bold.fonts, ...primer.regular.fonts]) painter.font(font);
             return null;
           }}
         />

@@ -7,7 +7,7 @@ import { RenderError, toRenderError } from "./errors";
 import type { RenderLimits } from "./limits";
 import type { RenderedFile, RenderOptions } from "./render";
 import { replyRows, rowFeed, specOutline } from "./row-feed";
-import type { RenderTask, TaskEvent, TaskOutcome } from "./task";
+import type { RenderTask, TaskEvent, TaskOutcome, ThreadData } from "./task";
 
 export interface RenderPoolOptions {
   /** Worker threads, each rendering one report at a time. Default: the number of CPUs. */
@@ -16,6 +16,11 @@ export interface RenderPoolOptions {
   timeoutMs?: number;
   /** Heap ceiling of each thread; a render that needs more fails with TOO_LARGE. Default: Node's. */
   maxHeapMb?: number;
+  /**
+   * Font files (TTF, OTF) for characters DejaVu Sans lacks, tried in order, e.g. CJK from Debian's
+   * fonts-droid-fallback: `/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf`. Default: none.
+   */
+  fallbackFonts?: string[];
   /** Size limits of every render (a render's own `limits` override them). Default: `DEFAULT_RENDER_LIMITS`. */
   limits?: Partial<RenderLimits>;
 }
@@ -49,6 +54,7 @@ export function createRenderPool(options: RenderPoolOptions = {}): RenderPool {
     maxThreads,
     // Warm threads render ~40% faster; keep extra ones a while after a burst.
     idleTimeout: 60_000,
+    workerData: { fallbackFonts: options.fallbackFonts ?? [] } satisfies ThreadData,
     ...(options.maxHeapMb === undefined ? {} : { resourceLimits: { maxOldGenerationSizeMb: options.maxHeapMb } }),
   });
   // A thread that dies between tasks is replaced on the next run; without a listener piscina's 'error' would crash us.

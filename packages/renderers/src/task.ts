@@ -1,7 +1,8 @@
-import type { MessagePort } from "node:worker_threads";
+import { type MessagePort, workerData } from "node:worker_threads";
 import type { ReportSpec } from "@reports/contracts";
 import { move, transferableSymbol, valueSymbol } from "piscina";
 import { type RenderErrorType, toRenderError } from "./errors";
+import { registerFallbackFonts } from "./fonts";
 import type { RenderLimits } from "./limits";
 import { preloadRenderers, type RenderedFile, renderRows } from "./render";
 import { portSources, type RowsRequest } from "./row-feed";
@@ -22,7 +23,13 @@ export type TaskOutcome =
   | { ok: true; data: Uint8Array; contentType: string; extension: RenderedFile["extension"] }
   | { ok: false; type: RenderErrorType; message: string };
 
+/** What every thread of a pool is started with. */
+export interface ThreadData {
+  fallbackFonts: string[];
+}
+
 // Runs while piscina starts the thread, before it takes a task: render time excludes warm-up.
+registerFallbackFonts((workerData as ThreadData | null)?.fallbackFonts ?? []);
 await preloadRenderers();
 
 /** The piscina task: renders one spec in this worker thread. */
