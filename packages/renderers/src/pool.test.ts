@@ -29,6 +29,15 @@ describe("createRenderPool", () => {
     expect(calls).toEqual([10_000, 15_000]);
   });
 
+  it("relays a PDF's progress as its pages are painted", async () => {
+    const calls: Array<[number, number]> = [];
+    await pool.render(sampleSpec({ format: "pdf", rows: 12_000 }), { onProgress: (d, t) => calls.push([d, t]) });
+    expect(calls).toHaveLength(2);
+    expect(calls[0]?.[0]).toBeGreaterThanOrEqual(10_000);
+    expect(calls[0]?.[0]).toBeLessThan(12_000);
+    expect(calls[1]).toEqual([12_000, 12_000]);
+  });
+
   it("keeps the main thread responsive while it renders", async () => {
     const spec = sampleSpec({ format: "pdf", rows: 2_000 });
     let ticks = 0;
@@ -63,7 +72,7 @@ describe("createRenderPool", () => {
 
   it("rejects with the caller's reason when the signal aborts, and keeps working", async () => {
     const controller = new AbortController();
-    const render = pool.render(sampleSpec({ format: "pdf", rows: 2_000 }), { signal: controller.signal });
+    const render = pool.render(sampleSpec({ format: "pdf", rows: 20_000 }), { signal: controller.signal });
     setTimeout(() => controller.abort(new Error("shutting down")), 100);
     await expect(render).rejects.toThrow("shutting down");
     const file = await pool.render(sampleSpec({ format: "xlsx", rows: 1 }));
@@ -74,7 +83,8 @@ describe("createRenderPool", () => {
     const strict = createRenderPool({ maxThreads: 1, timeoutMs: 200 });
     try {
       const started = performance.now();
-      const error = await strict.render(sampleSpec({ format: "pdf", rows: 2_000 })).catch((e: unknown) => e);
+      // Seconds of work: the limit, not the render, ends it.
+      const error = await strict.render(sampleSpec({ format: "pdf", rows: 20_000 })).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(RenderError);
       expect(error).toMatchObject({ type: "RENDER_TIMEOUT", message: "rendering took longer than 200 ms" });
       // The thread is stopped at the limit, not when the render would have ended (seconds later).

@@ -73,6 +73,11 @@ export function createRenderPool(options: RenderPoolOptions = {}): RenderPool {
       let feedError: unknown;
       const feed = rowFeed(spec, rows);
       const { port1, port2 } = new MessageChannel();
+      // The thread's last event on our port: the progress events before it have been handled.
+      let onDone = () => {};
+      const drained = new Promise<void>((resolve) => {
+        onDone = resolve;
+      });
       port1.on("message", (event: TaskEvent) => {
         if (event.kind === "rows") {
           feed(event).then(
@@ -84,6 +89,7 @@ export function createRenderPool(options: RenderPoolOptions = {}): RenderPool {
             },
           );
         } else if (event.kind === "progress") onProgress?.(event.rowsDone, event.rowsTotal);
+        else if (event.kind === "done") onDone();
         else if (timer === undefined) {
           timer = setTimeout(() => {
             timedOut = true;
@@ -95,6 +101,8 @@ export function createRenderPool(options: RenderPoolOptions = {}): RenderPool {
         const { outline, counts } = specOutline(spec, rows);
         const task: RenderTask = { spec: outline, counts, limits: { ...options.limits, ...limits }, port: port2 };
         const outcome = await piscina.run(task, { signal: abort.signal, transferList: [port2] });
+        // The result travels on piscina's channel: wait for the last progress events on ours.
+        await drained;
         if (!outcome.ok) throw new RenderError(outcome.type, outcome.message);
         const { data } = outcome;
         return {

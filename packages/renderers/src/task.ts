@@ -15,8 +15,12 @@ export interface RenderTask {
   port: MessagePort;
 }
 
-/** Events on the task's port, from the thread: one "started", then progress and requests for rows. */
-export type TaskEvent = { kind: "started" } | { kind: "progress"; rowsDone: number; rowsTotal: number } | RowsRequest;
+/** Events on the task's port, from the thread: one "started", then progress and requests for rows, one "done". */
+export type TaskEvent =
+  | { kind: "started" }
+  | { kind: "progress"; rowsDone: number; rowsTotal: number }
+  | RowsRequest
+  | { kind: "done" };
 
 /** Errors come back as data: a thrown error loses its `type` when it is cloned to the main thread. */
 export type TaskOutcome =
@@ -49,6 +53,7 @@ export default async function renderTask({ spec, counts, limits, port }: RenderT
     const { type, message } = toRenderError(error);
     return { ok: false, type, message } satisfies TaskOutcome;
   } finally {
+    port.postMessage({ kind: "done" } satisfies TaskEvent);
     port.close();
   }
 }
