@@ -3,13 +3,22 @@ import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink, TRPCC
 import { EventSource as EventSourcePonyfill } from "eventsource";
 import { AbortError, ApiError, apiError, isProblem, NetworkError } from "./errors";
 
+/**
+ * Any `EventSource` class (the browser's, the `eventsource` package's), typed structurally so the
+ * declarations need neither the DOM library nor a Node version that has one.
+ */
+export type EventSourceClass = new (
+  url: string,
+  // `never`: any init dictionary type is accepted, since the SDK passes none to a class of yours
+  init?: never,
+) => { readonly readyState: number; close(): void };
+
 /** What a transport needs of the client's options. */
 export interface TransportOptions {
   baseUrl: string;
   apiKey?: string | undefined;
   fetch?: typeof globalThis.fetch | undefined;
-  // biome-ignore lint/suspicious/noExplicitAny: any EventSource class (the browser's, the `eventsource` package's)
-  EventSource?: (new (url: string, init?: any) => EventSource) | undefined;
+  EventSource?: EventSourceClass | undefined;
 }
 
 /** `fetch` with the API key on every request (the key never goes to another origin, such as a file link). */
@@ -34,7 +43,7 @@ export function createTransport(options: TransportOptions) {
         condition: (op) => op.type === "subscription",
         // the ponyfill (fetch-based) sends the API key; a browser's own EventSource cannot send headers
         true: options.EventSource
-          ? httpSubscriptionLink({ url, EventSource: options.EventSource })
+          ? httpSubscriptionLink({ url, EventSource: options.EventSource as unknown as typeof EventSourcePonyfill })
           : httpSubscriptionLink({ url, EventSource: EventSourcePonyfill, eventSourceOptions: { fetch } }),
         false: httpBatchLink({ url, fetch }),
       }),
