@@ -39,7 +39,7 @@ export function excelSerial(ms: number): number | null {
 type Formatted = Pick<Column, "type" | "currency" | "decimals">;
 
 /** Digits after the point: the column's, else the currency's usual ones (JPY 0), else 2. */
-export function decimalsOf(column: Formatted, locale = "en-US"): number {
+function decimalsOf(column: Formatted, locale = "en-US"): number {
   if (column.decimals !== undefined) return column.decimals;
   if (column.type === "integer") return 0;
   if (column.type === "currency" && column.currency !== undefined) {

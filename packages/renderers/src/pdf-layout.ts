@@ -2,8 +2,8 @@ import type { Column, PdfOptions, ReportSpec, Row, Table } from "@reports/contra
 import { invalidCell } from "./errors";
 import type { TextMeasure } from "./fonts";
 import { type DisplayFormatter, displayFormatter, type FormatContext } from "./format";
+import { SAMPLE_ROWS } from "./rows";
 import { aggregates, TOTALS_LABEL, totalsColumn } from "./totals";
-import { SAMPLE_ROWS } from "./widths";
 import { wrapText } from "./wrap";
 
 /** Sizes in points; the PDF components and the painter use the same numbers the page plan counts with. */
@@ -191,7 +191,7 @@ function planColumns(
 }
 
 /** Usable text width of a column, in font-size units (what `TextMeasure` returns). */
-export function textWidth(column: ColumnPlan | undefined): number {
+function textWidth(column: ColumnPlan | undefined): number {
   return Math.max((column?.width ?? 0) - 2 * LAYOUT.cellPadX - CELL_SLACK, 1) / LAYOUT.fontSize;
 }
 

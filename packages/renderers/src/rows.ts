@@ -1,5 +1,8 @@
 import type { Row } from "@reports/contracts";
 
+/** Rows looked at to size a column: enough to be representative, bounded so a million rows cost nothing. */
+export const SAMPLE_ROWS = 500;
+
 /** Rows per chunk handed from a source to a renderer (and from the main thread to a render thread). */
 export const ROW_CHUNK = 2_000;
 

@@ -1,15 +1,14 @@
 import type { Column, Row } from "@reports/contracts";
 import XLSX from "xlsx";
 import { excelFormat, excelSerial, parseInstant } from "./format";
+import { SAMPLE_ROWS } from "./rows";
 import { wallClock } from "./timezone";
 
-/** Rows looked at to size a column: enough to be representative, bounded so a million rows cost nothing. */
-export const SAMPLE_ROWS = 500;
 const MIN_WIDTH = 8;
 const MAX_WIDTH = 60;
 
 /** Length of the longest line of a text, in characters. */
-export function longestLine(text: string): number {
+function longestLine(text: string): number {
   if (!text.includes("\n")) return text.length;
   let longest = 0;
   for (const line of text.split("\n")) longest = Math.max(longest, line.length);

@@ -1,4 +1,4 @@
-import type { CellValue, Column } from "@reports/contracts";
+import type { Column } from "@reports/contracts";
 import { excelFormat, excelSerial, type FormatContext, parseInstant } from "./format";
 import { wallClock } from "./timezone";
 import type { Aggregate } from "./totals";
@@ -115,9 +115,4 @@ function dateTimeSerial(timeZone: string): (value: string) => number | null | un
     const ms = parseInstant("datetime", value);
     return ms === null ? undefined : excelSerial(wall(ms));
   };
-}
-
-/** Whether a value is empty (no cell is written). */
-export function isEmpty(value: CellValue | undefined): value is null | undefined {
-  return value === null || value === undefined;
 }
