@@ -128,17 +128,9 @@ export const reportSpec = z
     tables: z.array(table).min(1).max(SPEC_LIMITS.tables),
     pdf: pdfOptions.optional(),
     /** BCP 47 locale of numbers, currencies and dates in the PDF and of currency symbols in XLSX (default en-US). */
-    locale: z
-      .string()
-      .max(35)
-      .refine(isLocale, "must be a BCP 47 locale such as en-US or de-DE")
-      .optional(),
+    locale: z.string().max(35).refine(isLocale, "must be a BCP 47 locale such as en-US or de-DE").optional(),
     /** IANA time zone in which date-times are shown (default UTC). */
-    timeZone: z
-      .string()
-      .max(64)
-      .refine(isTimeZone, "must be an IANA time zone such as Europe/Warsaw")
-      .optional(),
+    timeZone: z.string().max(64).refine(isTimeZone, "must be an IANA time zone such as Europe/Warsaw").optional(),
   })
   .superRefine((spec, ctx) => {
     const names = new Set<string>();
