@@ -81,7 +81,7 @@ function newIdempotencyKey(): string {
 }
 
 /**
- * A typed client of the Reports API, for browsers and Node (18+).
+ * A typed client of the Reports API, for browsers and Node (20+).
  *
  * @example
  * import { createReportsClient } from "@reports/sdk";

@@ -36,13 +36,19 @@ export interface TestSystem {
  */
 export async function startSystem(
   s3: S3Connection,
-  options: { replicas?: number; settings?: Record<string, string>; worker?: boolean } = {},
+  options: {
+    replicas?: number;
+    settings?: Record<string, string>;
+    worker?: boolean;
+    /** Replicas (by index) whose Redis is unreachable, as when Redis is down for them. */
+    redisDownFor?: number[];
+  } = {},
 ): Promise<TestSystem> {
   const keyPrefix = `test-sdk-${randomUUID()}:`;
   const [database, queue, bucket] = await Promise.all([createTestDatabase(), createTestQueue(), createTestBucket(s3)]);
   const caches: StatusCache[] = [];
-  const cache = () => {
-    const made = createRedisCache({ url: REDIS_URL, keyPrefix });
+  const cache = (url = REDIS_URL) => {
+    const made = createRedisCache({ url, keyPrefix });
     caches.push(made);
     return made;
   };
@@ -50,7 +56,13 @@ export async function startSystem(
   const replicas: Array<Replica & { close(): Promise<void> }> = [];
   for (let i = 0; i < (options.replicas ?? 1); i++) {
     const deps = createApiDeps(
-      { db: database.db, queue, storage: bucket.storage, cache: cache(), logger: silentLogger() },
+      {
+        db: database.db,
+        queue,
+        storage: bucket.storage,
+        cache: cache(options.redisDownFor?.includes(i) ? "redis://127.0.0.1:1" : REDIS_URL),
+        logger: silentLogger(),
+      },
       settings,
     );
     const { server, url } = await listen(createApp(deps), { port: 0, host: "127.0.0.1" });

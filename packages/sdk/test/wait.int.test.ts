@@ -17,10 +17,11 @@ let system: TestSystem;
 let proxy: TestProxy;
 let replicaA: string;
 let replicaB: string;
+let replicaWithoutRedis: string;
 
 beforeAll(async () => {
-  system = await startSystem(inject("s3"), { replicas: 2 });
-  [replicaA, replicaB] = system.replicas.map((r) => r.url) as [string, string];
+  system = await startSystem(inject("s3"), { replicas: 3, redisDownFor: [2] });
+  [replicaA, replicaB, replicaWithoutRedis] = system.replicas.map((r) => r.url) as [string, string, string];
   proxy = await startProxy(replicaB);
 });
 
@@ -67,6 +68,16 @@ describe("waitForStatus over SSE", () => {
     expect(again.status).toBe("done");
     expect(seen).toEqual(["done"]);
     expect(performance.now() - started).toBeLessThan(1_000);
+  });
+
+  it("still streams from a replica whose Redis is down, reading the status from the database", async () => {
+    const { requestId } = await createReportsClient({ baseUrl: replicaA }).generate(sampleSpec({ rows: 3 }));
+    const seen: string[] = [];
+    const reports = createReportsClient({ baseUrl: replicaWithoutRedis });
+    const done = await reports.waitForStatus(requestId, { transport: "sse", onUpdate: (s) => seen.push(s.status) });
+    expect(done.status).toBe("done");
+    expect(done.url).toMatch(/^http/);
+    expect(seen.at(-1)).toBe("done");
   });
 
   it("resolves at an earlier state when asked to", async () => {
