@@ -8,7 +8,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { type CaseResult, markdownTable } from "./table";
 
@@ -20,6 +20,8 @@ const baselines = { xlsx: "exceljs", pdf: "pdfkit" } as const;
 const caseFile = fileURLToPath(new URL("./case.ts", import.meta.url));
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
+// Other work on the machine slows every case: the load average goes with the figures.
+const loadBefore = loadavg()[0]?.toFixed(1);
 const results: CaseResult[] = [];
 for (const format of ["xlsx", "pdf"] as const) {
   for (const rows of sizes[format]) {
@@ -40,8 +42,9 @@ const table = markdownTable(results);
 console.log(`\n${table}`);
 if (!quick) {
   const machine = `Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? "?"}`;
+  const load = `load average ${loadBefore} before, ${loadavg()[0]?.toFixed(1)} after`;
   const at = new Date().toISOString();
-  writeFileSync(`${root}bench/results/renderers.json`, `${JSON.stringify({ at, machine, results }, null, 2)}\n`);
+  writeFileSync(`${root}bench/results/renderers.json`, `${JSON.stringify({ at, machine, load, results }, null, 2)}\n`);
   const docs = `${root}docs/performance.md`;
   const start = "<!-- bench:renderers:start -->";
   const end = "<!-- bench:renderers:end -->";
@@ -49,6 +52,6 @@ if (!quick) {
   const from = text.indexOf(start);
   const to = text.indexOf(end);
   if (from < 0 || to < from) throw new Error(`${docs} has no ${start} … ${end} section`);
-  const section = `${start}\n_${at.slice(0, 10)}, ${machine}, \`pnpm bench:renderers\`:_\n\n${table}\n${end}`;
+  const section = `${start}\n_${at.slice(0, 10)}, ${machine}, ${load}, \`pnpm bench:renderers\`:_\n\n${table}\n${end}`;
   writeFileSync(docs, text.slice(0, from) + section + text.slice(to + end.length));
 }
