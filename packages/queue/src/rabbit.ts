@@ -136,18 +136,21 @@ export async function createRabbitQueue(config: RabbitQueueConfig): Promise<Repo
     async removeDeadLetters(requestIds) {
       const channel = await connection.acquire();
       let removed = 0;
+      const kept: number[] = [];
       try {
-        const { messageCount } = await channel.queueDeclare({ queue: names.deadLetterQueue, passive: true });
-        // look at each waiting message once; the ones kept go back when the channel closes
-        for (let seen = 0; seen < messageCount; seen++) {
+        // take every waiting message once (unacked ones are not handed out again), then give back the rest
+        for (;;) {
           const msg = await channel.basicGet({ queue: names.deadLetterQueue });
           if (!msg) break;
           const decoded = decodeMessage(msg.body);
           if (decoded.ok && requestIds.has(decoded.message.requestId)) {
             channel.basicAck({ deliveryTag: msg.deliveryTag });
             removed++;
+          } else {
+            kept.push(msg.deliveryTag);
           }
         }
+        for (const deliveryTag of kept) channel.basicNack({ deliveryTag, requeue: true });
       } finally {
         await channel.close();
       }
