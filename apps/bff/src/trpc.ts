@@ -57,6 +57,8 @@ function apiCodeOf(error: TRPCError): { code: ApiErrorCode; errors?: ReturnType<
 }
 
 const t = initTRPC.context<TrpcContext>().create({
+  // a comment line on quiet status streams, so proxies and load balancers keep them open
+  sse: { ping: { enabled: true, intervalMs: 15_000 } },
   errorFormatter({ shape, error }) {
     const { code, errors } = apiCodeOf(error);
     // Same catalog as the REST problem bodies; an internal message never reaches the client.
