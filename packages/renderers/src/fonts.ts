@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import { Font } from "@react-pdf/renderer";
+import { fallbackFontFiles } from "./fallback-fonts";
 import type { FontkitFont } from "./pdf-font";
 
 const require = createRequire(import.meta.url);
@@ -55,15 +56,11 @@ export interface FontFace {
 const faces = new Map<number, Promise<FontFace>>();
 const fallbackFamilies: string[] = [];
 
-/**
- * Adds fonts (TTF or OTF files) for characters DejaVu Sans lacks, such as CJK, tried in order, in this thread.
- * The pool does it in every thread from its `fallbackFonts` option.
- *
- * @example
- * registerFallbackFonts(["/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"]); // Debian's fonts-droid-fallback
- */
-export function registerFallbackFonts(paths: readonly string[]): void {
-  for (const src of paths) {
+/** Registers with React-PDF the fallback files added since the last call; new fonts mean new faces. */
+function syncFallbacks(): void {
+  const files = fallbackFontFiles();
+  while (fallbackFamilies.length < files.length) {
+    const src = files[fallbackFamilies.length] as string;
     const family = `Fallback ${fallbackFamilies.length + 1}`;
     Font.register({
       family,
@@ -73,12 +70,13 @@ export function registerFallbackFonts(paths: readonly string[]): void {
       ],
     });
     fallbackFamilies.push(family);
+    faces.clear();
   }
-  if (paths.length > 0) faces.clear();
 }
 
 /** The font families of React-PDF's text: DejaVu Sans, then the fallbacks. */
 export function fontFamilies(): string[] {
+  syncFallbacks();
   return [FONT_FAMILY, ...fallbackFamilies];
 }
 
@@ -99,6 +97,7 @@ export async function textMeasure(weight: 400 | 700): Promise<TextMeasure> {
 
 /** The fonts React-PDF loaded for a weight (so pdfkit embeds one subset of each), loaded once per thread. */
 export function fontFace(weight: 400 | 700): Promise<FontFace> {
+  syncFallbacks();
   let face = faces.get(weight);
   if (face === undefined) {
     face = loadFace(weight);

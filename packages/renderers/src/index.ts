@@ -1,5 +1,5 @@
 export { RenderError, type RenderErrorType } from "./errors";
-export { registerFallbackFonts } from "./fonts";
+export { registerFallbackFonts } from "./fallback-fonts";
 export { DEFAULT_RENDER_LIMITS, EXCEL_MAX_DATA_ROWS, type RenderLimits } from "./limits";
 export { createRenderPool, DEFAULT_RENDER_TIMEOUT_MS, type RenderPool, type RenderPoolOptions } from "./pool";
 export { type RenderedFile, type RenderOptions, renderReport } from "./render";

@@ -2,7 +2,7 @@ import { type MessagePort, workerData } from "node:worker_threads";
 import type { ReportSpec } from "@reports/contracts";
 import { move, transferableSymbol, valueSymbol } from "piscina";
 import { type RenderErrorType, toRenderError } from "./errors";
-import { registerFallbackFonts } from "./fonts";
+import { registerFallbackFonts } from "./fallback-fonts";
 import type { RenderLimits } from "./limits";
 import { preloadRenderers, type RenderedFile, renderRows } from "./render";
 import { portSources, type RowsRequest } from "./row-feed";
