@@ -59,6 +59,24 @@ describe("XLSX totals row", () => {
   });
 });
 
+describe("XLSX totals formulas", () => {
+  it("quote and escape the sheet names they refer to", async () => {
+    const spec = xlsx({
+      title: "Names",
+      tables: [
+        {
+          name: "R&D <x> 'q' ok",
+          columns: [{ key: "a", header: "A", type: "number", totals: "sum" }],
+          rows: [{ a: 1 }, { a: 2 }],
+        },
+      ],
+    });
+    const [sheet] = readWithOpenpyxl((await renderReport(spec)).data);
+    expect(sheet?.name).toBe("R&D <x> 'q' ok");
+    expect(sheet?.cells.A4?.value).toBe("=SUBTOTAL(109,'R&D <x> ''q'' ok'!A2:A3)");
+  });
+});
+
 describe("XLSX sheets and row limits", () => {
   it("continues a table longer than a sheet on sheets named Name (2), Name (3), each with its header", async () => {
     const data = (await renderReport(numbers(7, true), { limits: { xlsxSheetRows: 3 } })).data;
