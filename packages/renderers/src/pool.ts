@@ -80,7 +80,7 @@ export function createRenderPool(options: RenderPoolOptions = {}): RenderPool {
       });
       port1.on("message", (event: TaskEvent) => {
         if (event.kind === "rows") {
-          feed(event).then(
+          feed.read(event).then(
             (chunk) => replyRows(port1, event, chunk),
             (error: unknown) => {
               // The caller's source failed (storage, network): stop the thread, give back the source's error.
@@ -118,6 +118,7 @@ export function createRenderPool(options: RenderPoolOptions = {}): RenderPool {
         throw poolError(error);
       } finally {
         clearTimeout(timer);
+        feed.close();
         signal?.removeEventListener("abort", onCallerAbort);
         port1.close();
       }

@@ -32,12 +32,18 @@ export function specOutline(
  * Main thread: the chunks a render thread asks for, read from the spec's arrays or from the caller's sources
  * (re-cut to `ROW_CHUNK` rows; requests of a table come in order).
  */
-export function rowFeed(spec: ReportSpec, sources?: readonly RowSource[]): (request: RowsRequest) => Promise<Row[]> {
+export function rowFeed(spec: ReportSpec, sources?: readonly RowSource[]) {
   const readers = sources?.map((source) => new ChunkReader(source));
-  return async ({ table, from }) => {
-    const reader = readers?.[table];
-    if (reader) return reader.read(from);
-    return spec.tables[table]?.rows.slice(from, from + ROW_CHUNK) ?? [];
+  return {
+    async read({ table, from }: RowsRequest): Promise<Row[]> {
+      const reader = readers?.[table];
+      if (reader) return reader.read(from);
+      return spec.tables[table]?.rows.slice(from, from + ROW_CHUNK) ?? [];
+    },
+    /** Lets go of the sources (a stream from storage closes) once the render is over, however it ended. */
+    close(): void {
+      for (const reader of readers ?? []) reader.close();
+    },
   };
 }
 
@@ -56,6 +62,10 @@ class ChunkReader {
 
   constructor(source: RowSource) {
     this.chunks = source.chunks()[Symbol.asyncIterator]();
+  }
+
+  close(): void {
+    this.queue = this.queue.then(() => this.chunks.return?.()).catch(() => {});
   }
 
   read(from: number): Promise<Row[]> {

@@ -42,6 +42,22 @@ describe("rows from a source instead of the spec", () => {
     expect((await pool.render(sampleSpec({ format: "xlsx", rows: 1 }))).extension).toBe("xlsx");
   });
 
+  it("lets go of a source when the render ends early, so a stream from storage closes", async () => {
+    let closed = false;
+    const source: RowSource = {
+      count: 100_000,
+      async *chunks() {
+        try {
+          for (let i = 0; ; i++) yield [{ id: i, paid: "not a boolean" }];
+        } finally {
+          closed = true;
+        }
+      },
+    };
+    await expect(pool.render(outline(), { rows: [source] })).rejects.toMatchObject({ type: "INVALID_SPEC" });
+    await expect.poll(() => closed).toBe(true);
+  });
+
   it("fails with RENDER_FAILED when a source has fewer rows than it counted", async () => {
     const short: RowSource = { ...streamed(10), count: 11 };
     await expect(pool.render(outline(), { rows: [short] })).rejects.toMatchObject({
