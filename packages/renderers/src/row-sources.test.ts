@@ -55,7 +55,7 @@ describe("rows from a source instead of the spec", () => {
       },
     };
     await expect(pool.render(outline(), { rows: [source] })).rejects.toMatchObject({ type: "INVALID_SPEC" });
-    await expect.poll(() => closed).toBe(true);
+    await expect.poll(() => closed, { timeout: 10_000 }).toBe(true);
   });
 
   it("fails with RENDER_FAILED when a source has fewer rows than it counted", async () => {
