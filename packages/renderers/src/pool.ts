@@ -1,4 +1,5 @@
 import { availableParallelism } from "node:os";
+import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { MessageChannel } from "node:worker_threads";
 import type { ReportSpec } from "@reports/contracts";
@@ -36,6 +37,7 @@ export interface RenderPool {
 }
 
 export const DEFAULT_RENDER_TIMEOUT_MS = 120_000;
+const DRAIN_WAIT_MS = 1_000;
 
 /**
  * A pool of worker threads that render reports off the event loop, with a hard time limit.
@@ -101,8 +103,8 @@ export function createRenderPool(options: RenderPoolOptions = {}): RenderPool {
         const { outline, counts } = specOutline(spec, rows);
         const task: RenderTask = { spec: outline, counts, limits: { ...options.limits, ...limits }, port: port2 };
         const outcome = await piscina.run(task, { signal: abort.signal, transferList: [port2] });
-        // The result travels on piscina's channel: wait for the last progress events on ours.
-        await drained;
+        // The result travels on piscina's channel: wait for the last progress events on ours (never for long).
+        await Promise.race([drained, sleep(DRAIN_WAIT_MS, undefined, { ref: false })]);
         if (!outcome.ok) throw new RenderError(outcome.type, outcome.message);
         const { data } = outcome;
         return {
