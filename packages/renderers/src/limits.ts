@@ -23,9 +23,14 @@ export const DEFAULT_RENDER_LIMITS: Readonly<RenderLimits> = Object.freeze({
   xlsxOverflow: "split",
 });
 
-/** The defaults with `overrides` applied; a sheet never holds more rows than Excel opens. */
+/** The defaults with `overrides` applied (an undefined field keeps the default); a sheet never holds more rows than Excel opens. */
 export function resolveLimits(...overrides: Array<Partial<RenderLimits> | undefined>): RenderLimits {
-  const limits: RenderLimits = Object.assign({}, DEFAULT_RENDER_LIMITS, ...overrides);
+  const limits: RenderLimits = { ...DEFAULT_RENDER_LIMITS };
+  for (const override of overrides) {
+    for (const [key, value] of Object.entries(override ?? {})) {
+      if (value !== undefined) Object.assign(limits, { [key]: value });
+    }
+  }
   limits.xlsxSheetRows = Math.max(1, Math.min(Math.floor(limits.xlsxSheetRows), EXCEL_MAX_DATA_ROWS));
   limits.pdfMaxRows = Math.max(0, Math.floor(limits.pdfMaxRows));
   return limits;

@@ -118,6 +118,7 @@ describe("XLSX sheets and row limits", () => {
     expect(DEFAULT_RENDER_LIMITS).toMatchObject({ xlsxSheetRows: EXCEL_MAX_DATA_ROWS, xlsxOverflow: "split" });
     expect(EXCEL_MAX_DATA_ROWS).toBe(1_048_575);
     expect(resolveLimits({ xlsxSheetRows: 2_000_000 }).xlsxSheetRows).toBe(EXCEL_MAX_DATA_ROWS);
+    expect(resolveLimits({ pdfMaxRows: undefined }).pdfMaxRows).toBe(100_000);
     expect(resolveLimits({ pdfMaxRows: 5 }, { xlsxSheetRows: 10 })).toEqual({
       pdfMaxRows: 5,
       xlsxSheetRows: 10,
