@@ -14,7 +14,7 @@ export interface CaseResult {
 
 const NAMES: Record<string, string> = {
   ours: "@reports/renderers (pool)",
-  streamed: "@reports/renderers (pool), rows streamed",
+  streamed: "@reports/renderers (pool), rows and file streamed",
   exceljs: "ExcelJS streaming writer",
   pdfkit: "pdfkit, drawn directly",
 };

@@ -11,7 +11,7 @@ import { type CellFace, type Painter, paintBlock } from "./pdf-paint";
 import type { Progress } from "./progress";
 import { RowCursor, type RowSource } from "./rows";
 
-export const PDF_CONTENT_TYPE = "application/pdf";
+export { PDF_CONTENT_TYPE } from "./file-type";
 
 const styles = StyleSheet.create({
   page: {

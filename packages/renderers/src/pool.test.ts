@@ -3,6 +3,7 @@ import { PDFParse } from "pdf-parse";
 import { afterAll, describe, expect, it } from "vitest";
 import XLSX from "xlsx";
 import { createRenderPool, RenderError } from "./index";
+import { threadExecArgv } from "./pool";
 
 describe("createRenderPool", () => {
   const pool = createRenderPool({ maxThreads: 1, timeoutMs: 30_000 });
@@ -21,6 +22,50 @@ describe("createRenderPool", () => {
     const parser = new PDFParse({ data: new Uint8Array(pdf.data) });
     expect((await parser.getText()).text).toContain("Sales — Łódź & Привет");
     await parser.destroy();
+  });
+
+  it("hands the file to an output as it is made, held back while the output is slow", async () => {
+    for (const format of ["xlsx", "pdf"] as const) {
+      const spec = sampleSpec({ format, rows: format === "xlsx" ? 60_000 : 3_000 });
+      const chunks: Buffer[] = [];
+      let pending = 0;
+      let mostPending = 0;
+      const streamed = await pool.render(spec, {
+        output: async (chunk) => {
+          pending++;
+          mostPending = Math.max(mostPending, pending);
+          await new Promise((resolve) => setTimeout(resolve, 1));
+          chunks.push(Buffer.from(chunk));
+          pending--;
+        },
+      });
+      const file = Buffer.concat(chunks);
+      expect(streamed.data.length).toBe(0);
+      expect(streamed.bytes).toBe(file.length);
+      expect(mostPending).toBe(1); // one write at a time, in order
+      if (format === "xlsx") {
+        expect(chunks.length).toBeGreaterThan(1);
+        const sheet = XLSX.read(file, { type: "buffer" }).Sheets.Orders;
+        expect(sheet?.A60001).toMatchObject({ t: "n", v: 60_000 });
+      } else {
+        const parser = new PDFParse({ data: new Uint8Array(file) });
+        expect((await parser.getText()).text).toContain("Customer 3000");
+        await parser.destroy();
+      }
+    }
+  });
+
+  it("stops the render with the output's own error when the output fails", async () => {
+    const failure = new Error("the upload broke");
+    let writes = 0;
+    const render = pool.render(sampleSpec({ format: "xlsx", rows: 200_000 }), {
+      output: async () => {
+        if (++writes === 3) throw failure;
+      },
+    });
+    await expect(render).rejects.toBe(failure);
+    // the thread was stopped: the pool renders the next report
+    expect((await pool.render(sampleSpec({ rows: 2 }))).extension).toBe("xlsx");
   });
 
   it("relays progress from the thread", async () => {
@@ -112,5 +157,27 @@ describe("createRenderPool", () => {
     const closed = createRenderPool({ maxThreads: 1 });
     await closed.close();
     await expect(closed.render(sampleSpec())).rejects.toMatchObject({ type: "RENDER_FAILED" });
+  });
+});
+
+describe("a thread without the built bundle", () => {
+  it("registers tsx and renders from the TypeScript sources", async () => {
+    process.env.REPORTS_RENDER_SOURCES = "1"; // threads copy the environment when they start
+    const pool = createRenderPool({ maxThreads: 1 });
+    try {
+      const file = await pool.render(sampleSpec({ format: "pdf", rows: 3 }));
+      expect(file.data.subarray(0, 5).toString("latin1")).toBe("%PDF-");
+    } finally {
+      delete process.env.REPORTS_RENDER_SOURCES;
+      await pool.close();
+    }
+  });
+});
+
+describe("threadExecArgv", () => {
+  it("gives threads no flags under tsx, and leaves them to inherit otherwise", () => {
+    expect(threadExecArgv(["--expose-gc", "--import", "tsx"])).toEqual([]);
+    expect(threadExecArgv(["--import=tsx/esm"])).toEqual([]);
+    expect(threadExecArgv(["--expose-gc", "--enable-source-maps"])).toBeUndefined();
   });
 });

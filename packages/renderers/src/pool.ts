@@ -8,7 +8,7 @@ import { RenderError, toRenderError } from "./errors";
 import type { RenderLimits } from "./limits";
 import type { RenderedFile, RenderOptions } from "./render";
 import { replyRows, rowFeed, specOutline } from "./row-feed";
-import type { RenderTask, TaskEvent, TaskOutcome, ThreadData } from "./task";
+import type { DataAck, RenderTask, TaskEvent, TaskOutcome, ThreadData } from "./task";
 
 export interface RenderPoolOptions {
   /** Worker threads, each rendering one report at a time. Default: the number of CPUs. */
@@ -57,6 +57,7 @@ export function createRenderPool(options: RenderPoolOptions = {}): RenderPool {
     // Warm threads render ~40% faster; keep extra ones a while after a burst.
     idleTimeout: 60_000,
     workerData: { fallbackFonts: options.fallbackFonts ?? [] } satisfies ThreadData,
+    ...(threadExecArgv(process.execArgv) ? { execArgv: [] } : {}),
     ...(options.maxHeapMb === undefined ? {} : { resourceLimits: { maxOldGenerationSizeMb: options.maxHeapMb } }),
   });
   // A thread that dies between tasks is replaced on the next run; without a listener piscina's 'error' would crash us.
@@ -64,7 +65,7 @@ export function createRenderPool(options: RenderPoolOptions = {}): RenderPool {
   let closed = false;
 
   return {
-    async render(spec, { signal, onProgress, limits, rows } = {}) {
+    async render(spec, { signal, onProgress, limits, rows, output } = {}) {
       signal?.throwIfAborted();
       if (closed) throw new RenderError("RENDER_FAILED", "the render pool is closed");
       const abort = new AbortController();
@@ -80,8 +81,24 @@ export function createRenderPool(options: RenderPoolOptions = {}): RenderPool {
       const drained = new Promise<void>((resolve) => {
         onDone = resolve;
       });
+      // The sink's writes, one after the other, each acknowledged to the thread once it is done.
+      let writing = Promise.resolve();
+      const write = (chunk: Uint8Array) => {
+        writing = writing.then(async () => {
+          if (feedError !== undefined || !output) return;
+          try {
+            await output(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+            port1.postMessage({ kind: "ack", bytes: chunk.byteLength } satisfies DataAck);
+          } catch (error) {
+            // The caller's sink failed (an upload): stop the thread, give back the sink's error.
+            feedError ??= error;
+            abort.abort();
+          }
+        });
+      };
       port1.on("message", (event: TaskEvent) => {
-        if (event.kind === "rows") {
+        if (event.kind === "data") write(event.chunk);
+        else if (event.kind === "rows") {
           feed.read(event).then(
             (chunk) => replyRows(port1, event, chunk),
             (error: unknown) => {
@@ -101,14 +118,24 @@ export function createRenderPool(options: RenderPoolOptions = {}): RenderPool {
       });
       try {
         const { outline, counts } = specOutline(spec, rows);
-        const task: RenderTask = { spec: outline, counts, limits: { ...options.limits, ...limits }, port: port2 };
+        const task: RenderTask = {
+          spec: outline,
+          counts,
+          limits: { ...options.limits, ...limits },
+          port: port2,
+          stream: output !== undefined,
+        };
         const outcome = await piscina.run(task, { signal: abort.signal, transferList: [port2] });
-        // The result travels on piscina's channel: wait for the last progress events on ours (never for long).
-        await Promise.race([drained, sleep(DRAIN_WAIT_MS, undefined, { ref: false })]);
+        // The result travels on piscina's channel: wait for the last events on ours (every data event has
+        // come before "done"), then for the sink to take the last bytes.
+        await Promise.race([drained, sleep(output ? timeoutMs : DRAIN_WAIT_MS, undefined, { ref: false })]);
+        await writing;
+        if (feedError !== undefined) throw feedError;
         if (!outcome.ok) throw new RenderError(outcome.type, outcome.message);
         const { data } = outcome;
         return {
           data: Buffer.from(data.buffer, data.byteOffset, data.byteLength),
+          bytes: outcome.bytes,
           contentType: outcome.contentType,
           extension: outcome.extension,
         };
@@ -130,6 +157,17 @@ export function createRenderPool(options: RenderPoolOptions = {}): RenderPool {
       await piscina.close();
     },
   };
+}
+
+/**
+ * No flags for the threads when the process runs under tsx: the thread's entry loads the built bundle, or
+ * registers tsx itself when there is none, so a thread never pays for a second copy of tsx's hooks (~25 MB each).
+ * Not the other flags either: Node refuses per-process ones (`--expose-gc`, `--max-old-space-size`) given to a
+ * thread explicitly, and a thread's heap comes from `maxHeapMb`. Otherwise the threads inherit, as by default.
+ */
+export function threadExecArgv(argv: readonly string[]): string[] | undefined {
+  const tsx = /^(--(import|loader|experimental-loader|require)=)?tsx(\/.*)?$/;
+  return argv.some((flag) => tsx.test(flag)) ? [] : undefined;
 }
 
 function poolError(error: unknown): RenderError {

@@ -1,11 +1,16 @@
 import type { ReportSpec } from "@reports/contracts";
 import { RenderError, toRenderError } from "./errors";
+import { fileTypeOf } from "./file-type";
 import { type RenderLimits, resolveLimits } from "./limits";
 import { Progress } from "./progress";
 import { arrayRows, type RowSource } from "./rows";
+import { type ChunkSink, collectingSink, writeWhole } from "./sink";
 
 export interface RenderedFile {
+  /** The file; empty when it went to the render's `output` instead. */
   data: Buffer;
+  /** The file's size. */
+  bytes: number;
   contentType: string;
   extension: "xlsx" | "pdf";
 }
@@ -22,6 +27,11 @@ export interface RenderOptions {
    * `rows` are then not read. Nothing holds all the rows at once, and an XLSX is written as they arrive.
    */
   rows?: readonly RowSource[];
+  /**
+   * Takes the file's bytes as they are made (an upload, say), instead of the result's `data`: an XLSX of a
+   * million rows is then never held whole. Chunks come in order; a returned promise holds the render back.
+   */
+  output?: ChunkSink;
 }
 
 /**
@@ -54,23 +64,24 @@ export async function renderRows(
     onProgress,
     signal,
   );
+  const collected = options.output ? null : collectingSink();
+  const sink = options.output ?? (collected as ReturnType<typeof collectingSink>).sink;
   try {
-    let file: RenderedFile;
+    let bytes: number;
+    let whole: Buffer | null = null;
     // Engines load on first use: a process that only drives the pool never loads React-PDF or SheetJS.
     switch (spec.format) {
       case "xlsx": {
-        const { XLSX_CONTENT_TYPE, renderXlsx } = await import("./xlsx");
-        const data = await renderXlsx(spec, sources, progress, limits);
-        file = { data, contentType: XLSX_CONTENT_TYPE, extension: "xlsx" };
+        const { renderXlsx } = await import("./xlsx");
+        bytes = await renderXlsx(spec, sources, progress, limits, sink);
         break;
       }
       case "pdf": {
-        const { PDF_CONTENT_TYPE, renderPdf } = await import("./pdf");
-        file = {
-          data: await renderPdf(spec, sources, progress, limits),
-          contentType: PDF_CONTENT_TYPE,
-          extension: "pdf",
-        };
+        const { renderPdf } = await import("./pdf");
+        const pdf = await renderPdf(spec, sources, progress, limits);
+        if (options.output) await writeWhole(options.output, pdf);
+        else whole = pdf;
+        bytes = pdf.length;
         break;
       }
       default:
@@ -79,6 +90,11 @@ export async function renderRows(
           `unknown report format "${String((spec as { format: unknown }).format)}"`,
         );
     }
+    const file: RenderedFile = {
+      ...fileTypeOf(spec.format),
+      data: whole ?? collected?.bytes() ?? Buffer.alloc(0),
+      bytes,
+    };
     signal?.throwIfAborted();
     progress.finish();
     return file;

@@ -6,6 +6,7 @@ import { registerFallbackFonts } from "./fallback-fonts";
 import type { RenderLimits } from "./limits";
 import { preloadRenderers, type RenderedFile, renderRows } from "./render";
 import { portSources, type RowsRequest } from "./row-feed";
+import type { ChunkSink } from "./sink";
 
 /** What the pool sends a worker thread: the spec without rows, each table's row count, and a port for the rest. */
 export interface RenderTask {
@@ -13,6 +14,17 @@ export interface RenderTask {
   counts: number[];
   limits: Partial<RenderLimits>;
   port: MessagePort;
+  /** Send the file's bytes on `port` as they are made (`data` events) instead of in the outcome. */
+  stream: boolean;
+}
+
+/** Bytes sent on the port and not yet acknowledged, at most: the thread waits for the caller's sink beyond it. */
+const STREAM_WINDOW = 4 << 20;
+
+/** The main thread's answer to `data`: its sink took these bytes. */
+export interface DataAck {
+  kind: "ack";
+  bytes: number;
 }
 
 /** Events on the task's port, from the thread: one "started", then progress and requests for rows, one "done". */
@@ -20,11 +32,12 @@ export type TaskEvent =
   | { kind: "started" }
   | { kind: "progress"; rowsDone: number; rowsTotal: number }
   | RowsRequest
+  | { kind: "data"; chunk: Uint8Array }
   | { kind: "done" };
 
 /** Errors come back as data: a thrown error loses its `type` when it is cloned to the main thread. */
 export type TaskOutcome =
-  | { ok: true; data: Uint8Array; contentType: string; extension: RenderedFile["extension"] }
+  | { ok: true; data: Uint8Array; bytes: number; contentType: string; extension: RenderedFile["extension"] }
   | { ok: false; type: RenderErrorType; message: string };
 
 /** What every thread of a pool is started with. */
@@ -37,16 +50,18 @@ registerFallbackFonts((workerData as ThreadData | null)?.fallbackFonts ?? []);
 await preloadRenderers();
 
 /** The piscina task: renders one spec in this worker thread. */
-export default async function renderTask({ spec, counts, limits, port }: RenderTask) {
+export default async function renderTask({ spec, counts, limits, port, stream }: RenderTask) {
   port.postMessage({ kind: "started" } satisfies TaskEvent);
   try {
     const file = await renderRows(spec, portSources(port, counts), {
       limits,
+      ...(stream ? { output: portSink(port) } : {}),
       onProgress: (rowsDone, rowsTotal) =>
         port.postMessage({ kind: "progress", rowsDone, rowsTotal } satisfies TaskEvent),
     });
     const data = ownedBytes(file.data);
-    const outcome: TaskOutcome = { ok: true, data, contentType: file.contentType, extension: file.extension };
+    const { bytes, contentType, extension } = file;
+    const outcome: TaskOutcome = { ok: true, data, bytes, contentType, extension };
     // Transfers the bytes to the main thread instead of copying them.
     return move({ [transferableSymbol]: data.buffer, [valueSymbol]: outcome });
   } catch (error) {
@@ -56,6 +71,30 @@ export default async function renderTask({ spec, counts, limits, port }: RenderT
     port.postMessage({ kind: "done" } satisfies TaskEvent);
     port.close();
   }
+}
+
+/** Sends the file's bytes to the main thread as they are made, waiting while more than a window is unacknowledged. */
+function portSink(port: MessagePort): ChunkSink {
+  let unacknowledged = 0;
+  let wake: (() => void) | null = null;
+  port.on("message", (message: DataAck | { kind: string }) => {
+    if (message.kind !== "ack") return;
+    unacknowledged -= (message as DataAck).bytes;
+    if (wake && unacknowledged <= STREAM_WINDOW / 2) {
+      wake();
+      wake = null;
+    }
+  });
+  return async (chunk) => {
+    const own = new Uint8Array(chunk); // a copy with a buffer of its own, moved (not copied again) to the main thread
+    unacknowledged += own.byteLength;
+    port.postMessage({ kind: "data", chunk: own } satisfies TaskEvent, [own.buffer]);
+    if (unacknowledged > STREAM_WINDOW) {
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+    }
+  };
 }
 
 /** A Buffer may be a view into Node's shared allocation pool; only a buffer of its own may be transferred. */

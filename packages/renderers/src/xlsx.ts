@@ -5,6 +5,7 @@ import type { RenderLimits } from "./limits";
 import type { Progress } from "./progress";
 import { RowCursor, type RowSource } from "./rows";
 import { partName, sheetNames } from "./sheet-names";
+import type { ChunkSink } from "./sink";
 import { type Aggregate, aggregates, SUBTOTAL_FUNCTION, TOTALS_LABEL, totalsColumn } from "./totals";
 import { sheetColumnWidths } from "./widths";
 import { cellWriter, numberCell, textCell, textStyles } from "./xlsx-cells";
@@ -14,7 +15,7 @@ import { StyleSheet } from "./xlsx-styles";
 import { columnName, escapeText } from "./xml";
 import { ZipWriter } from "./zip";
 
-export const XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+export { XLSX_CONTENT_TYPE } from "./file-type";
 
 /** A run of one table's rows that goes on one sheet. */
 interface SheetPart {
@@ -36,7 +37,8 @@ export async function renderXlsx(
   sources: readonly RowSource[],
   progress: Progress,
   limits: RenderLimits,
-): Promise<Buffer> {
+  sink: ChunkSink,
+): Promise<number> {
   const context = formatContext(spec);
   const parts = planSheets(spec, sources, limits);
   const scaffold = workbookParts(
@@ -48,7 +50,7 @@ export async function renderXlsx(
   );
   const styles = new StyleSheet();
   const tables = spec.tables.map((table, t) => tableWriter(table.columns, styles, context, parts, t));
-  const zip = new ZipWriter();
+  const zip = new ZipWriter(sink);
   try {
     for (const { path, data } of scaffold.parts) zip.addBuffer(path, data);
     // Every style a cell can ask for is registered by now: the writers were built above.

@@ -3,6 +3,7 @@ import { createRequire } from "node:module";
 import { PassThrough } from "node:stream";
 import * as zlib from "node:zlib";
 import { ZipFile } from "yazl";
+import type { ChunkSink } from "./sink";
 
 // yazl checksums every byte with buffer-crc32, in JavaScript on the render thread (~1 s for the 500 MB of XML of a
 // million rows); Node's own crc32 (20.15 and later) gives the same value about 8× faster.
@@ -27,30 +28,33 @@ export interface PartWriter {
  * produces the XML, and ZIP64 is used by itself when a part passes 4 GiB. Parts come out in the order added.
  *
  * @example
- * const zip = new ZipWriter();
+ * const zip = new ZipWriter((chunk) => void chunks.push(chunk));
  * zip.addBuffer("a.xml", Buffer.from("<a/>"));
  * const part = zip.addStream("b.xml");
- * const file = zip.finish();
+ * const size = zip.finish();
  * await part.write("<b/>"); part.end();
- * const bytes = await file;
+ * await size;
  */
 export class ZipWriter {
   private readonly zip = new ZipFile();
-  private readonly output: Promise<Buffer>;
+  private readonly output: Promise<number>;
   private readonly streams: PassThrough[] = [];
 
-  constructor() {
-    const chunks: Buffer[] = [];
+  /** `sink` takes the archive's bytes as they are made; the zip waits while a write is pending (backpressure). */
+  constructor(sink: ChunkSink) {
     let size = 0;
-    this.output = new Promise<Buffer>((resolve, reject) => {
-      this.zip.outputStream.on("data", (chunk: Buffer) => {
-        chunks.push(chunk);
+    const output = this.zip.outputStream;
+    this.output = new Promise<number>((resolve, reject) => {
+      output.on("data", (chunk: Buffer) => {
         size += chunk.length;
+        const written = sink(chunk);
+        if (written) {
+          output.pause();
+          written.then(() => output.resume(), reject);
+        }
       });
-      this.zip.outputStream.on("end", () =>
-        resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size)),
-      );
-      this.zip.outputStream.on("error", reject);
+      output.on("end", () => resolve(size));
+      output.on("error", reject);
       (this.zip as unknown as NodeJS.EventEmitter).on("error", reject);
     });
     // A render that fails half way drops the archive: its rejection is nobody's business.
@@ -75,8 +79,8 @@ export class ZipWriter {
     };
   }
 
-  /** Closes the list of parts; the promise settles with the archive once every streamed part has ended. */
-  finish(): Promise<Buffer> {
+  /** Closes the list of parts; the promise settles with the archive's size once its last byte is in the sink. */
+  finish(): Promise<number> {
     this.zip.end();
     return this.output;
   }
