@@ -69,6 +69,8 @@ export function createRedisCache(config: RedisCacheConfig): StatusCache {
   const keyOf = (requestId: string) => `${prefix}status:${requestId}`;
   const log = config.logger;
   const options: RedisOptions = {
+    // concurrent reads in one event-loop turn go out as one pipeline: fewer writes, more reads per second
+    enableAutoPipelining: true,
     commandTimeout: 1_000,
     maxRetriesPerRequest: 1,
     connectTimeout: 2_000,

@@ -17,6 +17,7 @@ export const apiErrorCode = z.enum([
   "MALFORMED_ID",
   "NOT_FOUND",
   "NOT_READY",
+  "NOT_CANCELLABLE",
   "UNAUTHORIZED",
   "FORBIDDEN",
   "PAYLOAD_TOO_LARGE",
@@ -43,6 +44,7 @@ export function httpStatusOf(code: ApiErrorCode): 400 | 401 | 403 | 404 | 409 | 
     case "NOT_FOUND":
       return 404;
     case "NOT_READY":
+    case "NOT_CANCELLABLE":
       return 409;
     case "PAYLOAD_TOO_LARGE":
     case "LIMIT_EXCEEDED":

@@ -44,6 +44,8 @@ export const row = z.record(z.string(), cellValue);
 export type Row = z.infer<typeof row>;
 
 const isoDate = /^\d{4}-\d{2}-\d{2}$/;
+// built once: a schema per cell costs more than the check
+const isoDateTime = z.iso.datetime({ offset: true });
 
 /** Why `value` does not fit a column of `type`, or null when it does. Empty cells are null or absent. */
 export function cellProblem(type: ColumnType, value: CellValue | undefined): string | null {
@@ -64,7 +66,7 @@ export function cellProblem(type: ColumnType, value: CellValue | undefined): str
         ? null
         : `expected a date as YYYY-MM-DD`;
     case "datetime":
-      return typeof value === "string" && z.iso.datetime({ offset: true }).safeParse(value).success
+      return typeof value === "string" && isoDateTime.safeParse(value).success
         ? null
         : `expected an ISO 8601 date-time with a time zone`;
   }
@@ -105,6 +107,14 @@ export const table = z
 export type Table = z.infer<typeof table>;
 export type TableInput = z.input<typeof table>;
 
+/** Where to POST a report's final status, and the secret to sign it with. */
+export const webhookTarget = z.object({
+  url: z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" }).max(2048),
+  /** Signs each delivery (HMAC-SHA256); without it, the deployment's WEBHOOK_SECRET, if any. */
+  secret: z.string().min(16).max(256).optional(),
+});
+export type WebhookTarget = z.infer<typeof webhookTarget>;
+
 export const pdfOptions = z.object({
   pageSize: z.enum(["A4", "Letter"]).default("A4"),
   orientation: z.enum(["portrait", "landscape"]).default("portrait"),
@@ -131,6 +141,8 @@ export const reportSpec = z
     locale: z.string().max(35).refine(isLocale, "must be a BCP 47 locale such as en-US or de-DE").optional(),
     /** IANA time zone in which date-times are shown (default UTC). */
     timeZone: z.string().max(64).refine(isTimeZone, "must be an IANA time zone such as Europe/Warsaw").optional(),
+    /** POST the final status (`done` or `error`) here, signed; see the README's webhooks section. */
+    webhook: webhookTarget.optional(),
   })
   .superRefine((spec, ctx) => {
     const names = new Set<string>();

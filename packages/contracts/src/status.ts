@@ -2,10 +2,10 @@ import { z } from "zod";
 import { reportErrorType } from "./errors";
 import { reportFormat } from "./spec";
 
-export const reportState = z.enum(["queued", "processing", "done", "error"]);
+export const reportState = z.enum(["queued", "processing", "done", "error", "cancelled"]);
 export type ReportState = z.infer<typeof reportState>;
 
-export const FINAL_STATES: ReadonlySet<ReportState> = new Set(["done", "error"]);
+export const FINAL_STATES: ReadonlySet<ReportState> = new Set(["done", "error", "cancelled"]);
 export const isFinal = (s: ReportState): boolean => FINAL_STATES.has(s);
 
 /** Ids are UUIDs we mint (v4). Any well-formed UUID is accepted so an unknown one is a 404, not a 400. */
@@ -70,4 +70,10 @@ export type CachedStatus = z.infer<typeof cachedStatus>;
  */
 export function progressVersion(rowVersion: number, progress: number): number {
   return Math.trunc(rowVersion) + Math.min(100, Math.max(0, Math.round(progress))) / 1000;
+}
+
+/** What a client sees of a cached status: no owner, file key or version, and the download link when done. */
+export function toReportStatus(cached: CachedStatus, url: string | null): ReportStatus {
+  const { fileKey: _fileKey, version: _version, owner: _owner, ...status } = cached;
+  return { ...status, url: status.status === "done" ? url : null };
 }

@@ -8,4 +8,5 @@ export {
   toCachedStatus,
   withAdvisoryLock,
 } from "./repository";
-export type { ReportRequestRow } from "./schema";
+export type { ReportRequestRow, WebhookDeliveryRow } from "./schema";
+export { createWebhookRepository, type DueDelivery, type WebhookRepository, webhookEventOf } from "./webhooks";

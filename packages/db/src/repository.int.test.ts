@@ -2,24 +2,12 @@ import { sampleSpec } from "@reports/contracts/testing";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiKeyRepository } from "./api-keys";
-import { createDb, type DbHandle } from "./client";
+import type { DbHandle } from "./client";
 import { createReportRepository, IdempotencyKeyReusedError, toCachedStatus, withAdvisoryLock } from "./repository";
 import { reportRequests } from "./schema";
-import { createTestDatabase } from "./testing";
+import { createTestDatabase, TEST_DRIVERS } from "./testing";
 
-const drivers: Array<[string, () => Promise<DbHandle & { drop?: () => Promise<void> }>]> = [
-  ["PostgreSQL", () => createTestDatabase()],
-  [
-    "PGlite",
-    async () => {
-      const handle = createDb("memory://");
-      await handle.migrate();
-      return handle;
-    },
-  ],
-];
-
-describe.each(drivers)("report repository on %s", (_name, open) => {
+describe.each(TEST_DRIVERS)("report repository on %s", (_name, open) => {
   let handle: DbHandle & { drop?: () => Promise<void> };
   let repo: ReturnType<typeof createReportRepository>;
   const lease = { leaseMs: 60_000 };

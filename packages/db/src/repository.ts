@@ -1,5 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { type CachedStatus, downloadName, type ReportErrorType, type ReportSpec, rowCount } from "@reports/contracts";
+import {
+  type CachedStatus,
+  downloadName,
+  type ReportErrorType,
+  type ReportSpec,
+  rowCount,
+  type StoredInput,
+} from "@reports/contracts";
 import { and, asc, eq, inArray, lt, or, sql, TransactionRollbackError } from "drizzle-orm";
 import type { Database } from "./client";
 import { idempotencyKeys, type ReportRequestRow, reportRequests } from "./schema";
@@ -17,6 +24,18 @@ export class IdempotencyKeyReusedError extends Error {
 
 const r = reportRequests;
 
+export interface CreateOptions {
+  owner?: string;
+  /** The rows of a streamed report, already in object storage. */
+  input?: StoredInput;
+}
+
+/** The spec as stored: its webhook goes to columns of its own (the secret must never show in a status). */
+function storedSpec(spec: ReportSpec) {
+  const { webhook, ...stored } = spec;
+  return { spec: stored, webhookUrl: webhook?.url ?? null, webhookSecret: webhook?.secret ?? null };
+}
+
 /** A claim the worker holds on one request until it completes, fails or the lease expires. */
 export interface Claim {
   row: ReportRequestRow;
@@ -33,8 +52,8 @@ export function createReportRepository(db: Database) {
   const bump = { version: sql`${r.version} + 1`, updatedAt: sql`now()` };
 
   return {
-    /** Stores a new request as `queued`. */
-    async create(spec: ReportSpec, options: { owner?: string } = {}): Promise<ReportRequestRow> {
+    /** Stores a new request as `queued`; a streamed report's rows are in `input`, not in its spec. */
+    async create(spec: ReportSpec, options: CreateOptions = {}): Promise<ReportRequestRow> {
       const [row] = await db
         .insert(r)
         .values({
@@ -42,8 +61,9 @@ export function createReportRepository(db: Database) {
           format: spec.format,
           title: spec.title,
           fileName: downloadName(spec),
-          rowCount: rowCount(spec),
-          spec,
+          rowCount: options.input ? options.input.counts.reduce((n, c) => n + c, 0) : rowCount(spec),
+          ...storedSpec(spec),
+          input: options.input ?? null,
         })
         .returning();
       if (!row) throw new Error("insert returned no row");
@@ -58,14 +78,17 @@ export function createReportRepository(db: Database) {
      */
     async createIdempotent(
       spec: ReportSpec,
-      options: { owner: string; key: string; bodyHash: string; ttlMs: number },
+      options: { owner: string; key: string; bodyHash: string; ttlMs: number; input?: StoredInput },
     ): Promise<{ row: ReportRequestRow; replayed: boolean }> {
-      const { owner, key, bodyHash } = options;
+      const { owner, key, bodyHash, input } = options;
       const match = and(eq(idempotencyKeys.owner, owner), eq(idempotencyKeys.key, key));
       const created = await db
         .transaction(async (tx) => {
           await tx.delete(idempotencyKeys).where(and(match, lt(idempotencyKeys.expiresAt, sql`now()`)));
-          const row = await createReportRepository(tx as unknown as Database).create(spec, { owner });
+          const row = await createReportRepository(tx as unknown as Database).create(spec, {
+            owner,
+            ...(input ? { input } : {}),
+          });
           const claimed = await tx
             .insert(idempotencyKeys)
             .values({
@@ -201,6 +224,26 @@ export function createReportRepository(db: Database) {
           ...bump,
         })
         .where(heldBy(claim))
+        .returning();
+      return row ?? null;
+    },
+
+    /**
+     * `cancelled`, from `queued` or `processing` (its worker's claim is dropped: renewal and completion then fail,
+     * and the worker stops). Only `owner`'s request unless null (an operator). Null when there was nothing to
+     * cancel: look the request up to tell unknown from already final.
+     */
+    async cancel(requestId: string, owner: string | null): Promise<ReportRequestRow | null> {
+      const [row] = await db
+        .update(r)
+        .set({ status: "cancelled", claimToken: null, leaseExpiresAt: null, ...bump })
+        .where(
+          and(
+            eq(r.requestId, requestId),
+            inArray(r.status, ["queued", "processing"]),
+            ...(owner === null ? [] : [eq(r.owner, owner)]),
+          ),
+        )
         .returning();
       return row ?? null;
     },

@@ -6,7 +6,10 @@ import {
   reportErrorType,
   reportFormat,
   reportState,
+  type StoredInput,
+  type WebhookEventType,
 } from "@reports/contracts";
+import { sql } from "drizzle-orm";
 import {
   index,
   integer,
@@ -41,6 +44,11 @@ export const reportRequests = pgTable(
     fileName: text("file_name").notNull(),
     rowCount: integer("row_count").notNull(),
     spec: jsonb("spec").$type<ReportSpec>().notNull(),
+    /** Where the rows of a streamed report wait in object storage; its `spec` then has none. */
+    input: jsonb("input").$type<StoredInput>(),
+    /** Where the final status is POSTed, and its signing secret (never shown in a status). */
+    webhookUrl: text("webhook_url"),
+    webhookSecret: text("webhook_secret"),
     fileKey: text("file_key"),
     errorType: reportErrorTypeEnum("error_type"),
     errorMessage: text("error_message"),
@@ -64,6 +72,8 @@ export const reportRequests = pgTable(
   (t) => [
     index("report_requests_status_updated_at_idx").on(t.status, t.updatedAt),
     index("report_requests_owner_created_at_idx").on(t.owner, t.createdAt),
+    // the webhook sweep looks at recent final requests that have a webhook, and only at those
+    index("report_requests_webhook_updated_at_idx").on(t.updatedAt).where(sql`${t.webhookUrl} is not null`),
   ],
 );
 
@@ -102,3 +112,35 @@ export const idempotencyKeys = pgTable(
   },
   (t) => [primaryKey({ columns: [t.owner, t.key] }), index("idempotency_keys_expires_at_idx").on(t.expiresAt)],
 );
+
+export const webhookDeliveryStatus = pgEnum("webhook_delivery_status", ["pending", "delivered", "failed"]);
+
+/**
+ * One webhook event of one request (unique per request and event) and how its delivery went: `pending` until
+ * a 2xx answer (`delivered`) or the last attempt (`failed`). Dispatchers claim due rows with a lease.
+ */
+export const webhookDeliveries = pgTable(
+  "webhook_deliveries",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    requestId: uuid("request_id")
+      .notNull()
+      .references(() => reportRequests.requestId, { onDelete: "cascade" }),
+    event: text("event").$type<WebhookEventType>().notNull(),
+    url: text("url").notNull(),
+    status: webhookDeliveryStatus("status").notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: timestamptz("next_attempt_at").notNull().defaultNow(),
+    leaseExpiresAt: timestamptz("lease_expires_at"),
+    lastStatusCode: integer("last_status_code"),
+    lastError: text("last_error"),
+    deliveredAt: timestamptz("delivered_at"),
+    createdAt: timestamptz("created_at").notNull().defaultNow(),
+    updatedAt: timestamptz("updated_at").notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("webhook_deliveries_request_event_idx").on(t.requestId, t.event),
+    index("webhook_deliveries_due_idx").on(t.status, t.nextAttemptAt),
+  ],
+);
+export type WebhookDeliveryRow = typeof webhookDeliveries.$inferSelect;

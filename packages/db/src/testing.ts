@@ -41,3 +41,21 @@ export async function createTestDatabase(serverUrl = TEST_SERVER_URL): Promise<T
     },
   };
 }
+
+/**
+ * The drivers a repository test runs on, the same suite on each: PostgreSQL (a fresh database) and PGlite.
+ *
+ * @example
+ * describe.each(TEST_DRIVERS)("repository on %s", (_name, open) => { … });
+ */
+export const TEST_DRIVERS: Array<[string, () => Promise<DbHandle & { drop?: () => Promise<void> }>]> = [
+  ["PostgreSQL", () => createTestDatabase()],
+  [
+    "PGlite",
+    async () => {
+      const handle = createDb("memory://");
+      await handle.migrate();
+      return handle;
+    },
+  ],
+];

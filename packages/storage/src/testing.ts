@@ -50,6 +50,8 @@ export async function startS3Server(options: { port?: number; directory?: string
 export interface TestBucket {
   bucket: string;
   storage: S3Storage;
+  /** The keys under `prefix` (the first thousand). */
+  keys(prefix?: string): Promise<string[]>;
   /** Deletes every object and the bucket. */
   drop(): Promise<void>;
 }
@@ -67,6 +69,10 @@ export async function createTestBucket(s3: S3Connection): Promise<TestBucket> {
   return {
     bucket,
     storage,
+    async keys(prefix = "") {
+      const page = await storage.client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
+      return (page.Contents ?? []).flatMap((o) => (o.Key ? [o.Key] : []));
+    },
     async drop() {
       for (;;) {
         const page = await storage.client.send(new ListObjectsV2Command({ Bucket: bucket }));
