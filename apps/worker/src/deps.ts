@@ -5,8 +5,9 @@ import type { Logger } from "@reports/logger";
 import { createRabbitQueue, type ReportQueue } from "@reports/queue";
 import { createRenderPool, type RenderPool } from "@reports/renderers";
 import { createS3Storage, type Storage } from "@reports/storage";
-import { type JobSettings, jobSettings, type WorkerEnv } from "./env";
+import { type JobSettings, jobSettings, renderPoolOptions, type WorkerEnv, webhookSettings } from "./env";
 import { createWorkerMetrics, type WorkerMetrics } from "./metrics";
+import { createWebhookDispatcher, type WebhookDispatcher } from "./webhooks/dispatcher";
 
 /** Everything with a side effect the worker uses, built in one place. */
 export interface WorkerDeps {
@@ -19,6 +20,8 @@ export interface WorkerDeps {
   logger: Logger;
   metrics: WorkerMetrics;
   settings: JobSettings;
+  /** Delivers the webhooks of requests that reach `done` or `error`. */
+  webhooks?: WebhookDispatcher;
 }
 
 /** The distributed mode's deps: PostgreSQL, RabbitMQ, Redis, S3 and a render thread pool. */
@@ -32,17 +35,23 @@ export async function createDeps(env: WorkerEnv, logger: Logger): Promise<Worker
     retryDelaysMs: delayLevels(settings.retry),
   });
   const cache = env.REDIS_URL ? createRedisCache({ url: env.REDIS_URL, logger }) : createNoCache(); // a per-process cache would go stale: other processes write
-  const renderer = createRenderPool({ maxThreads: env.RENDER_THREADS, timeoutMs: env.RENDER_TIMEOUT_MS });
+  const renderer = createRenderPool(renderPoolOptions(env));
+  const storage = createS3Storage(s3ConfigFromEnv(env));
+  const metrics = createWorkerMetrics();
   return {
     db: database.db,
     repo: createReportRepository(database.db),
     queue,
-    storage: createS3Storage(s3ConfigFromEnv(env)),
+    storage,
     cache,
     renderer,
     logger,
-    metrics: createWorkerMetrics(),
+    metrics,
     settings,
+    webhooks: createWebhookDispatcher(
+      { db: database.db, storage, logger, deliveries: metrics.webhookDeliveries },
+      webhookSettings(env),
+    ),
     async close() {
       await queue.close();
       await renderer.close();

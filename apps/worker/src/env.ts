@@ -1,6 +1,8 @@
 import { availableParallelism } from "node:os";
 import { envBool, parseEnvOrExit, serviceEnv } from "@reports/contracts";
+import { DEFAULT_RENDER_LIMITS, type RenderPoolOptions } from "@reports/renderers";
 import { z } from "zod";
+import type { WebhookSettings } from "./webhooks/dispatcher";
 
 export const workerSettings = z.object({
   /** Messages in flight per worker process (RabbitMQ prefetch). */
@@ -14,6 +16,29 @@ export const workerSettings = z.object({
     .default(Math.max(1, availableParallelism() - 1)),
   /** A render over this is stopped and the report fails with RENDER_TIMEOUT. */
   RENDER_TIMEOUT_MS: z.coerce.number().int().min(100).default(120_000),
+  /**
+   * Heap ceiling (MB) of each render thread; a render that needs more fails with TOO_LARGE. It also keeps V8 from
+   * growing a thread's heap lazily: at 256 a 1,048,575-row XLSX renders as fast with ~60 MB over idle (instead of
+   * ~250), and a PDF at the default 100,000-row limit still fits.
+   */
+  RENDER_MAX_HEAP_MB: z.coerce.number().int().min(64).default(256),
+  /** Rows a PDF may hold over all its tables; more fail with TOO_LARGE before any work. */
+  RENDER_PDF_MAX_ROWS: z.coerce.number().int().min(1).default(DEFAULT_RENDER_LIMITS.pdfMaxRows),
+  /** A table over Excel's 1,048,575 rows: `split` continues it on sheets `Name (2)`, …; `reject` fails with TOO_LARGE. */
+  RENDER_XLSX_OVERFLOW: z.enum(["split", "reject"]).default(DEFAULT_RENDER_LIMITS.xlsxOverflow),
+  /**
+   * Font files for characters DejaVu Sans lacks (CJK), comma-separated, tried in order, e.g. Debian's
+   * fonts-droid-fallback: /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf
+   */
+  RENDER_FALLBACK_FONTS: z
+    .string()
+    .optional()
+    .transform((list) =>
+      (list ?? "")
+        .split(",")
+        .map((path) => path.trim())
+        .filter(Boolean),
+    ),
   /** How long a claim holds without renewal; renewed every third of it while rendering. */
   LEASE_MS: z.coerce.number().int().min(1_000).default(60_000),
   /** Attempts in all (the first included) before a retryable failure is dead-lettered. */
@@ -33,6 +58,35 @@ export const workerSettings = z.object({
   /** /healthz, /readyz and /metrics; 0 turns the server off. */
   WORKER_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   WORKER_HEALTH_HOST: z.string().default("127.0.0.1"),
+  /** Signs webhook deliveries of requests that brought no secret of their own (unset: they go unsigned). */
+  WEBHOOK_SECRET: z.string().min(16, { error: "WEBHOOK_SECRET must be at least 16 characters" }).optional(),
+  /** Time limit of one delivery: connecting and answering. */
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+  /** Attempts in all before a delivery is marked failed. */
+  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+  /** Delay before attempt n+1 is `min(base × 2^(n−1), max)`. */
+  WEBHOOK_RETRY_BASE_DELAY_MS: z.coerce.number().int().min(1).default(10_000),
+  WEBHOOK_RETRY_MAX_DELAY_MS: z.coerce.number().int().min(1).default(3_600_000),
+  /** How often due deliveries are looked for (a finished report is delivered at once anyway). */
+  WEBHOOK_POLL_MS: z.coerce.number().int().min(50).default(1_000),
+  /**
+   * Hosts a webhook may reach although they are private, loopback or link-local (comma-separated names or IP
+   * literals, e.g. `127.0.0.1,hooks.internal`). Every other such address is refused (SSRF).
+   */
+  WEBHOOK_ALLOWED_HOSTS: z
+    .string()
+    .optional()
+    .transform(
+      (list) =>
+        new Set(
+          (list ?? "")
+            .split(",")
+            .map((h) => h.trim().toLowerCase())
+            .filter(Boolean),
+        ),
+    ),
+  /** Lifetime of the download link in a `report.done` webhook. */
+  WEBHOOK_URL_TTL_SECONDS: z.coerce.number().int().min(60).max(604_800).default(3_600),
 });
 export type WorkerSettings = z.infer<typeof workerSettings>;
 
@@ -47,6 +101,33 @@ export type WorkerEnv = z.infer<typeof workerEnv>;
 /** Parses the worker's environment once at start-up; a bad setting stops it with one line naming the variable. */
 export function readWorkerEnv(env: NodeJS.ProcessEnv = process.env): WorkerEnv {
   return parseEnvOrExit(workerEnv, "reports worker", env);
+}
+
+/** The render pool an env asks for. */
+export function renderPoolOptions(env: WorkerSettings): RenderPoolOptions {
+  return {
+    maxThreads: env.RENDER_THREADS,
+    timeoutMs: env.RENDER_TIMEOUT_MS,
+    maxHeapMb: env.RENDER_MAX_HEAP_MB,
+    fallbackFonts: env.RENDER_FALLBACK_FONTS,
+    limits: { pdfMaxRows: env.RENDER_PDF_MAX_ROWS, xlsxOverflow: env.RENDER_XLSX_OVERFLOW },
+  };
+}
+
+/** The webhook dispatcher's settings an env gives. */
+export function webhookSettings(env: WorkerSettings): WebhookSettings {
+  return {
+    secret: env.WEBHOOK_SECRET,
+    timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+    maxAttempts: env.WEBHOOK_MAX_ATTEMPTS,
+    baseDelayMs: env.WEBHOOK_RETRY_BASE_DELAY_MS,
+    maxDelayMs: env.WEBHOOK_RETRY_MAX_DELAY_MS,
+    pollMs: env.WEBHOOK_POLL_MS,
+    // a final request whose worker died before recording its event is found by the sweep within this window
+    sweepWindowMs: 24 * 3_600_000,
+    allowedHosts: env.WEBHOOK_ALLOWED_HOSTS,
+    urlTtlSeconds: env.WEBHOOK_URL_TTL_SECONDS,
+  };
 }
 
 /** The job settings an env gives, as the worker's deps carry them. */

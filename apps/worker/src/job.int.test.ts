@@ -1,6 +1,9 @@
+import { randomUUID } from "node:crypto";
+import { gzipSync } from "node:zlib";
 import { createMemoryCache } from "@reports/cache";
+import { inputKey, type ReportSpec } from "@reports/contracts";
 import { sampleSpec } from "@reports/contracts/testing";
-import { createReportRepository } from "@reports/db";
+import { createReportRepository, toCachedStatus } from "@reports/db";
 import { reportRequests } from "@reports/db/schema";
 import { createTestDatabase, type TestDatabase } from "@reports/db/testing";
 import { silentLogger } from "@reports/logger";
@@ -118,6 +121,67 @@ describe("processReport", () => {
     await database.db.update(reportRequests).set({ spec: broken }).where(eq(reportRequests.requestId, row.requestId));
     expect(await processReport(deps, { requestId: row.requestId, attempt: 1 })).toBe("error");
     expect(await deps.repo.findById(row.requestId)).toMatchObject({ status: "error", errorType: "INVALID_SPEC" });
+  });
+});
+
+describe("a streamed report (rows in object storage)", () => {
+  /** Stores the spec's rows as the BFF does (gzipped JSON Lines, one object per table) and creates the request. */
+  async function createStreamed(spec: ReportSpec) {
+    const input = { prefix: `inputs/${randomUUID()}`, counts: spec.tables.map((t) => t.rows.length) };
+    for (const [t, table] of spec.tables.entries()) {
+      const lines = table.rows.map((row) => `${JSON.stringify(row)}\n`).join("");
+      await bucket.storage.put(inputKey(input, t), gzipSync(lines), { contentType: "application/jsonl" });
+    }
+    const outline = { ...spec, tables: spec.tables.map((t) => ({ ...t, rows: [] })) };
+    return { row: await deps.repo.create(outline, { input }), input };
+  }
+
+  it("renders the stored rows and removes them once the report is done", async () => {
+    const spec = sampleSpec({ rows: 4_500 }); // more than two chunks
+    const { row, input } = await createStreamed(spec);
+    expect(row.rowCount).toBe(4_500);
+    expect(await processReport(deps, { requestId: row.requestId, attempt: 1 })).toBe("done");
+    const book = XLSX.read(await readBack(`reports/${row.requestId}.xlsx`));
+    const rows = XLSX.utils.sheet_to_json<Record<string, unknown>>(book.Sheets.Orders as XLSX.WorkSheet);
+    expect(rows).toHaveLength(4_500);
+    expect(rows[4_499]).toMatchObject({ Order: 4_500, Customer: "Customer 4500" });
+    expect(await bucket.keys(input.prefix)).toEqual([]);
+  });
+
+  it("fails without retrying when the stored rows are gone, and keeps nothing half-done", async () => {
+    const { row, input } = await createStreamed(sampleSpec({ rows: 10 }));
+    await bucket.storage.delete(inputKey(input, 0));
+    expect(await processReport(deps, { requestId: row.requestId, attempt: 1 })).toBe("error");
+    expect(await deps.repo.findById(row.requestId)).toMatchObject({
+      status: "error",
+      errorType: "STORAGE_FAILED",
+      attempts: 1,
+    });
+  });
+});
+
+describe("a cancelled report", () => {
+  it("is never rendered when it was cancelled while queued", async () => {
+    const row = await deps.repo.create(sampleSpec());
+    await deps.repo.cancel(row.requestId, null);
+    expect(await processReport(deps, { requestId: row.requestId, attempt: 1 })).toBe("skipped");
+    expect(await bucket.keys(`reports/${row.requestId}`)).toEqual([]);
+  });
+
+  it("stops rendering at the next progress tick after it is cancelled, and keeps no file", async () => {
+    const row = await deps.repo.create(sampleSpec({ rows: 150_000 }));
+    const outcome = processReport(deps, { requestId: row.requestId, attempt: 1 });
+    for (let i = 0; i < 200 && (await deps.repo.findById(row.requestId))?.status !== "processing"; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    const started = Date.now();
+    const cancelled = await deps.repo.cancel(row.requestId, null); // what the API does: the row, then the cache
+    if (!cancelled) throw new Error("not cancelled");
+    await deps.cache.publish(toCachedStatus(cancelled));
+    expect(await outcome).toBe("cancelled");
+    expect(Date.now() - started).toBeLessThan(deps.settings.leaseMs / 3); // before any lease renewal
+    expect(await deps.repo.findById(row.requestId)).toMatchObject({ status: "cancelled", fileKey: null });
+    expect(await bucket.keys(`reports/${row.requestId}`)).toEqual([]);
   });
 });
 

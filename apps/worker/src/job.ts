@@ -1,25 +1,33 @@
+import { once } from "node:events";
+import { PassThrough } from "node:stream";
 import {
   backoffMs,
   fieldErrors,
+  inputKeys,
   progressVersion,
   type ReportErrorType,
   type ReportMessage,
+  type ReportSpec,
   reportSpec,
+  type StoredInput,
   withJitter,
 } from "@reports/contracts";
-import { type Claim, toCachedStatus } from "@reports/db";
+import { type Claim, type ReportRequestRow, toCachedStatus } from "@reports/db";
 import type { Logger } from "@reports/logger";
+import { fileTypeOf, type RenderedFile, type RenderOptions } from "@reports/renderers";
 import { classifyError } from "./classify";
 import type { WorkerDeps } from "./deps";
+import { storedRowSources } from "./input-rows";
 
 /**
  * - `done`: the file is stored and the request completed;
  * - `retrying`: a retryable failure; the request is `queued` again and a delayed message is on its way;
  * - `error`: a fatal failure or the last attempt; the request is `error` and its message dead-lettered;
  * - `released`: the worker is shutting down; the request is `queued` again and republished;
- * - `skipped`: nothing to do (done, held by another worker, unknown, or the claim was lost).
+ * - `skipped`: nothing to do (done, held by another worker, unknown, or the claim was lost);
+ * - `cancelled`: the request was cancelled while it rendered; the render was stopped, nothing kept.
  */
-export type JobOutcome = "done" | "retrying" | "error" | "released" | "skipped";
+export type JobOutcome = "done" | "retrying" | "error" | "released" | "skipped" | "cancelled";
 
 /** The deterministic object key: a re-run overwrites, never duplicates. */
 export const fileKeyOf = (requestId: string, extension: string) => `reports/${requestId}.${extension}`;
@@ -54,7 +62,18 @@ export async function processReport(
     return finishWithError(deps, claim, { type: "INTERNAL", message }, "attempts-exhausted", log);
   }
 
-  const stopRenewing = renewWhileRunning(deps, claim, log);
+  // a cancel (seen at a progress tick) or a lost claim (seen at a lease renewal) stops the render
+  const stopped = new AbortController();
+  // the render's signal: stops for a cancel or a lost claim, and for shutdown (a listener on the worker's
+  // long-lived signal, removed below, rather than AbortSignal.any, whose dependents that signal would keep)
+  const render = new AbortController();
+  const onShutdown = () => render.abort(options.signal?.reason);
+  const onStopped = () => render.abort(stopped.signal.reason);
+  options.signal?.addEventListener("abort", onShutdown, { once: true });
+  stopped.signal.addEventListener("abort", onStopped, { once: true });
+  if (options.signal?.aborted) onShutdown();
+  const signal = render.signal;
+  const stopRenewing = renewWhileRunning(deps, claim, log, stopped);
   try {
     const spec = reportSpec.safeParse(claim.row.spec);
     if (!spec.success) {
@@ -62,27 +81,40 @@ export async function processReport(
       return await finishWithError(deps, claim, { type: "INVALID_SPEC", message: problems.join("; ") }, "fatal", log);
     }
     const renderStarted = Date.now();
-    const onProgress = progressPublisher(deps, claim, log);
-    const file = await deps.renderer.render(spec.data, {
+    const onProgress = progressPublisher(deps, claim, log, stopped);
+    const input = claim.row.input;
+    const { extension } = fileTypeOf(spec.data.format);
+    const key = fileKeyOf(claim.row.requestId, extension);
+    const file = await renderToStorage(deps, key, spec.data, {
       onProgress,
-      ...(options.signal ? { signal: options.signal } : {}),
+      ...(input ? { rows: storedRowSources(deps.storage, input) } : {}),
+      signal,
     });
     const renderMs = Date.now() - renderStarted;
-    deps.metrics.renderSeconds.observe({ format: file.extension }, renderMs / 1000);
-    const key = fileKeyOf(claim.row.requestId, file.extension);
-    await deps.storage.put(key, file.data, {
-      contentType: file.contentType,
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
+    deps.metrics.renderSeconds.observe({ format: extension }, renderMs / 1000);
     const done = await deps.repo.complete(claim, key);
     if (!done) {
+      if ((await deps.repo.findById(claim.row.requestId))?.status === "cancelled") {
+        await deps.storage.delete(key).catch((err: unknown) => log.warn({ err }, "file of a cancelled report kept"));
+        log.info("cancelled while it rendered; the file is not kept");
+        return "cancelled";
+      }
       log.warn("claim lost before completion; the new holder's result stands");
       return "skipped";
     }
     await deps.cache.publish(toCachedStatus(done));
-    log.info({ renderMs, ms: Date.now() - started, bytes: file.data.byteLength }, "report done");
+    await notify(deps, done, log);
+    log.info({ renderMs, ms: Date.now() - started, bytes: file.bytes }, "report done");
+    if (input) await removeInput(deps, input, log);
     return "done";
   } catch (error) {
+    if (stopped.signal.aborted) {
+      const cancelled = (await deps.repo.findById(claim.row.requestId))?.status === "cancelled";
+      log.info(
+        cancelled ? "cancelled while it rendered; render stopped" : "claim lost while rendering; render stopped",
+      );
+      return cancelled ? "cancelled" : "skipped";
+    }
     if (options.signal?.aborted) return await release(deps, claim, message, log);
     const classified = classifyError(error, { retryRenderTimeout: deps.settings.retryRenderTimeout });
     const last = attempts >= deps.settings.retry.maxAttempts;
@@ -93,6 +125,7 @@ export async function processReport(
     return await retryLater(deps, claim, classified, log);
   } finally {
     stopRenewing();
+    options.signal?.removeEventListener("abort", onShutdown);
   }
 }
 
@@ -140,6 +173,7 @@ async function finishWithError(
   const failed = await deps.repo.fail(claim, error.type, error.message);
   if (!failed) return "skipped";
   await deps.cache.publish(toCachedStatus(failed));
+  await notify(deps, failed, log);
   await deps.queue.deadLetter(
     { requestId: claim.row.requestId, attempt: claim.row.attempts },
     { reason, errorType: error.type, attempts: claim.row.attempts },
@@ -147,6 +181,54 @@ async function finishWithError(
   deps.metrics.deadLetters.inc({ reason, error_type: error.type });
   log.error({ errorType: error.type, reason }, "report failed; dead-lettered");
   return "error";
+}
+
+/**
+ * Renders straight into storage: the file's bytes go to the upload as the render makes them, so a worker never
+ * holds a whole file (an XLSX of a million rows is some 60 MB). A failed upload stops the render, and a failed
+ * render drops the upload.
+ */
+async function renderToStorage(
+  deps: WorkerDeps,
+  key: string,
+  spec: ReportSpec,
+  options: Omit<RenderOptions, "output">,
+): Promise<RenderedFile> {
+  const body = new PassThrough({ highWaterMark: UPLOAD_BUFFER });
+  const stored = deps.storage.put(key, body, {
+    contentType: fileTypeOf(spec.format).contentType,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  stored.catch(() => {}); // settled and looked at below, whatever happens first
+  try {
+    const file = await deps.renderer.render(spec, {
+      ...options,
+      output: (chunk) =>
+        body.write(chunk) ? undefined : Promise.race([once(body, "drain").then(() => undefined), stored]),
+    });
+    body.end();
+    await stored;
+    return file;
+  } catch (error) {
+    body.destroy();
+    await stored.catch(() => {});
+    throw error;
+  }
+}
+
+/** Bytes of a file waiting for the upload to take them, beside the upload's own part buffers. */
+const UPLOAD_BUFFER = 1 << 20;
+
+/** Records a final request's webhook event; the sweep catches it if this fails (or the worker dies here). */
+async function notify(deps: WorkerDeps, row: ReportRequestRow, log: Logger): Promise<void> {
+  await deps.webhooks?.finished(row).catch((err: unknown) => log.warn({ err }, "webhook event not recorded yet"));
+}
+
+/** A done report's rows are not needed again; a failed one's stay for a replay. */
+async function removeInput(deps: WorkerDeps, input: StoredInput, log: Logger): Promise<void> {
+  const results = await Promise.allSettled(inputKeys(input).map((key) => deps.storage.delete(key)));
+  const failed = results.filter((r) => r.status === "rejected");
+  if (failed.length > 0) log.warn({ err: (failed[0] as PromiseRejectedResult).reason }, "stored rows not removed");
 }
 
 async function release(deps: WorkerDeps, claim: Claim, message: ReportMessage, log: Logger): Promise<JobOutcome> {
@@ -165,7 +247,7 @@ const PROGRESS_EVERY_MS = 500;
  * Progress goes to the cache only (no database write per tick) with a sub-version of the claim's
  * version, so the row's next real write (done, error, released) always supersedes it.
  */
-function progressPublisher(deps: WorkerDeps, claim: Claim, log: Logger) {
+function progressPublisher(deps: WorkerDeps, claim: Claim, log: Logger, stop: AbortController) {
   let lastPercent = 0;
   let lastAt = 0;
   return (rowsDone: number, rowsTotal: number) => {
@@ -174,6 +256,13 @@ function progressPublisher(deps: WorkerDeps, claim: Claim, log: Logger) {
     if (percent <= lastPercent || now - lastAt < PROGRESS_EVERY_MS) return;
     lastPercent = percent;
     lastAt = now;
+    // a cancel is written to the cache at once; without a shared cache the next lease renewal sees it
+    deps.cache.get(claim.row.requestId).then(
+      (current) => {
+        if (current?.status === "cancelled") stop.abort(new Error("the report was cancelled"));
+      },
+      () => {},
+    );
     const status = { ...toCachedStatus(claim.row), progress: percent };
     deps.cache
       .publish({ ...status, version: progressVersion(claim.row.version, percent) })
@@ -181,12 +270,17 @@ function progressPublisher(deps: WorkerDeps, claim: Claim, log: Logger) {
   };
 }
 
-/** Renews the lease from the main thread every third of its length while the render runs. */
-function renewWhileRunning(deps: WorkerDeps, claim: Claim, log: Logger): () => void {
+/**
+ * Renews the lease from the main thread every third of its length while the render runs; a lost claim (the
+ * request was cancelled, or another worker took it after a stall) stops the render.
+ */
+function renewWhileRunning(deps: WorkerDeps, claim: Claim, log: Logger, stop: AbortController): () => void {
   const timer = setInterval(() => {
     deps.repo.renew(claim, { leaseMs: deps.settings.leaseMs }).then(
       (held) => {
-        if (!held) log.warn("lease lost while rendering");
+        if (held) return;
+        log.warn("claim lost while rendering (cancelled, or taken over); stopping the render");
+        stop.abort(new Error("the claim was lost"));
       },
       (err) => log.warn({ err }, "lease renewal failed"),
     );

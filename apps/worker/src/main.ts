@@ -18,12 +18,14 @@ const health =
     : undefined;
 const worker = await startWorker(deps);
 const sweeper = startSweeper(deps);
+deps.webhooks?.start();
 
 async function shutdown(signal: string) {
   draining = true;
   logger.info({ signal, drainMs: env.WORKER_DRAIN_MS }, "worker draining");
   await sweeper.stop();
   await worker.stop();
+  await deps.webhooks?.stop();
   await deps.close();
   health?.close();
   logger.info("worker stopped");

@@ -5,6 +5,12 @@ export function createWorkerMetrics() {
   const registry = new Registry();
   return {
     registry,
+    webhookDeliveries: new Counter({
+      name: "reports_webhook_deliveries_total",
+      help: "Webhook delivery attempts by outcome (delivered, retrying, failed)",
+      labelNames: ["outcome"] as const,
+      registers: [registry],
+    }),
     jobs: new Counter({
       name: "reports_jobs_total",
       help: "Report messages handled, by outcome",
