@@ -1,12 +1,14 @@
 import { trpcServer } from "@hono/trpc-server";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
 import { createMiddleware } from "hono/factory";
 import { HTTPException } from "hono/http-exception";
 import { type RequestIdVariables, requestId } from "hono/request-id";
 import type { AppDeps } from "./deps";
 import { docsRoutes } from "./docs";
 import { ApiError, internalError, toProblem } from "./errors";
+import { isNdjson } from "./ndjson";
 import { restRoutes } from "./rest";
 import { statusEventRoutes } from "./status-events-route";
 import { appRouter } from "./trpc";
@@ -41,6 +43,19 @@ export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>();
 
   app.use(requestId());
+  const origins = deps.settings.corsOrigins;
+  if (origins.length > 0) {
+    // before authentication: a browser's preflight carries no credentials
+    app.use(
+      cors({
+        origin: origins.includes("*") ? "*" : origins,
+        allowMethods: ["GET", "POST", "OPTIONS"],
+        allowHeaders: ["Content-Type", "Content-Encoding", "Authorization", "Idempotency-Key", "Last-Event-ID"],
+        exposeHeaders: ["Location", "Idempotent-Replayed", "Retry-After", "X-Request-Id"],
+        maxAge: 600,
+      }),
+    );
+  }
   app.use(async (c, next) => {
     const started = performance.now();
     await next();
@@ -57,15 +72,20 @@ export function createApp(deps: AppDeps) {
     c.set("deps", deps);
     await next();
   });
-  app.use(
-    bodyLimit({
-      maxSize: deps.settings.maxBodyBytes,
-      onError: (c) =>
-        problemResponse(
-          new ApiError("PAYLOAD_TOO_LARGE", `The body is over the limit of ${deps.settings.maxBodyBytes} bytes.`),
-          c.get("requestId"),
-        ),
-    }),
+  const jsonBodyLimit = bodyLimit({
+    maxSize: deps.settings.maxBodyBytes,
+    onError: (c) =>
+      problemResponse(
+        new ApiError("PAYLOAD_TOO_LARGE", `The body is over the limit of ${deps.settings.maxBodyBytes} bytes.`),
+        c.get("requestId"),
+      ),
+  });
+  // a streamed report's rows go to storage as they arrive, under their own limit (MAX_UPLOAD_BYTES)
+  // (and a GET has no body: looking for one would build the whole fetch Request on every status read)
+  app.use((c, next) =>
+    c.req.method === "GET" || (c.req.path === "/generate" && isNdjson(c.req.header("content-type")))
+      ? next()
+      : jsonBodyLimit(c, next),
   );
 
   app.get("/healthz", (c) => c.json({ status: "ok" }));

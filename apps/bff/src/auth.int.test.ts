@@ -57,11 +57,22 @@ describe("AUTH_MODE=apikey", () => {
   it("answers 401 without a key, with a wrong key and with a revoked key", async () => {
     expect((await post(app, sampleSpec())).status).toBe(401);
     expect(await codeOf(await post(app, sampleSpec(), as("rpt_nope")))).toBe("UNAUTHORIZED");
+    const uncached = system({ AUTH_MODE: "apikey", API_KEY_CACHE_SECONDS: "0" }).app;
     const { id, key } = await deps.keys.create({ owner: "acme", name: "old" });
-    expect((await post(app, sampleSpec(), as(key))).status).toBe(201);
+    expect((await post(uncached, sampleSpec(), as(key))).status).toBe(201);
     await deps.keys.revoke(id);
-    expect((await post(app, sampleSpec(), as(key))).status).toBe(401);
+    expect((await post(uncached, sampleSpec(), as(key))).status).toBe(401);
     expect((await app.request("/trpc/reports.status?input=%7B%7D")).status).toBe(401);
+  });
+
+  it("remembers a known key for API_KEY_CACHE_SECONDS, then asks the database again", async () => {
+    const cached = system({ AUTH_MODE: "apikey", API_KEY_CACHE_SECONDS: "1" }).app;
+    const { id, key } = await deps.keys.create({ owner: "acme", name: "cached" });
+    expect((await post(cached, sampleSpec(), as(key))).status).toBe(201);
+    await deps.keys.revoke(id);
+    expect((await post(cached, sampleSpec(), as(key))).status).toBe(201); // still remembered
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    expect((await post(cached, sampleSpec(), as(key))).status).toBe(401);
   });
 
   it("keeps each owner's reports to that owner: another owner's id is a 404 on REST and tRPC", async () => {

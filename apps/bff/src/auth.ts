@@ -1,5 +1,6 @@
-import type { ApiKeyRepository } from "@reports/db";
+import { type ApiKeyRepository, hashApiKey } from "@reports/db";
 import { createRemoteJWKSet, type JWTVerifyGetKey, jwtVerify } from "jose";
+import { LRUCache } from "lru-cache";
 import type { BffSettings } from "./env";
 import { ApiError } from "./errors";
 
@@ -26,16 +27,27 @@ export function createAuthenticator(
     "AUTH_MODE" | "JWT_SECRET" | "JWT_JWKS_URL" | "JWT_ISSUER" | "JWT_AUDIENCE" | "JWT_OWNER_CLAIM"
   >,
   keys: ApiKeyRepository,
+  options: { keyCacheSeconds?: number } = {},
 ): Authenticate {
   switch (settings.AUTH_MODE) {
     case "none":
       return async () => ANONYMOUS;
-    case "apikey":
+    case "apikey": {
+      // Known keys are remembered for a short while (by hash): a status read is then one Redis GET, not a
+      // database round trip too. A revoked key stops working within that time.
+      const ttl = (options.keyCacheSeconds ?? 30) * 1000;
+      const known = ttl > 0 ? new LRUCache<string, string>({ max: 10_000, ttl }) : null;
       return async (authorization) => {
-        const owner = await keys.ownerOf(bearer(authorization));
+        const key = bearer(authorization);
+        const hash = hashApiKey(key);
+        const cached = known?.get(hash);
+        if (cached) return cached;
+        const owner = await keys.ownerOf(key);
         if (!owner) throw unauthorized("This API key is not valid (unknown or revoked).");
+        known?.set(hash, owner);
         return owner;
       };
+    }
     case "jwt": {
       const key: Uint8Array | JWTVerifyGetKey = settings.JWT_JWKS_URL
         ? createRemoteJWKSet(new URL(settings.JWT_JWKS_URL))

@@ -41,6 +41,10 @@ export interface AppDeps {
   settings: {
     downloadUrlTtlSeconds: number;
     maxBodyBytes: number;
+    /** Wire bytes of a streamed (JSON Lines) report. */
+    maxUploadBytes: number;
+    /** Origins allowed to call the API from a browser; empty: no CORS headers. */
+    corsOrigins: string[];
     idempotencyTtlMs: number;
     limits: Limits;
     logRequests: boolean;
@@ -76,7 +80,7 @@ export function createApiDeps(
     storage: parts.storage,
     cache: parts.cache,
     logger: parts.logger,
-    authenticate: createAuthenticator(settings, keys),
+    authenticate: createAuthenticator(settings, keys, { keyCacheSeconds: settings.API_KEY_CACHE_SECONDS }),
     metrics: createApiMetrics(),
     rateLimit: createRateLimit({
       perMinute: settings.RATE_LIMIT_PER_MINUTE,
@@ -86,6 +90,8 @@ export function createApiDeps(
     settings: {
       downloadUrlTtlSeconds: settings.DOWNLOAD_URL_TTL_SECONDS,
       maxBodyBytes: settings.MAX_BODY_BYTES,
+      maxUploadBytes: settings.MAX_UPLOAD_BYTES,
+      corsOrigins: settings.CORS_ORIGINS,
       idempotencyTtlMs: settings.IDEMPOTENCY_TTL_SECONDS * 1000,
       limits: settings,
       logRequests: settings.LOG_REQUESTS,

@@ -8,6 +8,8 @@ export const bffSettings = z.object({
   HOST: z.string().default("127.0.0.1"),
   /** `apikey`: keys made with `pnpm --filter @reports/bff keys create`; `jwt`: bearer JWTs; `none`: no auth. */
   AUTH_MODE: z.enum(["none", "apikey", "jwt"]).default("none"),
+  /** How long a known API key is remembered (0: every request asks the database); a revoked key works this long. */
+  API_KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(3_600).default(30),
   /** HS256 secret for `jwt` mode (or set JWT_JWKS_URL). */
   JWT_SECRET: z.string().min(32, { error: "JWT_SECRET must be at least 32 characters" }).optional(),
   /** JWKS endpoint for `jwt` mode with asymmetric keys. */
@@ -26,6 +28,15 @@ export const bffSettings = z.object({
     .int()
     .positive()
     .default(64 * 1024 * 1024),
+  /**
+   * Bytes on the wire of a report streamed as JSON Lines to `POST /generate` (gzipped or not): its rows go
+   * to object storage as they arrive, so this bounds storage and time, not the BFF's memory.
+   */
+  MAX_UPLOAD_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(1024 * 1024 * 1024),
   MAX_ROWS: z.coerce.number().int().positive().max(SPEC_LIMITS.rowsPerReport).default(SPEC_LIMITS.rowsPerReport),
   MAX_CELLS: z.coerce.number().int().positive().default(10_000_000),
   MAX_COLUMNS: z.coerce.number().int().positive().max(SPEC_LIMITS.columnsPerTable).default(SPEC_LIMITS.columnsPerTable),
@@ -39,6 +50,19 @@ export const bffSettings = z.object({
   SYNC_RENDER_THREADS: z.coerce.number().int().min(1).max(16).default(1),
   /** Requests per owner per minute on the report routes; 0 turns rate limiting off. */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
+  /**
+   * Origins a browser app may call the API from (comma-separated, e.g. `https://app.example.com`; `*` for any).
+   * Empty: no CORS headers, same-origin only (put the API behind the app's own origin, or a proxy).
+   */
+  CORS_ORIGINS: z
+    .string()
+    .optional()
+    .transform((list) =>
+      (list ?? "")
+        .split(",")
+        .map((o) => o.trim())
+        .filter(Boolean),
+    ),
   /** Log one line per HTTP request. */
   LOG_REQUESTS: envBool.default(true),
 });

@@ -5,6 +5,7 @@ const TITLES: Record<ApiErrorCode, string> = {
   MALFORMED_ID: "The request id is malformed",
   NOT_FOUND: "Not found",
   NOT_READY: "The report is not ready",
+  NOT_CANCELLABLE: "The report is already final",
   UNAUTHORIZED: "Authentication required",
   FORBIDDEN: "Forbidden",
   PAYLOAD_TOO_LARGE: "The request body is too large",

@@ -51,7 +51,18 @@ describe("the OpenAPI document", () => {
   it("documents every route, the auth scheme and the error responses", async () => {
     const doc = (await (await app.request("/openapi.json")).json()) as Doc;
     expect(Object.keys(doc.paths).sort()).toEqual(
-      ["/generate", "/healthz", "/readyz", "/render", "/reports/{requestId}/download", "/status/{requestId}"].sort(),
+      [
+        "/generate",
+        "/healthz",
+        "/readyz",
+        "/render",
+        "/reports/{requestId}/cancel",
+        "/reports/{requestId}/download",
+        "/status/{requestId}",
+      ].sort(),
+    );
+    expect(Object.keys(doc.paths["/reports/{requestId}/cancel"]?.post?.responses ?? {})).toEqual(
+      expect.arrayContaining(["200", "400", "401", "404", "409"]),
     );
     expect(doc.components.securitySchemes).toHaveProperty("bearer");
     expect(Object.keys(doc.paths["/generate"]?.post?.responses ?? {})).toEqual(

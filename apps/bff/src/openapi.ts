@@ -101,7 +101,13 @@ export function openApiDocument(): object {
       "/generate": {
         post: {
           summary: "Queue a report",
-          description: "Stores the report and queues it; answers at once. Poll `GET /status/{requestId}` until `done`.",
+          description:
+            "Stores the report and queues it; answers at once. Poll `GET /status/{requestId}` until `done`. " +
+            "A big report (up to 1,048,575 rows) is streamed as JSON Lines (`application/x-ndjson`, optionally " +
+            "`Content-Encoding: gzip`): the first line is the spec without rows, every other line one row of the " +
+            'current table; a line `{"$table": "Name"}` moves on to a later table. Rows are checked as they ' +
+            "arrive (errors name the line) and wait in object storage, not in the database. Bodies up to " +
+            "`MAX_UPLOAD_BYTES` on the wire.",
           security,
           parameters: [
             {
@@ -112,7 +118,15 @@ export function openApiDocument(): object {
               schema: { type: "string", minLength: 1, maxLength: 255 },
             },
           ],
-          requestBody: specBody,
+          requestBody: {
+            ...specBody,
+            content: {
+              ...specBody.content,
+              "application/x-ndjson": {
+                schema: { type: "string", description: "The spec without rows, then one row per line." },
+              },
+            },
+          },
           responses: {
             "201": { description: "Queued", content: json(ref("GenerateResult")) },
             "200": { description: "Replayed for its Idempotency-Key", content: json(ref("GenerateResult")) },
@@ -122,6 +136,7 @@ export function openApiDocument(): object {
               "LIMIT_EXCEEDED",
               "UNSUPPORTED_MEDIA_TYPE",
               "IDEMPOTENCY_KEY_REUSED",
+              "UNAVAILABLE",
               ...AUTH_FAILURES,
             ]),
           },
@@ -171,6 +186,19 @@ export function openApiDocument(): object {
           responses: {
             "302": { description: "Redirect to a fresh, expiring link" },
             ...problems(["MALFORMED_ID", "NOT_FOUND", "NOT_READY", ...AUTH_FAILURES]),
+          },
+        },
+      },
+      "/reports/{requestId}/cancel": {
+        post: {
+          summary: "Cancel a queued or processing report",
+          description:
+            "A queued report is never rendered; a processing one is abandoned at its worker's next progress tick or lease renewal. Answers the `cancelled` status.",
+          security,
+          parameters: [requestIdParameter],
+          responses: {
+            "200": { description: "Cancelled", content: json(ref("ReportStatus")) },
+            ...problems(["MALFORMED_ID", "NOT_FOUND", "NOT_CANCELLABLE", ...AUTH_FAILURES]),
           },
         },
       },

@@ -4,12 +4,16 @@ import { attachmentDisposition } from "@reports/storage";
 import { type Context, Hono } from "hono";
 import type { AppEnv } from "./app";
 import { ApiError } from "./errors";
-import { createReport, getReportStatus, renderNow } from "./service";
+import { isNdjson, receiveNdjson } from "./ndjson";
+import { cancelReport, createReport, getReportStatus, renderNow } from "./service";
 
 async function readJson(c: Context<AppEnv>): Promise<unknown> {
   const type = c.req.header("content-type") ?? "";
   if (!/^application\/(.+\+)?json\b/i.test(type)) {
-    throw new ApiError("UNSUPPORTED_MEDIA_TYPE", "Send the report spec as JSON with Content-Type: application/json.");
+    throw new ApiError(
+      "UNSUPPORTED_MEDIA_TYPE",
+      "Send the report spec as JSON (Content-Type: application/json), or stream it as JSON Lines (application/x-ndjson) to /generate.",
+    );
   }
   try {
     return await c.req.json();
@@ -26,6 +30,23 @@ export function restRoutes() {
   const app = new Hono<AppEnv>();
 
   app.post("/generate", async (c) => {
+    if (isNdjson(c.req.header("content-type"))) {
+      const { deps } = c.var;
+      const received = await receiveNdjson(c.req.raw, deps.storage, {
+        limits: deps.settings.limits,
+        maxUploadBytes: deps.settings.maxUploadBytes,
+      });
+      const { spec, ...streamed } = received;
+      const { result, replayed } = await createReport(
+        deps,
+        spec,
+        { owner: c.var.owner, idempotencyKey: c.req.header("idempotency-key") },
+        streamed,
+      );
+      c.header("Location", `/status/${result.requestId}`);
+      if (replayed) c.header("Idempotent-Replayed", "true");
+      return c.json(result, replayed ? 200 : 201);
+    }
     const parsed = reportSpec.safeParse(await readJson(c));
     if (!parsed.success) {
       throw new ApiError("VALIDATION_FAILED", "The report spec is not valid.", fieldErrors(parsed.error.issues));
@@ -54,6 +75,10 @@ export function restRoutes() {
 
   app.get("/status/:requestId", async (c) =>
     c.json(await getReportStatus(c.var.deps, c.req.param("requestId"), c.var.owner)),
+  );
+
+  app.post("/reports/:requestId/cancel", async (c) =>
+    c.json(await cancelReport(c.var.deps, c.req.param("requestId"), c.var.owner)),
   );
 
   app.get("/reports/:requestId/download", async (c) => {

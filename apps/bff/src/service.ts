@@ -3,10 +3,13 @@ import {
   type CachedStatus,
   downloadName,
   type GenerateResult,
+  inputKeys,
   type ReportSpec,
   type ReportStatus,
   requestId as requestIdSchema,
   rowCount,
+  type StoredInput,
+  toReportStatus,
 } from "@reports/contracts";
 import { IdempotencyKeyReusedError, toCachedStatus } from "@reports/db";
 import { RenderError, type RenderedFile } from "@reports/renderers";
@@ -23,16 +26,21 @@ export async function createReport(
   deps: AppDeps,
   spec: ReportSpec,
   caller: { owner: string; idempotencyKey?: string | undefined },
+  streamed?: { input: StoredInput; bodyHash: string },
 ): Promise<{ result: GenerateResult; replayed: boolean }> {
   const problems = overLimits(spec, deps.settings.limits);
   if (problems.length > 0) {
     throw new ApiError("LIMIT_EXCEEDED", "The report is over this server's limits; see errors.", problems);
   }
   const { row, replayed } = caller.idempotencyKey
-    ? await createIdempotent(deps, spec, caller.owner, caller.idempotencyKey)
-    : { row: await deps.repo.create(spec, { owner: caller.owner }), replayed: false };
+    ? await createIdempotent(deps, spec, caller.owner, caller.idempotencyKey, streamed)
+    : { row: await deps.repo.create(spec, { owner: caller.owner, ...streamed }), replayed: false };
   const result = { requestId: row.requestId, status: row.status, createdAt: row.createdAt.toISOString() };
-  if (replayed) return { result, replayed };
+  if (replayed) {
+    // the first request's rows are the ones that count
+    if (streamed) await deleteInput(deps, streamed.input);
+    return { result, replayed };
+  }
   const log = deps.logger.child({ requestId: row.requestId });
   await deps.cache.set(toCachedStatus(row));
   try {
@@ -46,16 +54,30 @@ export async function createReport(
   return { result, replayed };
 }
 
-async function createIdempotent(deps: AppDeps, spec: ReportSpec, owner: string, key: string) {
+async function createIdempotent(
+  deps: AppDeps,
+  spec: ReportSpec,
+  owner: string,
+  key: string,
+  streamed?: { input: StoredInput; bodyHash: string },
+) {
   if (key.length > 255 || !/^[\x21-\x7e]+$/.test(key)) {
     throw new ApiError("VALIDATION_FAILED", "The idempotency key must be 1 to 255 visible ASCII characters.", [
       { path: "idempotencyKey", message: "1 to 255 visible ASCII characters" },
     ]);
   }
-  const bodyHash = createHash("sha256").update(JSON.stringify(spec)).digest("hex");
+  const bodyHash = streamed?.bodyHash ?? createHash("sha256").update(JSON.stringify(spec)).digest("hex");
+  const input = streamed ? { input: streamed.input } : {};
   try {
-    return await deps.repo.createIdempotent(spec, { owner, key, bodyHash, ttlMs: deps.settings.idempotencyTtlMs });
+    return await deps.repo.createIdempotent(spec, {
+      owner,
+      key,
+      bodyHash,
+      ttlMs: deps.settings.idempotencyTtlMs,
+      ...input,
+    });
   } catch (error) {
+    if (streamed) await deleteInput(deps, streamed.input);
     if (error instanceof IdempotencyKeyReusedError) {
       throw new ApiError(
         "IDEMPOTENCY_KEY_REUSED",
@@ -66,14 +88,27 @@ async function createIdempotent(deps: AppDeps, spec: ReportSpec, owner: string, 
   }
 }
 
-/** The status of one request: cache first, then the database (refilling the cache). */
-export async function getReportStatus(deps: AppDeps, requestId: string, owner: string): Promise<ReportStatus> {
+/** Removes a streamed report's stored rows that no request will read. */
+export async function deleteInput(deps: AppDeps, input: StoredInput): Promise<void> {
+  const results = await Promise.allSettled(inputKeys(input).map((key) => deps.storage.delete(key)));
+  for (const result of results) {
+    if (result.status === "rejected") deps.logger.warn({ err: result.reason }, "stored input not removed");
+  }
+}
+
+/** A request id as stored (lower case); a 400 `MALFORMED_ID` for anything but a UUID. */
+function parseRequestId(requestId: string): string {
   if (!requestIdSchema.safeParse(requestId).success) {
     throw new ApiError("MALFORMED_ID", `"${requestId.slice(0, 64)}" is not a request id (a UUID).`, [
       { path: "requestId", message: "must be a UUID" },
     ]);
   }
-  const id = requestId.toLowerCase();
+  return requestId.toLowerCase();
+}
+
+/** The status of one request: cache first, then the database (refilling the cache). */
+export async function getReportStatus(deps: AppDeps, requestId: string, owner: string): Promise<ReportStatus> {
+  const id = parseRequestId(requestId);
   let status = await deps.cache.get(id);
   deps.metrics.statusReads.inc({ cache: status ? "hit" : "miss" });
   if (!status) {
@@ -87,18 +122,40 @@ export async function getReportStatus(deps: AppDeps, requestId: string, owner: s
   return withDownloadUrl(deps, status);
 }
 
+/**
+ * Cancels a `queued` or `processing` request of `owner`: it is never rendered, or its worker stops at its next
+ * progress tick or lease renewal. A final request is a 409 `NOT_CANCELLABLE`; another owner's, a 404.
+ */
+export async function cancelReport(deps: AppDeps, requestId: string, owner: string): Promise<ReportStatus> {
+  const id = parseRequestId(requestId);
+  const cancelled = await deps.repo.cancel(id, owner);
+  if (cancelled) {
+    const status = toCachedStatus(cancelled);
+    await deps.cache.publish(status);
+    deps.logger.info({ requestId: id, owner }, "report cancelled");
+    return toReportStatus(status, null);
+  }
+  const row = await deps.repo.findById(id);
+  if (!row || row.owner !== owner) throw notFound(id);
+  // cancelling twice answers the same (a retried call must not fail because the first one worked)
+  if (row.status === "cancelled") return toReportStatus(toCachedStatus(row), null);
+  throw new ApiError(
+    "NOT_CANCELLABLE",
+    `Report ${id} is already ${row.status}; only a queued or processing report can be cancelled.`,
+  );
+}
+
 const notFound = (id: string) => new ApiError("NOT_FOUND", `No report request ${id}.`);
 
 async function withDownloadUrl(deps: AppDeps, cached: CachedStatus): Promise<ReportStatus> {
-  const { fileKey, version: _version, owner: _owner, ...status } = cached;
   const url =
-    status.status === "done" && fileKey
-      ? await deps.storage.downloadUrl(fileKey, {
+    cached.status === "done" && cached.fileKey
+      ? await deps.storage.downloadUrl(cached.fileKey, {
           expiresInSeconds: deps.settings.downloadUrlTtlSeconds,
-          fileName: status.report.fileName,
+          fileName: cached.report.fileName,
         })
       : null;
-  return { ...status, url };
+  return toReportStatus(cached, url);
 }
 
 /**

@@ -3,7 +3,7 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import { z } from "zod";
 import type { AppDeps } from "./deps";
 import { ApiError, internalError } from "./errors";
-import { createReport, getReportStatus, renderNow } from "./service";
+import { cancelReport, createReport, getReportStatus, renderNow } from "./service";
 import { onStatusInput, statusSubscription } from "./status-subscription";
 import { isUnavailable } from "./unavailable";
 
@@ -22,6 +22,7 @@ const TRPC_CODES: Record<ApiErrorCode, TrpcCode> = {
   NOT_FOUND: "NOT_FOUND",
   UNAUTHORIZED: "UNAUTHORIZED",
   NOT_READY: "CONFLICT",
+  NOT_CANCELLABLE: "CONFLICT",
   FORBIDDEN: "FORBIDDEN",
   PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
   LIMIT_EXCEEDED: "PAYLOAD_TOO_LARGE",
@@ -106,6 +107,10 @@ export const appRouter = t.router({
     status: procedure
       .input(z.object({ requestId: z.string() }))
       .query(({ ctx, input }) => getReportStatus(ctx.deps, input.requestId, ctx.owner)),
+    /** Cancels a queued or processing report; same as `POST /reports/:requestId/cancel`. */
+    cancel: procedure
+      .input(z.object({ requestId: z.string() }))
+      .mutation(({ ctx, input }) => cancelReport(ctx.deps, input.requestId, ctx.owner)),
     /** The status at once, then every change until `done` or `error`, over SSE; same as `GET /status/:requestId/events`. */
     onStatus: procedure
       .input(onStatusInput)

@@ -9,12 +9,15 @@ import { createMemoryQueue } from "@reports/queue";
 import { createRenderPool } from "@reports/renderers";
 import { createLocalStorage } from "@reports/storage";
 import {
+  createWebhookDispatcher,
   createWorkerMetrics,
   jobSettings,
+  renderPoolOptions,
   startSweeper,
   startWorker,
   sweepOnce,
   type WorkerDeps,
+  webhookSettings,
 } from "@reports/worker";
 import type { StandaloneEnv } from "./env";
 
@@ -42,7 +45,7 @@ export async function startEmbedded(env: StandaloneEnv, logger: Logger) {
     publicBaseUrl,
     signingSecret: signingSecret(env),
   });
-  const renderer = createRenderPool({ maxThreads: env.RENDER_THREADS, timeoutMs: env.RENDER_TIMEOUT_MS });
+  const renderer = createRenderPool(renderPoolOptions(env));
 
   // One database, queue, store and cache, shared by the API and the worker.
   const shared = { repo, queue, storage, cache };
@@ -50,13 +53,19 @@ export async function startEmbedded(env: StandaloneEnv, logger: Logger) {
     ...createApiDeps({ db: database.db, queue, storage, cache, logger: logger.child({ component: "bff" }) }, env),
     localFiles: storage,
   };
+  const metrics = createWorkerMetrics();
+  const workerLogger = logger.child({ component: "worker" });
   const workerDeps: WorkerDeps = {
     ...shared,
     db: database.db,
     renderer,
-    logger: logger.child({ component: "worker" }),
-    metrics: createWorkerMetrics(),
+    logger: workerLogger,
+    metrics,
     settings: jobSettings(env),
+    webhooks: createWebhookDispatcher(
+      { db: database.db, storage, logger: workerLogger, deliveries: metrics.webhookDeliveries },
+      webhookSettings(env),
+    ),
   };
 
   const closeAll = async () => {
@@ -77,6 +86,7 @@ export async function startEmbedded(env: StandaloneEnv, logger: Logger) {
   // the in-process queue starts empty: whatever was queued when the last run stopped goes back on it
   await sweepOnce(workerDeps, { staleAfterMs: 0 });
   const sweeper = startSweeper(workerDeps);
+  workerDeps.webhooks?.start();
 
   return {
     url,
@@ -85,6 +95,7 @@ export async function startEmbedded(env: StandaloneEnv, logger: Logger) {
       await appDeps.renderer.close();
       await sweeper.stop();
       await worker.stop();
+      await workerDeps.webhooks?.stop();
       await closeAll();
     },
   };
