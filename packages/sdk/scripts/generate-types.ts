@@ -20,6 +20,12 @@ const TYPES: Array<[name: string, source: string, doc: string]> = [
   ["ReportSummary", "ReportSummary", "What a status says about the report itself."],
   ["ReportStatus", "ReportStatus", "The status of a report, as `getStatus` and `waitForStatus` give it."],
   ["GenerateResult", "GenerateResult", "What `generate` resolves with."],
+  ["WebhookEventType", "WebhookEventType", "The events a webhook receives."],
+  [
+    "WebhookEvent",
+    "WebhookEvent",
+    "The body of a webhook delivery, as `verifyWebhook` returns it: `data` is the report's status.",
+  ],
   ["ApiErrorCode", "ApiErrorCode", "The codes of the API's error catalog."],
   ["FieldError", "FieldError", "A field of the request that is not valid, e.g. `tables[0].rows[3].amount`."],
 ];

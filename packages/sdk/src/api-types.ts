@@ -46,10 +46,16 @@ export interface ReportSpec {
   locale?: string;
   /** IANA time zone in which date-times are shown (default UTC). */
   timeZone?: string;
+  /** POST the final status (`done` or `error`) here, signed; see the README's webhooks section. */
+  webhook?: {
+    url: string;
+    /** Signs each delivery (HMAC-SHA256); without it, the deployment's WEBHOOK_SECRET, if any. */
+    secret?: string;
+  };
 }
 
 /** Where a report is: `done` and `error` are final. */
-export type ReportState = "error" | "queued" | "processing" | "done";
+export type ReportState = "error" | "queued" | "processing" | "done" | "cancelled";
 
 /** Why a report ended in `error`. */
 export type ReportErrorType =
@@ -91,6 +97,18 @@ export interface GenerateResult {
   createdAt: string;
 }
 
+/** The events a webhook receives. */
+export type WebhookEventType = "report.done" | "report.error";
+
+/** The body of a webhook delivery, as `verifyWebhook` returns it: `data` is the report's status. */
+export interface WebhookEvent {
+  /** The delivery's id, also in `X-Reports-Delivery`: the same event retried keeps it (dedupe on it). */
+  id: string;
+  type: WebhookEventType;
+  createdAt: string;
+  data: ReportStatus;
+}
+
 /** The codes of the API's error catalog. */
 export type ApiErrorCode =
   | "RENDER_FAILED"
@@ -99,6 +117,7 @@ export type ApiErrorCode =
   | "MALFORMED_ID"
   | "NOT_FOUND"
   | "NOT_READY"
+  | "NOT_CANCELLABLE"
   | "UNAUTHORIZED"
   | "FORBIDDEN"
   | "PAYLOAD_TOO_LARGE"

@@ -70,6 +70,14 @@ export interface ReportsClient {
    * await writeFile("q3.xlsx", new Uint8Array(await file.arrayBuffer()));
    */
   download(requestId: string, options?: { signal?: AbortSignal }): Promise<Response>;
+  /**
+   * Cancels a queued or processing report and resolves with its `cancelled` status (again for one already
+   * cancelled); a `done` or `error` report rejects with `ApiError` `NOT_CANCELLABLE`. Waiting on it then rejects with `ReportCancelledError`.
+   *
+   * @example
+   * await reports.cancel(requestId);
+   */
+  cancel(requestId: string, options?: { signal?: AbortSignal }): Promise<ReportStatus>;
 }
 
 /** A key for one `generate` call; `crypto.randomUUID` where there is one (browsers' secure contexts, Node). */
@@ -124,5 +132,8 @@ export function createReportsClient(options: ReportsClientOptions): ReportsClien
     async download(requestId, { signal } = {}) {
       return fetchReportFile(await getStatus(requestId, signal ? { signal } : {}), fileFetch, signal);
     },
+    // cancelling twice answers the same: safe to retry
+    cancel: (requestId, { signal } = {}) =>
+      call(() => trpc.reports.cancel.mutate({ requestId }, signal ? { signal } : {}), signal, true),
   };
 }

@@ -81,6 +81,20 @@ export class ReportFailedError extends Error {
   }
 }
 
+/** The report was cancelled (`cancel`, or an operator) before it was done: there is no file. */
+export class ReportCancelledError extends Error {
+  override readonly name = "ReportCancelledError";
+  readonly requestId: string;
+  /** The final status, as the API gave it. */
+  readonly status: ReportStatus;
+
+  constructor(status: ReportStatus) {
+    super(`report ${status.requestId} was cancelled`);
+    this.requestId = status.requestId;
+    this.status = status;
+  }
+}
+
 /** `waitForStatus` gave up before the report reached the state it waited for. */
 export class TimeoutError extends Error {
   override readonly name = "TimeoutError";

@@ -12,6 +12,8 @@ export type {
   ReportStatus,
   ReportSummary,
   Table,
+  WebhookEvent,
+  WebhookEventType,
 } from "./api-types";
 export {
   createReportsClient,
@@ -24,6 +26,7 @@ export {
   ApiError,
   NetworkError,
   type Problem,
+  ReportCancelledError,
   ReportFailedError,
   ReportsApiError,
   ReportsTimeoutError,
@@ -31,3 +34,4 @@ export {
 } from "./errors";
 export type { RetryPolicy } from "./retry";
 export type { WaitOptions } from "./wait";
+export { type VerifyWebhookOptions, verifyWebhook, WebhookVerificationError } from "./webhook";

@@ -5,6 +5,7 @@ import {
   AbortError,
   ApiError,
   createReportsClient,
+  ReportCancelledError,
   ReportFailedError,
   type ReportSpec,
   type ReportStatus,
@@ -36,6 +37,34 @@ async function stuckRequest(): Promise<string> {
   if (!row) throw new Error("no replica");
   return row.requestId;
 }
+
+describe("cancel", () => {
+  it("cancels a queued report; waiting on it then rejects with ReportCancelledError, over SSE and polling", async () => {
+    const requestId = await stuckRequest();
+    const waiting = createReportsClient({ baseUrl: replicaB })
+      .waitForStatus(requestId, { transport: "sse" })
+      .catch((e: unknown) => e);
+    const reports = createReportsClient({ baseUrl: replicaA });
+    expect(await reports.cancel(requestId)).toMatchObject({ requestId, status: "cancelled", url: null });
+    const error = await waiting;
+    expect(error).toBeInstanceOf(ReportCancelledError);
+    expect((error as ReportCancelledError).requestId).toBe(requestId);
+    await expect(reports.waitForStatus(requestId, { transport: "polling" })).rejects.toBeInstanceOf(
+      ReportCancelledError,
+    );
+    await expect(reports.download(requestId)).rejects.toBeInstanceOf(ReportCancelledError);
+    expect((await reports.cancel(requestId)).status).toBe("cancelled"); // again: the same answer
+  });
+
+  it("refuses to cancel a done report with NOT_CANCELLABLE", async () => {
+    const reports = createReportsClient({ baseUrl: replicaA });
+    const { requestId } = await reports.generate(sampleSpec({ rows: 2 }));
+    await reports.waitForStatus(requestId);
+    const error = await reports.cancel(requestId).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    expect((error as ApiError).code).toBe("NOT_CANCELLABLE");
+  });
+});
 
 describe("waitForStatus over SSE", () => {
   it("gets every status a worker publishes, on another replica than the one that took the request", async () => {
