@@ -1,0 +1,86 @@
+import { readFile } from "node:fs/promises";
+import { delayLevels, retryPolicy } from "@reports/contracts";
+import { createTestDatabase, type TestDatabase } from "@reports/db/testing";
+import { deleteTopology, TEST_RABBITMQ_URL, uniquePrefix } from "@reports/queue/testing";
+import { createTestBucket, S3RVER_CREDENTIALS, startS3Server, type TestS3Server } from "@reports/storage/testing";
+import { freePort, type RunningProcess, startProcess } from "../../test/support/processes";
+
+export const REDIS_URL = "redis://127.0.0.1:6379";
+
+/** Resident set now and at its peak, of a process, in MB (Linux). */
+export async function memoryOf(pid: number | undefined): Promise<{ rssMb: number; peakMb: number }> {
+  const status = await readFile(`/proc/${pid}/status`, "utf8");
+  const kb = (field: string) => Number(status.match(new RegExp(`${field}:\\s+(\\d+)`))?.[1] ?? 0);
+  return { rssMb: Math.round(kb("VmRSS") / 1024), peakMb: Math.round(kb("VmHWM") / 1024) };
+}
+
+export interface BenchSystem {
+  baseUrl: string;
+  env: Record<string, string>;
+  database: TestDatabase;
+  s3: TestS3Server;
+  bucket: string;
+  bff: RunningProcess;
+  workers: RunningProcess[];
+  startWorker(): Promise<RunningProcess>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The distributed system as users run it, on the machine's PostgreSQL, RabbitMQ and Redis (a database, queue
+ * prefix and bucket of its own, removed at the end) and an s3rver: a BFF and `workers` worker processes.
+ */
+export async function startBenchSystem(options: { workers: number; redis?: boolean; env?: Record<string, string> }) {
+  const database = await createTestDatabase();
+  const s3 = await startS3Server();
+  const bucket = await createTestBucket(s3);
+  const prefix = uniquePrefix("bench");
+  const port = await freePort();
+  const env: Record<string, string> = {
+    NODE_ENV: "production",
+    AUTH_MODE: "apikey",
+    DATABASE_URL: database.url,
+    RABBITMQ_URL: TEST_RABBITMQ_URL,
+    QUEUE_PREFIX: prefix,
+    ...(options.redis === false ? {} : { REDIS_URL }),
+    S3_BUCKET: bucket.bucket,
+    S3_ENDPOINT: s3.endpoint,
+    AWS_REGION: s3.region,
+    AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+    PORT: String(port),
+    LOG_REQUESTS: "false",
+    RATE_LIMIT_PER_MINUTE: "0",
+    RENDER_THREADS: "1",
+    WORKER_HEALTH_PORT: "0",
+    ...options.env,
+  };
+  // production refuses AUTH_MODE=none: benches run as users would, with a key (made below)
+  const workers: RunningProcess[] = [];
+  const startWorker = async () => {
+    const worker = startProcess("apps/worker/src/main.ts", env);
+    await worker.waitForLog("worker consuming", 60_000);
+    workers.push(worker);
+    return worker;
+  };
+  const bff = startProcess("apps/bff/src/main.ts", env);
+  await Promise.all([bff.waitForLog("bff listening", 60_000), ...Array.from({ length: options.workers }, startWorker)]);
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    env,
+    database,
+    s3,
+    bucket: bucket.bucket,
+    bff,
+    workers,
+    startWorker,
+    async stop() {
+      await Promise.all([bff.stop(), ...workers.map((w) => w.stop())]);
+      const policy = retryPolicy.parse({});
+      await deleteTopology(prefix, TEST_RABBITMQ_URL, delayLevels(policy)).catch(() => {});
+      await bucket.drop().catch(() => {});
+      await s3.close();
+      await database.drop();
+    },
+  } satisfies BenchSystem;
+}
