@@ -1,3 +1,4 @@
+export * from "./admin";
 export * from "./env";
 export * from "./errors";
 export * from "./input";

@@ -15,13 +15,34 @@ export const hashApiKey = (key: string) => createHash("sha256").update(key).dige
  * await keys.ownerOf(key); // "acme"
  */
 export function createApiKeyRepository(db: Database) {
+  /** Who a live (not revoked) key belongs to and whether it is an operator's, or null. */
+  async function callerOf(key: string): Promise<{ owner: string; admin: boolean } | null> {
+    const [row] = await db
+      .select({ owner: apiKeys.owner, admin: apiKeys.admin })
+      .from(apiKeys)
+      .where(and(eq(apiKeys.keyHash, hashApiKey(key)), isNull(apiKeys.revokedAt)))
+      .limit(1);
+    return row ?? null;
+  }
+
   return {
-    async create(input: { owner: string; name?: string }): Promise<{ id: string; key: string; prefix: string }> {
+    async create(input: {
+      owner: string;
+      name?: string;
+      /** An operator's key (dashboard and `admin` procedures). */
+      admin?: boolean;
+    }): Promise<{ id: string; key: string; prefix: string }> {
       const key = `rpt_${randomBytes(32).toString("base64url")}`;
       const prefix = key.slice(0, 12);
       const [row] = await db
         .insert(apiKeys)
-        .values({ owner: input.owner, name: input.name ?? "", prefix, keyHash: hashApiKey(key) })
+        .values({
+          owner: input.owner,
+          name: input.name ?? "",
+          prefix,
+          keyHash: hashApiKey(key),
+          admin: input.admin ?? false,
+        })
         .returning({ id: apiKeys.id });
       if (!row) throw new Error("insert returned no row");
       return { id: row.id, key, prefix };
@@ -29,13 +50,10 @@ export function createApiKeyRepository(db: Database) {
 
     /** The owner of a live (not revoked) key, or null. */
     async ownerOf(key: string): Promise<string | null> {
-      const [row] = await db
-        .select({ owner: apiKeys.owner })
-        .from(apiKeys)
-        .where(and(eq(apiKeys.keyHash, hashApiKey(key)), isNull(apiKeys.revokedAt)))
-        .limit(1);
-      return row?.owner ?? null;
+      return (await callerOf(key))?.owner ?? null;
     },
+
+    callerOf,
 
     async list(owner?: string): Promise<Array<Omit<ApiKeyRow, "keyHash">>> {
       const query = db
@@ -44,6 +62,7 @@ export function createApiKeyRepository(db: Database) {
           owner: apiKeys.owner,
           name: apiKeys.name,
           prefix: apiKeys.prefix,
+          admin: apiKeys.admin,
           createdAt: apiKeys.createdAt,
           revokedAt: apiKeys.revokedAt,
         })

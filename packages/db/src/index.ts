@@ -1,3 +1,10 @@
+export {
+  type AdminRepository,
+  createAdminRepository,
+  createWorkerRegistry,
+  toAdminRequest,
+  type WorkerRegistry,
+} from "./admin";
 export { type ApiKeyRepository, createApiKeyRepository, hashApiKey } from "./api-keys";
 export { createDb, type Database, type DbHandle, MIGRATIONS_FOLDER } from "./client";
 export {
@@ -8,5 +15,5 @@ export {
   toCachedStatus,
   withAdvisoryLock,
 } from "./repository";
-export type { ReportRequestRow, WebhookDeliveryRow } from "./schema";
+export type { ReportEventRow, ReportRequestRow, WebhookDeliveryRow, WorkerHeartbeatRow } from "./schema";
 export { createWebhookRepository, type DueDelivery, type WebhookRepository, webhookEventOf } from "./webhooks";

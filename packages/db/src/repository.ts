@@ -140,6 +140,8 @@ export function createReportRepository(db: Database) {
           claimToken: token,
           leaseExpiresAt: leaseUntil(options.leaseMs),
           attempts: sql`${r.attempts} + 1`,
+          startedAt: sql`now()`,
+          firstStartedAt: sql`coalesce(${r.firstStartedAt}, now())`,
           errorType: null,
           errorMessage: null,
           ...bump,

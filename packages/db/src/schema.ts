@@ -11,6 +11,8 @@ import {
 } from "@reports/contracts";
 import { sql } from "drizzle-orm";
 import {
+  bigserial,
+  boolean,
   index,
   integer,
   jsonb,
@@ -62,6 +64,10 @@ export const reportRequests = pgTable(
     enqueuedAt: timestamptz("enqueued_at").notNull().defaultNow(),
     /** Set by a claim; only its holder may complete or fail the request. */
     claimToken: uuid("claim_token"),
+    /** When the last claim took it: wait = first claim − created, render = final − last claim. */
+    startedAt: timestamptz("started_at"),
+    /** When it was first claimed. */
+    firstStartedAt: timestamptz("first_started_at"),
     /** Lease, not lock: a dead worker's claim expires and another may take the request. */
     leaseExpiresAt: timestamptz("lease_expires_at"),
     /** Bumped by every transition; the cache keeps the highest version it has seen. */
@@ -72,6 +78,7 @@ export const reportRequests = pgTable(
   (t) => [
     index("report_requests_status_updated_at_idx").on(t.status, t.updatedAt),
     index("report_requests_owner_created_at_idx").on(t.owner, t.createdAt),
+    index("report_requests_created_at_idx").on(t.createdAt),
     // the webhook sweep looks at recent final requests that have a webhook, and only at those
     index("report_requests_webhook_updated_at_idx").on(t.updatedAt).where(sql`${t.webhookUrl} is not null`),
   ],
@@ -88,6 +95,8 @@ export const apiKeys = pgTable(
     name: text("name").notNull().default(""),
     /** The first characters of the key, to tell keys apart in listings. */
     prefix: text("prefix").notNull(),
+    /** An operator's key: it may also open the dashboard and call the `admin` procedures. */
+    admin: boolean("admin").notNull().default(false),
     keyHash: text("key_hash").notNull(),
     createdAt: timestamptz("created_at").notNull().defaultNow(),
     revokedAt: timestamptz("revoked_at"),
@@ -144,3 +153,36 @@ export const webhookDeliveries = pgTable(
   ],
 );
 export type WebhookDeliveryRow = typeof webhookDeliveries.$inferSelect;
+
+/**
+ * Every status a request went through, written by a trigger on `report_requests` (so no transition can forget
+ * it): the dashboard's history of a request.
+ */
+export const reportEvents = pgTable(
+  "report_events",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    requestId: uuid("request_id")
+      .notNull()
+      .references(() => reportRequests.requestId, { onDelete: "cascade" }),
+    status: reportStatusEnum("status").notNull(),
+    attempt: integer("attempt").notNull(),
+    errorType: reportErrorTypeEnum("error_type"),
+    errorMessage: text("error_message"),
+    at: timestamptz("at").notNull().defaultNow(),
+  },
+  (t) => [index("report_events_request_id_idx").on(t.requestId, t.id)],
+);
+export type ReportEventRow = typeof reportEvents.$inferSelect;
+
+/** Worker processes and when each last said it was alive (a heartbeat every few seconds; removed on a clean stop). */
+export const workerHeartbeats = pgTable("worker_heartbeats", {
+  id: text("id").primaryKey(),
+  host: text("host").notNull(),
+  pid: integer("pid").notNull(),
+  concurrency: integer("concurrency").notNull(),
+  inFlight: integer("in_flight").notNull().default(0),
+  startedAt: timestamptz("started_at").notNull().defaultNow(),
+  lastSeenAt: timestamptz("last_seen_at").notNull().defaultNow(),
+});
+export type WorkerHeartbeatRow = typeof workerHeartbeats.$inferSelect;

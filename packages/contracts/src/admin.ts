@@ -1,0 +1,109 @@
+import { z } from "zod";
+import type { ReportErrorType } from "./errors";
+import type { ReportFormat } from "./spec";
+import { type ReportState, reportState } from "./status";
+
+/** What the operator dashboard (`/admin`, tRPC `admin.*`) reads and does. */
+
+/** A worker process that reported itself alive (it writes a heartbeat every few seconds). */
+export interface WorkerHeartbeat {
+  id: string;
+  host: string;
+  pid: number;
+  startedAt: string;
+  lastSeenAt: string;
+  /** Reports it is rendering now. */
+  inFlight: number;
+  /** Reports it renders at once at most. */
+  concurrency: number;
+}
+
+/** Messages waiting in the broker; null when the broker could not be asked. */
+export interface QueueDepths {
+  /** Waiting in the work queue. */
+  ready: number;
+  /** Waiting out a retry delay. */
+  retrying: number;
+  /** Parked in the dead-letter queue. */
+  deadLettered: number;
+}
+
+export interface AdminOverview {
+  counts: Record<ReportState, number>;
+  /** Requests in `error`, by type, most first. */
+  errorsByType: Array<{ type: ReportErrorType; count: number }>;
+  queue: QueueDepths | null;
+  /** Workers seen within the last {@link WORKER_ALIVE_SECONDS} seconds. */
+  workers: WorkerHeartbeat[];
+  generatedAt: string;
+}
+
+/** A worker that has not written a heartbeat for this long is no longer shown as alive. */
+export const WORKER_ALIVE_SECONDS = 30;
+
+/** One minute of the throughput chart: reports that ended in it, by outcome, and their render time. */
+export interface ThroughputMinute {
+  /** Start of the minute (ISO). */
+  minute: string;
+  done: number;
+  error: number;
+  cancelled: number;
+  /** Claim → done, of the reports done in this minute; null when none. */
+  renderP50Ms: number | null;
+  renderP95Ms: number | null;
+}
+
+/** A row of the requests table. */
+export interface AdminRequest {
+  requestId: string;
+  owner: string;
+  format: ReportFormat;
+  title: string;
+  rowCount: number;
+  status: ReportState;
+  attempts: number;
+  createdAt: string;
+  updatedAt: string;
+  /** Created → first claimed; null until a worker took it. */
+  waitMs: number | null;
+  /** Last claim → final state; null until final. */
+  renderMs: number | null;
+  error: { type: ReportErrorType; message: string } | null;
+  /** The failure of the last attempt while it waits for a retry. */
+  lastError: { type: ReportErrorType; message: string } | null;
+}
+
+/** One transition of a request, as recorded by the database. */
+export interface AdminHistoryEntry {
+  status: ReportState;
+  attempt: number;
+  at: string;
+  error: { type: ReportErrorType; message: string } | null;
+}
+
+export interface AdminRequestDetail extends AdminRequest {
+  fileName: string;
+  history: AdminHistoryEntry[];
+  /** A signed link while `done`. */
+  downloadUrl: string | null;
+  webhookUrl: string | null;
+}
+
+export interface AdminPage<T> {
+  items: T[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+export const adminRequestsInput = z.object({
+  /** Part of the id, owner or title (case-insensitive). */
+  search: z.string().trim().max(200).optional(),
+  status: reportState.optional(),
+  page: z.number().int().min(1).max(100_000).default(1),
+  pageSize: z.number().int().min(1).max(200).default(25),
+});
+export type AdminRequestsInput = z.input<typeof adminRequestsInput>;
+
+/** How many requests one `admin.replay` call takes; the dashboard replays "all" in batches of this size. */
+export const REPLAY_BATCH_MAX = 100;

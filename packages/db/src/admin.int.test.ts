@@ -1,0 +1,123 @@
+import { sampleSpec } from "@reports/contracts/testing";
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createAdminRepository, createWorkerRegistry } from "./admin";
+import type { DbHandle } from "./client";
+import { createReportRepository } from "./repository";
+import { reportRequests, workerHeartbeats } from "./schema";
+import { TEST_DRIVERS } from "./testing";
+
+describe.each(TEST_DRIVERS)("the dashboard's reads on %s", (_name, open) => {
+  let handle: DbHandle & { drop?: () => Promise<void> };
+  let repo: ReturnType<typeof createReportRepository>;
+  let admin: ReturnType<typeof createAdminRepository>;
+
+  beforeAll(async () => {
+    handle = await open();
+    repo = createReportRepository(handle.db);
+    admin = createAdminRepository(handle.db);
+  });
+  afterAll(async () => {
+    await (handle.drop ? handle.drop() : handle.close());
+  });
+
+  async function claimed(requestId: string) {
+    const claim = await repo.claim(requestId, { leaseMs: 60_000 });
+    if (!claim) throw new Error("not claimed");
+    return claim;
+  }
+
+  it("records every transition in the history, whichever repository call made it", async () => {
+    const row = await repo.create(sampleSpec({ title: "History" }));
+    await repo.release(await claimed(row.requestId), { type: "STORAGE_FAILED", message: "S3 is down" });
+    await repo.fail(await claimed(row.requestId), "STORAGE_FAILED", "S3 is still down");
+    await repo.requeueFailed(row.requestId);
+    await repo.complete(await claimed(row.requestId), "reports/x.xlsx");
+
+    const history = await admin.history(row.requestId);
+    expect(history.map((e) => [e.status, e.attempt, e.error?.message ?? null])).toEqual([
+      ["queued", 0, null],
+      ["processing", 1, null],
+      ["queued", 1, "S3 is down"],
+      ["processing", 2, null],
+      ["error", 2, "S3 is still down"],
+      ["queued", 0, null],
+      ["processing", 1, null],
+      ["done", 1, null],
+    ]);
+    // a lease renewal or a progress-free update is no transition
+    expect(history.every((e, i) => i === 0 || e.at >= (history[i - 1]?.at ?? ""))).toBe(true);
+  });
+
+  it("counts by status and error type, and lists the failed for replay", async () => {
+    const before = await admin.countsByStatus();
+    const failed = await repo.create(sampleSpec({ title: "Poison" }));
+    await repo.fail(await claimed(failed.requestId), "INVALID_SPEC", "no tables");
+    await repo.create(sampleSpec({ title: "Waiting" }));
+
+    const after = await admin.countsByStatus();
+    expect(after.error).toBe(before.error + 1);
+    expect(after.queued).toBe(before.queued + 1);
+    expect(Object.keys(after).sort()).toEqual(["cancelled", "done", "error", "processing", "queued"]);
+    expect(await admin.errorsByType()).toContainEqual({ type: "INVALID_SPEC", count: 1 });
+    expect(await admin.failedIds()).toContain(failed.requestId);
+    const page = await admin.failed({ page: 1, pageSize: 10 });
+    expect(page.items[0]).toMatchObject({ requestId: failed.requestId, attempts: 1, error: { type: "INVALID_SPEC" } });
+  });
+
+  it("searches by id, owner or title, filters by status and pages newest first", async () => {
+    const owner = `owner-${Date.now()}`;
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++)
+      ids.push((await repo.create(sampleSpec({ title: `Q3 sales ${i}` }), { owner })).requestId);
+    const first = await admin.requests({ search: owner, page: 1, pageSize: 2 });
+    expect(first.total).toBe(5);
+    expect(first.items.map((i) => i.requestId)).toEqual([ids[4], ids[3]]);
+    const last = await admin.requests({ search: owner, page: 3, pageSize: 2 });
+    expect(last.items.map((i) => i.requestId)).toEqual([ids[0]]);
+
+    const byId = await admin.requests({ search: ids[2]?.slice(0, 8).toUpperCase(), page: 1, pageSize: 10 });
+    expect(byId.items.map((i) => i.requestId)).toContain(ids[2]);
+    expect((await admin.requests({ search: "q3 SALES 1", page: 1, pageSize: 10 })).items[0]?.requestId).toBe(ids[1]);
+    // LIKE's wildcards are matched literally
+    expect((await admin.requests({ search: "%", page: 1, pageSize: 10 })).total).toBe(0);
+    expect((await admin.requests({ search: owner, status: "done", page: 1, pageSize: 10 })).total).toBe(0);
+  });
+
+  it("gives the last hour per minute with render-time percentiles of the reports done", async () => {
+    const renders = [100, 200, 300, 400, 1_000];
+    for (const renderMs of renders) {
+      const row = await repo.create(sampleSpec());
+      await repo.complete(await claimed(row.requestId), "reports/y.xlsx");
+      await handle.db
+        .update(reportRequests)
+        .set({ startedAt: new Date(Date.now() - renderMs), updatedAt: new Date() })
+        .where(eq(reportRequests.requestId, row.requestId));
+    }
+    const minutes = await admin.throughput(60);
+    expect(minutes).toHaveLength(60);
+    const now = minutes.at(-1);
+    expect(Date.parse(now?.minute ?? "")).toBeLessThanOrEqual(Date.now());
+    expect(Date.now() - Date.parse(now?.minute ?? "")).toBeLessThan(60_000 + 5_000);
+    expect(now?.done).toBeGreaterThanOrEqual(5);
+    expect(now?.renderP50Ms).toBeGreaterThanOrEqual(100);
+    expect(now?.renderP95Ms).toBeGreaterThan(now?.renderP50Ms ?? Number.POSITIVE_INFINITY);
+    expect(minutes.slice(0, 50).every((m) => m.done === 0 && m.renderP50Ms === null)).toBe(true);
+  });
+
+  it("shows workers that beat recently and forgets those that stopped", async () => {
+    const workers = createWorkerRegistry(handle.db);
+    await workers.beat({ id: "w-live", host: "box", pid: 11, concurrency: 2, inFlight: 1 });
+    await workers.beat({ id: "w-old", host: "box", pid: 12, concurrency: 2, inFlight: 0 });
+    await handle.db
+      .update(workerHeartbeats)
+      .set({ lastSeenAt: new Date(Date.now() - 120_000) })
+      .where(eq(workerHeartbeats.id, "w-old"));
+    await workers.beat({ id: "w-live", host: "box", pid: 11, concurrency: 2, inFlight: 2 });
+    expect((await admin.workersAlive()).map((w) => [w.id, w.inFlight])).toEqual([["w-live", 2]]);
+    await workers.prune(60);
+    await workers.remove("w-live");
+    expect(await admin.workersAlive()).toEqual([]);
+    expect(await handle.db.select().from(workerHeartbeats)).toEqual([]);
+  });
+});

@@ -1,0 +1,225 @@
+import {
+  type AdminHistoryEntry,
+  type AdminPage,
+  type AdminRequest,
+  type ReportErrorType,
+  type ReportState,
+  reportState,
+  type ThroughputMinute,
+  WORKER_ALIVE_SECONDS,
+  type WorkerHeartbeat,
+} from "@reports/contracts";
+import { and, asc, count, desc, eq, gt, ilike, inArray, or, type SQL, sql } from "drizzle-orm";
+import type { Database } from "./client";
+import { type ReportRequestRow, reportEvents, reportRequests, workerHeartbeats } from "./schema";
+
+const r = reportRequests;
+
+const ms = (from: Date | null, to: Date | null) => (from && to ? Math.max(0, to.getTime() - from.getTime()) : null);
+
+/** A request as the dashboard lists it: no spec, no secrets. */
+export function toAdminRequest(row: ReportRequestRow): AdminRequest {
+  const final = row.status === "done" || row.status === "error" || row.status === "cancelled";
+  return {
+    requestId: row.requestId,
+    owner: row.owner,
+    format: row.format,
+    title: row.title,
+    rowCount: row.rowCount,
+    status: row.status,
+    attempts: row.attempts,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+    waitMs: ms(row.createdAt, row.firstStartedAt),
+    renderMs: final ? ms(row.startedAt, row.updatedAt) : null,
+    error: row.errorType ? { type: row.errorType, message: row.errorMessage ?? "" } : null,
+    lastError:
+      row.status !== "done" && row.lastErrorType
+        ? { type: row.lastErrorType, message: row.lastErrorMessage ?? "" }
+        : null,
+  };
+}
+
+const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/**
+ * What the operator dashboard reads from PostgreSQL: counts, the last hour's throughput and render times,
+ * requests by search, one request's history, workers alive. Read-only: changes go through the report
+ * repository, like every other transition.
+ */
+export function createAdminRepository(db: Database) {
+  async function page(where: SQL | undefined, order: SQL[], options: { page: number; pageSize: number }) {
+    const [rows, [total]] = await Promise.all([
+      db
+        .select()
+        .from(r)
+        .where(where)
+        .orderBy(...order)
+        .limit(options.pageSize)
+        .offset((options.page - 1) * options.pageSize),
+      db.select({ n: count() }).from(r).where(where),
+    ]);
+    return {
+      items: rows.map(toAdminRequest),
+      total: total?.n ?? 0,
+      page: options.page,
+      pageSize: options.pageSize,
+    } satisfies AdminPage<AdminRequest>;
+  }
+
+  return {
+    /** Requests by status (every status present, 0 when none). */
+    async countsByStatus(): Promise<Record<ReportState, number>> {
+      const rows = await db.select({ status: r.status, n: count() }).from(r).groupBy(r.status);
+      const counts = Object.fromEntries(reportState.options.map((s) => [s, 0])) as Record<ReportState, number>;
+      for (const row of rows) counts[row.status] = row.n;
+      return counts;
+    },
+
+    /** Requests in `error` by error type, most first. */
+    async errorsByType(): Promise<Array<{ type: ReportErrorType; count: number }>> {
+      const rows = await db
+        .select({ type: r.errorType, n: count() })
+        .from(r)
+        .where(eq(r.status, "error"))
+        .groupBy(r.errorType)
+        .orderBy(desc(count()));
+      return rows.flatMap((row) => (row.type ? [{ type: row.type, count: row.n }] : []));
+    },
+
+    /** Workers whose last heartbeat is recent, by host and pid. */
+    async workersAlive(): Promise<WorkerHeartbeat[]> {
+      const rows = await db
+        .select()
+        .from(workerHeartbeats)
+        .where(gt(workerHeartbeats.lastSeenAt, sql`now() - make_interval(secs => ${WORKER_ALIVE_SECONDS})`))
+        .orderBy(asc(workerHeartbeats.host), asc(workerHeartbeats.pid));
+      return rows.map((w) => ({
+        id: w.id,
+        host: w.host,
+        pid: w.pid,
+        concurrency: w.concurrency,
+        inFlight: w.inFlight,
+        startedAt: w.startedAt.toISOString(),
+        lastSeenAt: w.lastSeenAt.toISOString(),
+      }));
+    },
+
+    /**
+     * Reports that ended in each of the last `minutes` minutes, by outcome, with the render time (last claim →
+     * done) percentiles of those done; oldest first, every minute present.
+     */
+    async throughput(minutes: number): Promise<ThroughputMinute[]> {
+      const minute = sql<Date>`date_trunc('minute', ${r.updatedAt})`;
+      const renderMs = sql`extract(epoch from (${r.updatedAt} - ${r.startedAt})) * 1000`;
+      const since = sql`date_trunc('minute', now()) - make_interval(mins => ${minutes - 1})`;
+      const [rows, [clock]] = await Promise.all([
+        db
+          .select({
+            minute,
+            done: sql<number>`count(*) filter (where ${r.status} = 'done')::int`,
+            error: sql<number>`count(*) filter (where ${r.status} = 'error')::int`,
+            cancelled: sql<number>`count(*) filter (where ${r.status} = 'cancelled')::int`,
+            p50: sql<
+              number | null
+            >`percentile_cont(0.5) within group (order by ${renderMs}) filter (where ${r.status} = 'done')`,
+            p95: sql<
+              number | null
+            >`percentile_cont(0.95) within group (order by ${renderMs}) filter (where ${r.status} = 'done')`,
+          })
+          .from(r)
+          .where(and(inArray(r.status, ["done", "error", "cancelled"]), sql`${r.updatedAt} >= ${since}`))
+          .groupBy(minute),
+        db.select({ start: sql<string>`(${since})::text` }).from(sql`(select 1) as one`),
+      ]);
+      const byMinute = new Map(rows.map((row) => [new Date(row.minute).getTime(), row]));
+      const start = new Date(clock?.start ?? Date.now()).getTime();
+      return Array.from({ length: minutes }, (_, i) => {
+        const at = start + i * 60_000;
+        const row = byMinute.get(at);
+        const round = (v: number | string | null | undefined) =>
+          v === null || v === undefined ? null : Math.round(Number(v));
+        return {
+          minute: new Date(at).toISOString(),
+          done: Number(row?.done ?? 0),
+          error: Number(row?.error ?? 0),
+          cancelled: Number(row?.cancelled ?? 0),
+          renderP50Ms: round(row?.p50),
+          renderP95Ms: round(row?.p95),
+        };
+      });
+    },
+
+    /** Requests, newest first, whose id, owner or title contains `search` (case-insensitive), in `status`. */
+    async requests(options: {
+      search?: string | undefined;
+      status?: ReportState | undefined;
+      page: number;
+      pageSize: number;
+    }): Promise<AdminPage<AdminRequest>> {
+      const search = options.search ? `%${escapeLike(options.search)}%` : null;
+      const where = and(
+        options.status ? eq(r.status, options.status) : undefined,
+        search
+          ? or(ilike(sql`${r.requestId}::text`, search), ilike(r.owner, search), ilike(r.title, search))
+          : undefined,
+      );
+      return page(where, [desc(r.createdAt), desc(r.requestId)], options);
+    },
+
+    /** Requests in `error` (what the dead-letter queue holds, as the database sees it), latest failure first. */
+    async failed(options: { page: number; pageSize: number }): Promise<AdminPage<AdminRequest>> {
+      return page(eq(r.status, "error"), [desc(r.updatedAt), desc(r.requestId)], options);
+    },
+
+    /** Every request id in `error`, oldest failure first. */
+    async failedIds(limit = 100_000): Promise<string[]> {
+      const rows = await db
+        .select({ id: r.requestId })
+        .from(r)
+        .where(eq(r.status, "error"))
+        .orderBy(asc(r.updatedAt))
+        .limit(limit);
+      return rows.map((row) => row.id);
+    },
+
+    /** The statuses a request went through, oldest first. */
+    async history(requestId: string): Promise<AdminHistoryEntry[]> {
+      const rows = await db
+        .select()
+        .from(reportEvents)
+        .where(eq(reportEvents.requestId, requestId))
+        .orderBy(asc(reportEvents.id));
+      return rows.map((e) => ({
+        status: e.status,
+        attempt: e.attempt,
+        at: e.at.toISOString(),
+        error: e.errorType ? { type: e.errorType, message: e.errorMessage ?? "" } : null,
+      }));
+    },
+  };
+}
+export type AdminRepository = ReturnType<typeof createAdminRepository>;
+
+/**
+ * A worker's heartbeat: `beat` upserts its row (call it every few seconds), `remove` deletes it on a clean stop.
+ */
+export function createWorkerRegistry(db: Database) {
+  const w = workerHeartbeats;
+  return {
+    async beat(worker: { id: string; host: string; pid: number; concurrency: number; inFlight: number }) {
+      await db
+        .insert(w)
+        .values(worker)
+        .onConflictDoUpdate({ target: w.id, set: { inFlight: worker.inFlight, lastSeenAt: sql`now()` } });
+    },
+    async remove(id: string) {
+      await db.delete(w).where(eq(w.id, id));
+    },
+    /** Deletes workers not seen for `olderThanSeconds` (a crashed worker never removes itself). */
+    async prune(olderThanSeconds: number) {
+      await db.delete(w).where(sql`${w.lastSeenAt} < now() - make_interval(secs => ${olderThanSeconds})`);
+    },
+  };
+}
+export type WorkerRegistry = ReturnType<typeof createWorkerRegistry>;
