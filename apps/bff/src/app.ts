@@ -5,6 +5,7 @@ import { cors } from "hono/cors";
 import { createMiddleware } from "hono/factory";
 import { HTTPException } from "hono/http-exception";
 import { type RequestIdVariables, requestId } from "hono/request-id";
+import { adminPageRoutes } from "./admin-page";
 import type { AppDeps } from "./deps";
 import { docsRoutes } from "./docs";
 import { ApiError, internalError, toProblem } from "./errors";
@@ -14,7 +15,7 @@ import { statusEventRoutes } from "./status-events-route";
 import { appRouter } from "./trpc";
 import { isUnavailable } from "./unavailable";
 
-export type AppEnv = { Variables: RequestIdVariables & { deps: AppDeps; owner: string } };
+export type AppEnv = { Variables: RequestIdVariables & { deps: AppDeps; owner: string; admin: boolean } };
 
 /** Seconds a client should wait before trying again after a 503. */
 const RETRY_AFTER_SECONDS = 5;
@@ -116,8 +117,9 @@ export function createApp(deps: AppDeps) {
 
   // who is calling, and whether they are over their rate: every report route, REST and tRPC
   const authenticated = createMiddleware<AppEnv>(async (c, next) => {
-    const owner = await deps.authenticate(c.req.header("authorization"));
+    const { owner, admin } = await deps.authenticate(c.req.header("authorization"));
     c.set("owner", owner);
+    c.set("admin", admin);
     const waitSeconds = await deps.rateLimit(owner);
     if (waitSeconds !== null) {
       throw new ApiError("RATE_LIMITED", `Too many requests; try again in ${waitSeconds} s.`, undefined, waitSeconds);
@@ -131,7 +133,12 @@ export function createApp(deps: AppDeps) {
     trpcServer({
       endpoint: "/trpc",
       router: appRouter,
-      createContext: (_opts, c) => ({ deps, requestId: c.get("requestId") as string, owner: c.get("owner") as string }),
+      createContext: (_opts, c) => ({
+        deps,
+        requestId: c.get("requestId") as string,
+        owner: c.get("owner") as string,
+        admin: c.get("admin") as boolean,
+      }),
       onError: ({ error, path }) => {
         if (error.code === "INTERNAL_SERVER_ERROR")
           deps.logger.error({ err: error.cause ?? error, path }, "trpc error");
@@ -140,6 +147,7 @@ export function createApp(deps: AppDeps) {
   );
 
   app.route("/", docsRoutes());
+  app.route("/", adminPageRoutes());
   app.route("/", restRoutes());
   app.route("/", statusEventRoutes());
 

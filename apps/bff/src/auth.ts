@@ -4,8 +4,13 @@ import { LRUCache } from "lru-cache";
 import type { BffSettings } from "./env";
 import { ApiError } from "./errors";
 
-/** Who is calling: the owner of every request they make. */
-export type Authenticate = (authorization: string | undefined) => Promise<string>;
+/** Who is calling: the owner of every request they make, and whether they are an operator. */
+export interface Caller {
+  owner: string;
+  /** May open the dashboard and call the `admin` procedures. */
+  admin: boolean;
+}
+export type Authenticate = (authorization: string | undefined) => Promise<Caller>;
 
 export const ANONYMOUS = "anonymous";
 
@@ -18,34 +23,42 @@ function bearer(authorization: string | undefined): string {
 }
 
 /**
- * The authenticator of `AUTH_MODE`: `none` (everyone is `anonymous`), `apikey` (hashed keys in the
- * database) or `jwt` (HS256 secret or a JWKS URL, owner from a claim; verified by `jose`).
+ * The authenticator of `AUTH_MODE`: `none` (everyone is `anonymous`, and an operator: this mode is refused in
+ * production), `apikey` (hashed keys in the database; operators' keys made with `--admin`) or `jwt` (HS256 secret
+ * or a JWKS URL, owner from a claim, operator by another; verified by `jose`).
  */
 export function createAuthenticator(
   settings: Pick<
     BffSettings,
-    "AUTH_MODE" | "JWT_SECRET" | "JWT_JWKS_URL" | "JWT_ISSUER" | "JWT_AUDIENCE" | "JWT_OWNER_CLAIM"
+    | "AUTH_MODE"
+    | "JWT_SECRET"
+    | "JWT_JWKS_URL"
+    | "JWT_ISSUER"
+    | "JWT_AUDIENCE"
+    | "JWT_OWNER_CLAIM"
+    | "JWT_ADMIN_CLAIM"
+    | "JWT_ADMIN_VALUE"
   >,
   keys: ApiKeyRepository,
   options: { keyCacheSeconds?: number } = {},
 ): Authenticate {
   switch (settings.AUTH_MODE) {
     case "none":
-      return async () => ANONYMOUS;
+      return async () => ({ owner: ANONYMOUS, admin: true });
     case "apikey": {
       // Known keys are remembered for a short while (by hash): a status read is then one Redis GET, not a
       // database round trip too. A revoked key stops working within that time.
       const ttl = (options.keyCacheSeconds ?? 30) * 1000;
-      const known = ttl > 0 ? new LRUCache<string, string>({ max: 10_000, ttl }) : null;
+      const known = ttl > 0 ? new LRUCache<string, Caller>({ max: 10_000, ttl }) : null;
       return async (authorization) => {
         const key = bearer(authorization);
         const hash = hashApiKey(key);
         const cached = known?.get(hash);
         if (cached) return cached;
-        const owner = await keys.ownerOf(key);
-        if (!owner) throw unauthorized("This API key is not valid (unknown or revoked).");
-        known?.set(hash, owner);
-        return owner;
+        const caller = await keys.callerOf(key);
+        if (!caller) throw unauthorized("This API key is not valid (unknown or revoked).");
+        known?.set(hash, caller);
+        return caller;
       };
     }
     case "jwt": {
@@ -62,7 +75,11 @@ export function createAuthenticator(
           });
           const owner = payload[claim];
           if (typeof owner !== "string" || owner === "") throw unauthorized(`The token has no "${claim}" claim.`);
-          return owner;
+          const role = payload[settings.JWT_ADMIN_CLAIM];
+          const admin = Array.isArray(role)
+            ? role.includes(settings.JWT_ADMIN_VALUE)
+            : role === settings.JWT_ADMIN_VALUE;
+          return { owner, admin };
         } catch (error) {
           if (error instanceof ApiError) throw error;
           throw unauthorized("This token is not valid (signature, expiry, issuer or audience).");

@@ -1,7 +1,9 @@
 import { createNoCache, createRedisCache, type StatusCache } from "@reports/cache";
 import { s3ConfigFromEnv } from "@reports/contracts";
 import {
+  type AdminRepository,
   type ApiKeyRepository,
+  createAdminRepository,
   createApiKeyRepository,
   createDb,
   createReportRepository,
@@ -28,6 +30,8 @@ export interface LocalFiles {
 /** Everything with a side effect the BFF uses, built in one place. */
 export interface AppDeps {
   repo: ReportRepository;
+  /** The dashboard's reads. */
+  admin: AdminRepository;
   keys: ApiKeyRepository;
   queue: ReportQueue;
   storage: Storage;
@@ -39,6 +43,7 @@ export interface AppDeps {
   /** The BFF's own render threads for `POST /render`, started on first use. */
   renderer: { get(): RenderPool; close(): Promise<void> };
   settings: {
+    authMode: BffSettings["AUTH_MODE"];
     downloadUrlTtlSeconds: number;
     maxBodyBytes: number;
     /** Wire bytes of a streamed (JSON Lines) report. */
@@ -75,6 +80,7 @@ export function createApiDeps(
       close: async () => pool?.close(),
     },
     repo: createReportRepository(parts.db),
+    admin: createAdminRepository(parts.db),
     keys,
     queue: parts.queue,
     storage: parts.storage,
@@ -88,6 +94,7 @@ export function createApiDeps(
       ...(parts.redis ? { redis: parts.redis } : {}),
     }),
     settings: {
+      authMode: settings.AUTH_MODE,
       downloadUrlTtlSeconds: settings.DOWNLOAD_URL_TTL_SECONDS,
       maxBodyBytes: settings.MAX_BODY_BYTES,
       maxUploadBytes: settings.MAX_UPLOAD_BYTES,

@@ -18,6 +18,10 @@ export const bffSettings = z.object({
   JWT_AUDIENCE: z.string().optional(),
   /** The claim that names the owner of a request. */
   JWT_OWNER_CLAIM: z.string().default("sub"),
+  /** The claim that makes a token an operator's (dashboard, `admin` procedures) when it holds `JWT_ADMIN_VALUE`. */
+  JWT_ADMIN_CLAIM: z.string().default("role"),
+  /** The value (or one of the values, for an array claim) of `JWT_ADMIN_CLAIM` that marks an operator. */
+  JWT_ADMIN_VALUE: z.string().default("admin"),
   /** Lifetime of a download link. */
   DOWNLOAD_URL_TTL_SECONDS: z.coerce.number().int().min(1).max(604_800).default(900),
   /** How long an Idempotency-Key is remembered. */

@@ -3,13 +3,18 @@ import { createApiKeyRepository, createDb } from "@reports/db";
 import { readKeysEnv } from "./env";
 
 const usage = `usage:
-  pnpm --filter @reports/bff keys create --owner OWNER [--name NAME]   prints the new key once
+  pnpm --filter @reports/bff keys create --owner OWNER [--name NAME] [--admin]   prints the new key once (--admin: an operator's key)
   pnpm --filter @reports/bff keys list [--owner OWNER]
   pnpm --filter @reports/bff keys revoke ID`;
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { owner: { type: "string" }, name: { type: "string" }, help: { type: "boolean", default: false } },
+  options: {
+    owner: { type: "string" },
+    name: { type: "string" },
+    admin: { type: "boolean", default: false },
+    help: { type: "boolean", default: false },
+  },
 });
 const [command, id] = positionals;
 if (values.help || !command) {
@@ -25,8 +30,12 @@ try {
   switch (command) {
     case "create": {
       if (!values.owner) throw new Error("--owner is required");
-      const created = await keys.create({ owner: values.owner, ...(values.name ? { name: values.name } : {}) });
-      console.log(JSON.stringify({ id: created.id, owner: values.owner, key: created.key }));
+      const created = await keys.create({
+        owner: values.owner,
+        admin: values.admin,
+        ...(values.name ? { name: values.name } : {}),
+      });
+      console.log(JSON.stringify({ id: created.id, owner: values.owner, admin: values.admin, key: created.key }));
       console.error("Keep the key now: only its hash is stored.");
       break;
     }

@@ -124,9 +124,10 @@ export async function getReportStatus(deps: AppDeps, requestId: string, owner: s
 
 /**
  * Cancels a `queued` or `processing` request of `owner`: it is never rendered, or its worker stops at its next
- * progress tick or lease renewal. A final request is a 409 `NOT_CANCELLABLE`; another owner's, a 404.
+ * progress tick or lease renewal. A final request is a 409 `NOT_CANCELLABLE`; another owner's, a 404. A null
+ * owner is an operator, who may cancel anyone's.
  */
-export async function cancelReport(deps: AppDeps, requestId: string, owner: string): Promise<ReportStatus> {
+export async function cancelReport(deps: AppDeps, requestId: string, owner: string | null): Promise<ReportStatus> {
   const id = parseRequestId(requestId);
   const cancelled = await deps.repo.cancel(id, owner);
   if (cancelled) {
@@ -136,7 +137,7 @@ export async function cancelReport(deps: AppDeps, requestId: string, owner: stri
     return toReportStatus(status, null);
   }
   const row = await deps.repo.findById(id);
-  if (!row || row.owner !== owner) throw notFound(id);
+  if (!row || (owner !== null && row.owner !== owner)) throw notFound(id);
   // cancelling twice answers the same (a retried call must not fail because the first one worked)
   if (row.status === "cancelled") return toReportStatus(toCachedStatus(row), null);
   throw new ApiError(

@@ -1,6 +1,15 @@
-import { type ApiErrorCode, fieldErrors, reportSpec } from "@reports/contracts";
+import {
+  type AdminRequest,
+  type ApiErrorCode,
+  adminRequestsInput,
+  fieldErrors,
+  reportSpec,
+  requestId as requestIdSchema,
+} from "@reports/contracts";
+import { toAdminRequest } from "@reports/db";
 import { initTRPC, TRPCError } from "@trpc/server";
 import { z } from "zod";
+import { adminOverview, adminReplay, adminRequest, replayInput } from "./admin";
 import type { AppDeps } from "./deps";
 import { ApiError, internalError } from "./errors";
 import { cancelReport, createReport, getReportStatus, renderNow } from "./service";
@@ -12,6 +21,8 @@ export interface TrpcContext {
   requestId: string;
   /** Who is calling; set by the BFF's auth middleware before tRPC runs. */
   owner: string;
+  /** Whether the caller is an operator (the `admin` procedures). */
+  admin: boolean;
 }
 
 type TrpcCode = TRPCError["code"];
@@ -85,7 +96,52 @@ const apiErrors = t.middleware(async ({ next }) => {
 
 const procedure = t.procedure.use(apiErrors);
 
+/** Only for operators: an admin API key, a JWT with the admin role, or anyone when AUTH_MODE=none (never in production). */
+const adminProcedure = procedure.use(({ ctx, next }) => {
+  if (!ctx.admin) throw new ApiError("FORBIDDEN", "This caller is not an operator: use an admin key or token.");
+  return next();
+});
+
+const byId = z.object({ requestId: requestIdSchema });
+const pageInput = z.object({
+  page: z.number().int().min(1).max(100_000).default(1),
+  pageSize: z.number().int().min(1).max(200).default(25),
+});
+
+/** The operator dashboard's API (`/admin`): what the system is doing, and the fixes (replay, cancel). */
+const adminRouter = t.router({
+  /** Who the dashboard is signed in as. */
+  whoami: adminProcedure.query(({ ctx }) => ({ owner: ctx.owner, authMode: ctx.deps.settings.authMode })),
+  /** Counts by status and error type, queue depths, workers alive. */
+  overview: adminProcedure.query(({ ctx }) => adminOverview(ctx.deps)),
+  /** Reports ended per minute by outcome, with render p50/p95, oldest minute first. */
+  throughput: adminProcedure
+    .input(z.object({ minutes: z.number().int().min(1).max(180).default(60) }).default({ minutes: 60 }))
+    .query(({ ctx, input }) => ctx.deps.admin.throughput(input.minutes)),
+  /** Requests, newest first: search by id, owner or title, filter by status, page. */
+  requests: adminProcedure.input(adminRequestsInput).query(({ ctx, input }) => ctx.deps.admin.requests(input)),
+  /** One request with its status history and download link. */
+  request: adminProcedure.input(byId).query(({ ctx, input }) => adminRequest(ctx.deps, input.requestId)),
+  /** Requests in `error` (the dead-letter queue as the database sees it), latest first, and the broker's count. */
+  deadLetters: adminProcedure.input(pageInput.default({ page: 1, pageSize: 25 })).query(async ({ ctx, input }) => {
+    const [page, depth] = await Promise.all([ctx.deps.admin.failed(input), ctx.deps.queue.depth().catch(() => null)]);
+    return { ...page, brokerCount: depth?.deadLettered ?? null };
+  }),
+  /** Every request id in `error`, for "replay all" in batches. */
+  failedIds: adminProcedure.query(({ ctx }) => ctx.deps.admin.failedIds()),
+  /** Replays failed requests, as the replay command does. */
+  replay: adminProcedure.input(replayInput).mutation(({ ctx, input }) => adminReplay(ctx.deps, input.requestIds)),
+  /** Cancels anyone's queued or processing report. */
+  cancel: adminProcedure.input(byId).mutation(async ({ ctx, input }): Promise<AdminRequest> => {
+    await cancelReport(ctx.deps, input.requestId, null);
+    const row = await ctx.deps.repo.findById(input.requestId.toLowerCase());
+    if (!row) throw new ApiError("NOT_FOUND", `No report request ${input.requestId}.`);
+    return toAdminRequest(row);
+  }),
+});
+
 export const appRouter = t.router({
+  admin: adminRouter,
   reports: t.router({
     /** Queues a report; same rules as `POST /generate`. */
     generate: procedure

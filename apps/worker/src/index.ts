@@ -12,7 +12,6 @@ export {
 export { healthApp } from "./health";
 export { fileKeyOf, type JobOutcome, processReport } from "./job";
 export { createWorkerMetrics, type WorkerMetrics } from "./metrics";
-export { type ReplayOptions, type ReplaySummary, replayDeadLetters } from "./replay";
 export { startSweeper, sweepOnce } from "./sweeper";
 export {
   createWebhookDispatcher,

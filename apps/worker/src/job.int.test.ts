@@ -7,7 +7,7 @@ import { createReportRepository, toCachedStatus } from "@reports/db";
 import { reportRequests } from "@reports/db/schema";
 import { createTestDatabase, type TestDatabase } from "@reports/db/testing";
 import { silentLogger } from "@reports/logger";
-import { createMemoryQueue } from "@reports/queue";
+import { createMemoryQueue, replayDeadLetters } from "@reports/queue";
 import { createRenderPool, type RenderPool } from "@reports/renderers";
 import { createS3Storage } from "@reports/storage";
 import { createTestBucket, type TestBucket } from "@reports/storage/testing";
@@ -17,7 +17,6 @@ import * as XLSX from "xlsx";
 import type { WorkerDeps } from "./deps";
 import { processReport } from "./job";
 import { createWorkerMetrics } from "./metrics";
-import { replayDeadLetters } from "./replay";
 import { sweepOnce } from "./sweeper";
 
 let database: TestDatabase;
@@ -323,7 +322,7 @@ describe("replay", () => {
     const summary = await replayDeadLetters({ ...deps, queue }, { ids: [row.requestId] });
     expect(summary).toMatchObject({ replayed: [row.requestId], deadLettersRemoved: 1 });
     expect(await deps.repo.findById(row.requestId)).toMatchObject({ status: "queued", attempts: 0 });
-    expect(await queue.depth()).toEqual({ ready: 1, deadLettered: 0 });
+    expect(await queue.depth()).toEqual({ ready: 1, retrying: 0, deadLettered: 0 });
     await queue.close();
   });
 });

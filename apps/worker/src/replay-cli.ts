@@ -1,8 +1,8 @@
 import { parseArgs } from "node:util";
 import { createLogger } from "@reports/logger";
+import { replayDeadLetters } from "@reports/queue";
 import { createDeps } from "./deps";
 import { readWorkerEnv } from "./env";
-import { replayDeadLetters } from "./replay";
 
 const usage = "usage: pnpm --filter @reports/worker replay (--id ID [--id ID …] | --all) [--dry-run]";
 const { values } = parseArgs({

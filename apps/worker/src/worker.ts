@@ -1,6 +1,38 @@
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
 import { backoffMs } from "@reports/contracts";
+import { createWorkerRegistry } from "@reports/db";
 import type { WorkerDeps } from "./deps";
 import { processReport } from "./job";
+
+/** How often a worker says it is alive (the dashboard shows workers seen within `WORKER_ALIVE_SECONDS`). */
+const HEARTBEAT_MS = 5_000;
+/** Heartbeats of workers gone this long (crashed: a clean stop removes its own) are deleted. */
+const FORGET_AFTER_SECONDS = 3_600;
+
+/** Writes the worker's heartbeat now and every {@link HEARTBEAT_MS}; `stop()` removes it. Failures are only logged. */
+function startHeartbeat(deps: Pick<WorkerDeps, "db" | "logger" | "settings">, inFlight: () => number) {
+  const registry = createWorkerRegistry(deps.db);
+  const self = { id: randomUUID(), host: hostname(), pid: process.pid, concurrency: deps.settings.concurrency };
+  let beats = 0;
+  const beat = async () => {
+    try {
+      await registry.beat({ ...self, inFlight: inFlight() });
+      if (beats++ % 100 === 0) await registry.prune(FORGET_AFTER_SECONDS);
+    } catch (err) {
+      deps.logger.warn({ err }, "heartbeat not written");
+    }
+  };
+  void beat();
+  const timer = setInterval(beat, HEARTBEAT_MS);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await registry.remove(self.id).catch((err: unknown) => deps.logger.warn({ err }, "heartbeat not removed"));
+    },
+  };
+}
 
 /**
  * Consumes the queue and runs each report through {@link processReport}. `stop()` stops taking
@@ -13,8 +45,10 @@ import { processReport } from "./job";
  */
 export async function startWorker(deps: WorkerDeps): Promise<{ stop(): Promise<void> }> {
   const shutdown = new AbortController();
+  let inFlight = 0;
   const consumer = await deps.queue.consume(
     async ({ message, redelivered }) => {
+      inFlight++;
       try {
         const outcome = await processReport(deps, message, { signal: shutdown.signal, redelivered });
         deps.metrics.jobs.inc({ outcome });
@@ -24,10 +58,13 @@ export async function startWorker(deps: WorkerDeps): Promise<{ stop(): Promise<v
         deps.logger.error({ err, requestId: message.requestId, delayMs }, "job failed outside the report; retrying");
         deps.metrics.jobs.inc({ outcome: "infrastructure-error" });
         await deps.queue.retry({ ...message, attempt: message.attempt + 1 }, delayMs);
+      } finally {
+        inFlight--;
       }
     },
     { prefetch: deps.settings.concurrency },
   );
+  const heartbeat = startHeartbeat(deps, () => inFlight);
   deps.logger.info({ concurrency: deps.settings.concurrency }, "worker consuming");
   let stopping: Promise<void> | undefined;
   return {
@@ -38,6 +75,7 @@ export async function startWorker(deps: WorkerDeps): Promise<{ stop(): Promise<v
           await consumer.close();
         } finally {
           clearTimeout(timer);
+          await heartbeat.stop();
         }
       })();
       return stopping;

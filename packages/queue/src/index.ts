@@ -1,6 +1,7 @@
 export { decodeMessage } from "./delivery";
 export { createMemoryQueue, type MemoryQueue } from "./memory";
 export { createRabbitQueue, type RabbitQueueConfig } from "./rabbit";
+export { type FailedRequestStore, type ReplayOptions, type ReplaySummary, replayDeadLetters } from "./replay";
 export { TOPOLOGY, type Topology, type TopologyNames, topology } from "./topology";
 export {
   type ConsumeOptions,

@@ -135,7 +135,7 @@ export function createMemoryQueue(options: { logger?: Logger } = {}): MemoryQueu
     },
 
     async depth() {
-      return { ready: ready.length, deadLettered: deadLetters.length };
+      return { ready: ready.length, retrying: delayed.size, deadLettered: deadLetters.length };
     },
 
     deadLetters() {

@@ -51,7 +51,10 @@ describe.each(drivers)("report queue on %s", (_name, openDriver) => {
     await queue.publish(sent);
     await vi.waitFor(() => expect(received).toHaveLength(1), waitLong);
     expect(received[0]).toEqual({ message: sent, redelivered: false });
-    await vi.waitFor(async () => expect(await queue.depth()).toEqual({ ready: 0, deadLettered: 0 }), waitLong);
+    await vi.waitFor(
+      async () => expect(await queue.depth()).toEqual({ ready: 0, retrying: 0, deadLettered: 0 }),
+      waitLong,
+    );
   });
 
   it("never runs a handler inside publish's call stack", async () => {
@@ -71,14 +74,14 @@ describe.each(drivers)("report queue on %s", (_name, openDriver) => {
   it("counts ready messages while nobody consumes", async () => {
     const queue = await open();
     await Promise.all([newMessage(), newMessage(), newMessage()].map((message) => queue.publish(message)));
-    expect(await queue.depth()).toEqual({ ready: 3, deadLettered: 0 });
+    expect(await queue.depth()).toEqual({ ready: 3, retrying: 0, deadLettered: 0 });
   });
 
   it("rejects a message that breaks the contract instead of publishing it", async () => {
     const queue = await open();
     await expect(queue.publish({ requestId: "42", attempt: 1 })).rejects.toThrow(/UUID/);
     await expect(queue.publish({ requestId: randomUUID(), attempt: 0 })).rejects.toThrow();
-    expect(await queue.depth()).toEqual({ ready: 0, deadLettered: 0 });
+    expect(await queue.depth()).toEqual({ ready: 0, retrying: 0, deadLettered: 0 });
   });
 
   it("runs at most `prefetch` handlers at once", async () => {
@@ -114,7 +117,7 @@ describe.each(drivers)("report queue on %s", (_name, openDriver) => {
     // time for a requeue loop to show itself, if there were one
     await sleep(500);
     expect(calls).toEqual([sent.requestId]);
-    expect(await queue.depth()).toEqual({ ready: 0, deadLettered: 1 });
+    expect(await queue.depth()).toEqual({ ready: 0, retrying: 0, deadLettered: 1 });
   });
 
   it("dead-letters a message whose handler answers 'dead-letter'", async () => {
@@ -125,7 +128,10 @@ describe.each(drivers)("report queue on %s", (_name, openDriver) => {
       return "dead-letter";
     });
     await queue.publish(newMessage());
-    await vi.waitFor(async () => expect(await queue.depth()).toEqual({ ready: 0, deadLettered: 1 }), waitLong);
+    await vi.waitFor(
+      async () => expect(await queue.depth()).toEqual({ ready: 0, retrying: 0, deadLettered: 1 }),
+      waitLong,
+    );
     await sleep(300);
     expect(calls).toBe(1);
   });
@@ -142,7 +148,10 @@ describe.each(drivers)("report queue on %s", (_name, openDriver) => {
     await queue.publishRaw("null");
     const valid = newMessage();
     await queue.publish(valid);
-    await vi.waitFor(async () => expect(await queue.depth()).toEqual({ ready: 0, deadLettered: 4 }), waitLong);
+    await vi.waitFor(
+      async () => expect(await queue.depth()).toEqual({ ready: 0, retrying: 0, deadLettered: 4 }),
+      waitLong,
+    );
     await vi.waitFor(() => expect(seen).toEqual([valid]), waitLong);
   });
 
@@ -169,7 +178,7 @@ describe.each(drivers)("report queue on %s", (_name, openDriver) => {
     await sleep(300);
     expect(events).toEqual(["started", "finished", "closed"]);
     // the first message was acked, not returned: only the new one waits
-    expect(await queue.depth()).toEqual({ ready: 1, deadLettered: 0 });
+    expect(await queue.depth()).toEqual({ ready: 1, retrying: 0, deadLettered: 0 });
   });
 
   it("closes the queue after its consumers' handlers finish, then refuses work", async () => {
@@ -206,7 +215,9 @@ describe.each(drivers)("report queue on %s", (_name, openDriver) => {
     await queue.retry(newMessage(2), 300);
     await sleep(150);
     expect(received).toHaveLength(0);
+    expect((await queue.depth()).retrying).toBe(1);
     await vi.waitFor(() => expect(received).toHaveLength(1), waitLong);
+    expect((await queue.depth()).retrying).toBe(0);
     expect((received[0] as number) - sent).toBeGreaterThanOrEqual(250);
   });
 

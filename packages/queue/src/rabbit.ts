@@ -197,7 +197,11 @@ export async function createRabbitQueue(config: RabbitQueueConfig): Promise<Repo
     async depth() {
       const work = await connection.queueDeclare({ queue: names.workQueue, passive: true });
       const dead = await connection.queueDeclare({ queue: names.deadLetterQueue, passive: true });
-      return { ready: work.messageCount, deadLettered: dead.messageCount };
+      let retrying = 0;
+      for (const { queue } of names.retryQueues.values()) {
+        retrying += (await connection.queueDeclare({ queue, passive: true })).messageCount;
+      }
+      return { ready: work.messageCount, retrying, deadLettered: dead.messageCount };
     },
 
     close() {

@@ -29,6 +29,8 @@ export interface ConsumerHandle {
 export interface QueueDepth {
   /** Messages waiting in the work queue (not counting those in flight). */
   ready: number;
+  /** Messages waiting out a retry delay. */
+  retrying: number;
   /** Messages in the dead-letter queue. */
   deadLettered: number;
 }

@@ -1,5 +1,12 @@
-import type { ReportRepository } from "@reports/db";
-import type { ReportQueue } from "@reports/queue";
+import type { ReportQueue } from "./types";
+
+/** Where failed requests are kept (the report repository of `@reports/db`): the source of truth of what failed. */
+export interface FailedRequestStore {
+  findById(requestId: string): Promise<{ status: string } | null>;
+  listFailed(limit: number): Promise<Array<{ requestId: string }>>;
+  /** Back to `queued` with fresh attempts; null when the request is not in `error`. */
+  requeueFailed(requestId: string): Promise<object | null>;
+}
 
 export interface ReplayOptions {
   /** Only these requests; all requests in `error` when absent. */
@@ -22,10 +29,10 @@ export interface ReplaySummary {
 /**
  * Moves failed (dead-lettered) requests back to `queued` with fresh attempts, republishes them, and
  * takes their messages out of the dead-letter queue. The database decides what is failed; the
- * dead-letter queue is cleaned after.
+ * dead-letter queue is cleaned after. The replay command and the dashboard both run this.
  */
 export async function replayDeadLetters(
-  deps: { repo: ReportRepository; queue: ReportQueue },
+  deps: { repo: FailedRequestStore; queue: Pick<ReportQueue, "publish" | "removeDeadLetters"> },
   options: ReplayOptions = {},
 ): Promise<ReplaySummary> {
   const skipped: string[] = [];

@@ -1,0 +1,70 @@
+import {
+  type AdminOverview,
+  type AdminRequestDetail,
+  type QueueDepths,
+  REPLAY_BATCH_MAX,
+  requestId as requestIdSchema,
+} from "@reports/contracts";
+import { toAdminRequest, toCachedStatus } from "@reports/db";
+import { type ReplaySummary, replayDeadLetters } from "@reports/queue";
+import { z } from "zod";
+import type { AppDeps } from "./deps";
+import { ApiError } from "./errors";
+
+/** What the operator dashboard does, behind the `admin` procedures (only for callers with `admin`). */
+
+export const replayInput = z.object({
+  requestIds: z.array(requestIdSchema).min(1).max(REPLAY_BATCH_MAX),
+});
+
+/** Counts, queue depths and workers alive; a broker that does not answer leaves `queue` null, not the page blank. */
+export async function adminOverview(deps: AppDeps): Promise<AdminOverview> {
+  const [counts, errorsByType, workers, queue] = await Promise.all([
+    deps.admin.countsByStatus(),
+    deps.admin.errorsByType(),
+    deps.admin.workersAlive(),
+    queueDepths(deps),
+  ]);
+  return { counts, errorsByType, queue, workers, generatedAt: new Date().toISOString() };
+}
+
+async function queueDepths(deps: AppDeps): Promise<QueueDepths | null> {
+  try {
+    return await deps.queue.depth();
+  } catch (err) {
+    deps.logger.warn({ err }, "queue depth unavailable");
+    return null;
+  }
+}
+
+/** One request with its status history and, when done, a fresh download link. */
+export async function adminRequest(deps: AppDeps, requestId: string): Promise<AdminRequestDetail> {
+  const id = requestId.toLowerCase();
+  const row = await deps.repo.findById(id);
+  if (!row) throw new ApiError("NOT_FOUND", `No report request ${id}.`);
+  const history = await deps.admin.history(id);
+  const downloadUrl =
+    row.status === "done" && row.fileKey
+      ? await deps.storage.downloadUrl(row.fileKey, {
+          expiresInSeconds: deps.settings.downloadUrlTtlSeconds,
+          fileName: row.fileName,
+        })
+      : null;
+  return { ...toAdminRequest(row), fileName: row.fileName, history, downloadUrl, webhookUrl: row.webhookUrl };
+}
+
+/**
+ * Replays failed requests (the same code as `pnpm --filter @reports/worker replay`): back to `queued` with fresh
+ * attempts, republished, their dead letters removed; the cache hears of each at once.
+ */
+export async function adminReplay(deps: AppDeps, requestIds: readonly string[]): Promise<ReplaySummary> {
+  const summary = await replayDeadLetters(deps, { ids: requestIds.map((id) => id.toLowerCase()) });
+  await Promise.all(
+    summary.replayed.map(async (id) => {
+      const row = await deps.repo.findById(id);
+      if (row) await deps.cache.publish(toCachedStatus(row));
+    }),
+  );
+  deps.logger.info({ replayed: summary.replayed.length, skipped: summary.skipped.length }, "dead letters replayed");
+  return summary;
+}
