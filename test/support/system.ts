@@ -5,8 +5,8 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { delayLevels, type ReportSpecInput, retryPolicy } from "@reports/contracts";
 import { createTestDatabase, type TestDatabase } from "@reports/db/testing";
-import { createRabbitQueue, type ReportQueue, topology } from "@reports/queue";
-import { deleteTopology, TEST_RABBITMQ_URL, uniquePrefix, withConnection } from "@reports/queue/testing";
+import { createRabbitQueue, type ReportQueue } from "@reports/queue";
+import { deleteTopology, TEST_RABBITMQ_URL, uniquePrefix } from "@reports/queue/testing";
 import { createTestBucket, S3RVER_CREDENTIALS, startS3Server, type TestS3Server } from "@reports/storage/testing";
 import { freePort, type RunningProcess, startProcess } from "./processes";
 import { startTcpProxy } from "./tcp-proxy";
@@ -135,16 +135,8 @@ export async function startSystem(options: { workers: number; env?: Record<strin
     },
     /** Messages waiting in the work queue and in every retry queue, and in the dead-letter queue. */
     async waiting(): Promise<{ work: number; retry: number; deadLettered: number }> {
-      const { ready, deadLettered } = await queue.depth();
-      const retryQueues = [...topology(prefix, delayLevels(policy)).names.retryQueues.values()];
-      const retry = await withConnection(TEST_RABBITMQ_URL, async (connection) => {
-        let count = 0;
-        for (const { queue: name } of retryQueues) {
-          count += (await connection.queueDeclare({ queue: name, passive: true })).messageCount;
-        }
-        return count;
-      });
-      return { work: ready, retry, deadLettered };
+      const { ready, retrying, deadLettered } = await queue.depth();
+      return { work: ready, retry: retrying, deadLettered };
     },
     async stop() {
       await Promise.all([bff.stop(), ...workers.map((w) => w.stop())]);

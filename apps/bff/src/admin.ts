@@ -1,8 +1,10 @@
 import {
   type AdminOverview,
   type AdminRequestDetail,
+  type AdminRequestsInput,
   type QueueDepths,
   REPLAY_BATCH_MAX,
+  reportState,
   requestId as requestIdSchema,
 } from "@reports/contracts";
 import { toAdminRequest, toCachedStatus } from "@reports/db";
@@ -16,6 +18,16 @@ import { ApiError } from "./errors";
 export const replayInput = z.object({
   requestIds: z.array(requestIdSchema).min(1).max(REPLAY_BATCH_MAX),
 });
+
+export const pageInput = z.object({
+  page: z.number().int().min(1).max(100_000).default(1),
+  pageSize: z.number().int().min(1).max(200).default(25),
+});
+
+export const requestsInput = pageInput.extend({
+  search: z.string().trim().max(200).optional(),
+  status: reportState.optional(),
+}) satisfies z.ZodType<AdminRequestsInput, AdminRequestsInput>;
 
 /** Counts, queue depths and workers alive; a broker that does not answer leaves `queue` null, not the page blank. */
 export async function adminOverview(deps: AppDeps): Promise<AdminOverview> {

@@ -1,7 +1,6 @@
 import {
   type AdminRequest,
   type ApiErrorCode,
-  adminRequestsInput,
   fieldErrors,
   reportSpec,
   requestId as requestIdSchema,
@@ -9,7 +8,7 @@ import {
 import { toAdminRequest } from "@reports/db";
 import { initTRPC, TRPCError } from "@trpc/server";
 import { z } from "zod";
-import { adminOverview, adminReplay, adminRequest, replayInput } from "./admin";
+import { adminOverview, adminReplay, adminRequest, pageInput, replayInput, requestsInput } from "./admin";
 import type { AppDeps } from "./deps";
 import { ApiError, internalError } from "./errors";
 import { cancelReport, createReport, getReportStatus, renderNow } from "./service";
@@ -103,10 +102,6 @@ const adminProcedure = procedure.use(({ ctx, next }) => {
 });
 
 const byId = z.object({ requestId: requestIdSchema });
-const pageInput = z.object({
-  page: z.number().int().min(1).max(100_000).default(1),
-  pageSize: z.number().int().min(1).max(200).default(25),
-});
 
 /** The operator dashboard's API (`/admin`): what the system is doing, and the fixes (replay, cancel). */
 const adminRouter = t.router({
@@ -119,7 +114,7 @@ const adminRouter = t.router({
     .input(z.object({ minutes: z.number().int().min(1).max(180).default(60) }).default({ minutes: 60 }))
     .query(({ ctx, input }) => ctx.deps.admin.throughput(input.minutes)),
   /** Requests, newest first: search by id, owner or title, filter by status, page. */
-  requests: adminProcedure.input(adminRequestsInput).query(({ ctx, input }) => ctx.deps.admin.requests(input)),
+  requests: adminProcedure.input(requestsInput).query(({ ctx, input }) => ctx.deps.admin.requests(input)),
   /** One request with its status history and download link. */
   request: adminProcedure.input(byId).query(({ ctx, input }) => adminRequest(ctx.deps, input.requestId)),
   /** Requests in `error` (the dead-letter queue as the database sees it), latest first, and the broker's count. */

@@ -1,9 +1,11 @@
-import { z } from "zod";
 import type { ReportErrorType } from "./errors";
 import type { ReportFormat } from "./spec";
-import { type ReportState, reportState } from "./status";
+import type { ReportState } from "./status";
 
-/** What the operator dashboard (`/admin`, tRPC `admin.*`) reads and does. */
+/**
+ * What the operator dashboard (`/admin`, tRPC `admin.*`) reads and does. Types and constants only (no zod), so the
+ * dashboard's bundle can import `@reports/contracts/admin` for nothing but these.
+ */
 
 /** A worker process that reported itself alive (it writes a heartbeat every few seconds). */
 export interface WorkerHeartbeat {
@@ -96,14 +98,14 @@ export interface AdminPage<T> {
   pageSize: number;
 }
 
-export const adminRequestsInput = z.object({
+/** The requests table's query. */
+export interface AdminRequestsInput {
   /** Part of the id, owner or title (case-insensitive). */
-  search: z.string().trim().max(200).optional(),
-  status: reportState.optional(),
-  page: z.number().int().min(1).max(100_000).default(1),
-  pageSize: z.number().int().min(1).max(200).default(25),
-});
-export type AdminRequestsInput = z.input<typeof adminRequestsInput>;
+  search?: string;
+  status?: ReportState;
+  page?: number;
+  pageSize?: number;
+}
 
 /** How many requests one `admin.replay` call takes; the dashboard replays "all" in batches of this size. */
 export const REPLAY_BATCH_MAX = 100;

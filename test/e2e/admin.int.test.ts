@@ -1,0 +1,139 @@
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { sampleSpec } from "@reports/contracts/testing";
+import { createApiKeyRepository, createReportRepository } from "@reports/db";
+import { reportRequests } from "@reports/db/schema";
+import { eq } from "drizzle-orm";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ROOT } from "../support/processes";
+import { type System, startSystem } from "../support/system";
+
+const CHROMIUM = "/usr/bin/chromium";
+/** Where the test leaves its screenshots of the dashboard. */
+const SCREENSHOTS = join(ROOT, "apps/bff/admin/screenshots");
+
+describe("the operator dashboard in Chromium, against a running system (1 BFF, 1 worker)", () => {
+  let system: System;
+  let browser: Browser;
+  let ownerKey: string;
+  let adminKey: string;
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)`);
+    // the page the BFF serves, built from the sources under test
+    await promisify(execFile)("pnpm", ["--filter", "@reports/bff", "build"], { cwd: ROOT });
+    system = await startSystem({ workers: 1, env: { AUTH_MODE: "apikey", API_KEY_CACHE_SECONDS: "0" } });
+    const keys = createApiKeyRepository(system.database.db);
+    ownerKey = (await keys.create({ owner: "acme" })).key;
+    adminKey = (await keys.create({ owner: "ops", admin: true })).key;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await system?.stop();
+  });
+
+  const submit = async (spec: ReturnType<typeof sampleSpec>) => {
+    const res = await fetch(`${system.baseUrl}/generate`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${ownerKey}` },
+      body: JSON.stringify(spec),
+    });
+    expect(res.status).toBe(201);
+    return ((await res.json()) as { requestId: string }).requestId;
+  };
+  const statusOf = async (id: string) =>
+    (await createReportRepository(system.database.db).findById(id))?.status ?? "missing";
+  const until = (id: string, status: string, timeout = 60_000) =>
+    expect.poll(() => statusOf(id), { timeout, interval: 200 }).toBe(status);
+  const numberIn = async (page: Page, testId: string) => Number(await page.getByTestId(testId).textContent());
+
+  it("shows the system, finds the failed reports, and replays one after its cause is fixed", async () => {
+    // three reports that work, a poison one (no tables: it can never render), and one that fails while S3 is down
+    const good = [await submit(sampleSpec({ rows: 40, title: "Q3 sales" })), await submit(sampleSpec({ rows: 5 }))];
+    good.push(await submit(sampleSpec({ rows: 500, format: "pdf", title: "Stock" })));
+    for (const id of good) await until(id, "done");
+    const repo = createReportRepository(system.database.db);
+    const poison = await repo.create(sampleSpec({ title: "Poison" }), { owner: "acme" });
+    await system.database.db
+      .update(reportRequests)
+      .set({ spec: { ...poison.spec, tables: [] } })
+      .where(eq(reportRequests.requestId, poison.requestId));
+    await system.queue.publish({ requestId: poison.requestId, attempt: 1 });
+    await until(poison.requestId, "error");
+    await system.stopS3();
+    const outage = await submit(sampleSpec({ rows: 20, title: "Made during the outage" }));
+    await until(outage, "error");
+
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const problems: string[] = [];
+    page.on("console", (m) => {
+      if (m.type() === "error") problems.push(m.text());
+    });
+    await page.goto(`${system.baseUrl}/admin/`);
+
+    // an owner's key is refused, an operator's opens the dashboard
+    await page.getByLabel("Admin key").fill(ownerKey);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect.poll(() => page.getByRole("alert").first().textContent()).toContain("not an admin");
+    await page.getByLabel("Admin key").fill(adminKey);
+    await page.getByRole("button", { name: "Sign in" }).click();
+
+    await expect.poll(() => numberIn(page, "count-done"), { timeout: 10_000 }).toBe(3);
+    expect(await numberIn(page, "count-error")).toBe(2);
+    await expect.poll(() => numberIn(page, "queue-dead-lettered"), { timeout: 10_000 }).toBe(2);
+    const chart = page.getByRole("img", { name: "Reports per minute" });
+    const doneInChart = async () =>
+      (await chart.locator("rect title").allTextContents())
+        .map((title) => Number(/(\d+) done/.exec(title)?.[1] ?? 0))
+        .reduce((a, b) => a + b, 0);
+    await expect.poll(doneInChart, { timeout: 10_000 }).toBe(3);
+    await expect.poll(() => page.getByText(/INVALID_SPEC/).count()).toBeGreaterThan(0);
+    await expect.poll(() => page.getByRole("table", { name: "Workers" }).locator("tbody tr").count()).toBe(1);
+    await mkdir(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: join(SCREENSHOTS, "overview.png"), fullPage: true });
+
+    // the dead-letter view lists both failures with their reasons
+    await page.getByRole("link", { name: /^Dead letters/ }).click();
+    const outageRow = page.getByRole("row").filter({ hasText: "Made during the outage" });
+    await expect.poll(() => outageRow.textContent(), { timeout: 10_000 }).toContain("STORAGE_FAILED");
+    await expect
+      .poll(() => page.getByRole("row").filter({ hasText: "Poison" }).textContent())
+      .toContain("INVALID_SPEC");
+    await page.screenshot({ path: join(SCREENSHOTS, "dead-letters.png"), fullPage: true });
+
+    // fix the cause, then replay the outage's report from the dashboard, with a confirmation
+    await system.startS3();
+    await outageRow.getByRole("button", { name: "Replay" }).click();
+    const dialog = page.getByRole("dialog");
+    await expect.poll(() => dialog.textContent()).toMatch(/1 request/);
+    await dialog.getByRole("button", { name: "Confirm" }).click();
+    await until(outage, "done");
+    await expect.poll(() => page.getByRole("row").filter({ hasText: "Made during the outage" }).count()).toBe(0);
+    expect(await statusOf(poison.requestId)).toBe("error");
+
+    // its detail shows the whole story and the file
+    await page.getByRole("link", { name: "Requests", exact: true }).click();
+    await page.getByLabel("Search").fill(outage);
+    await page.getByRole("link", { name: outage.slice(0, 8) }).click();
+    await expect
+      .poll(() => page.getByRole("list", { name: "Status history" }).locator("li").allTextContents(), {
+        timeout: 10_000,
+      })
+      .toEqual(expect.arrayContaining([expect.stringMatching(/^error/), expect.stringMatching(/^done/)]));
+    const download = page.getByRole("link", { name: "Download Made during the outage.xlsx" });
+    const file = await fetch(String(await download.getAttribute("href")));
+    expect(file.status).toBe(200);
+    await page.screenshot({ path: join(SCREENSHOTS, "request.png"), fullPage: true });
+    // nothing the page loads is refused by its Content-Security-Policy
+    expect(problems.filter((p) => /Content Security Policy|Refused/.test(p))).toEqual([]);
+  });
+});
