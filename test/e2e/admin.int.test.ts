@@ -4,7 +4,7 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { sampleSpec } from "@reports/contracts/testing";
-import { createApiKeyRepository, createReportRepository } from "@reports/db";
+import { createAdminRepository, createApiKeyRepository, createReportRepository } from "@reports/db";
 import { reportRequests } from "@reports/db/schema";
 import { eq } from "drizzle-orm";
 import { type Browser, chromium, type Page } from "playwright-core";
@@ -133,6 +133,23 @@ describe("the operator dashboard in Chromium, against a running system (1 BFF, 1
     const file = await fetch(String(await download.getAttribute("href")));
     expect(file.status).toBe(200);
     await page.screenshot({ path: join(SCREENSHOTS, "request.png"), fullPage: true });
+    // the overview has moved on: one more done, one fewer failed
+    await page.getByRole("link", { name: "Overview", exact: true }).click();
+    await expect.poll(() => numberIn(page, "count-done"), { timeout: 10_000 }).toBe(4);
+    expect(await numberIn(page, "count-error")).toBe(1);
+    await expect.poll(doneInChart, { timeout: 10_000 }).toBe(4);
+
+    // "replay all" shows its progress; the poison, whose cause nobody fixed, fails again
+    await page.getByRole("link", { name: /^Dead letters/ }).click();
+    await page.getByRole("button", { name: /^Replay all/ }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Confirm" }).click();
+    await expect.poll(() => page.getByRole("status").textContent(), { timeout: 10_000 }).toBe("Replayed 1 (0 skipped)");
+    expect(await page.getByLabel("Replay progress").evaluate((el) => (el as HTMLProgressElement).value)).toBe(1);
+    const failures = async () =>
+      (await createAdminRepository(system.database.db).history(poison.requestId)).filter((h) => h.status === "error")
+        .length;
+    await expect.poll(failures, { timeout: 30_000 }).toBe(2);
+
     // nothing the page loads is refused by its Content-Security-Policy
     expect(problems.filter((p) => /Content Security Policy|Refused/.test(p))).toEqual([]);
   });
