@@ -117,6 +117,9 @@ describe("RabbitMQ report queue", () => {
     const after = newMessage();
     await queue.publish(after);
     await vi.waitFor(() => expect(deliveries.map((d) => d.message)).toEqual([sent, sent, after]), waitLong);
-    await vi.waitFor(async () => expect(await queue.depth()).toEqual({ ready: 0, retrying: 0, deadLettered: 0 }), waitLong);
+    await vi.waitFor(
+      async () => expect(await queue.depth()).toEqual({ ready: 0, retrying: 0, deadLettered: 0 }),
+      waitLong,
+    );
   });
 });

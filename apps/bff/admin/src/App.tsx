@@ -1,16 +1,18 @@
-import type { ReportState } from "@reports/contracts";
+import type { AdminOverview } from "@reports/contracts/admin";
 import { type FormEvent, useCallback, useEffect, useState } from "react";
-import { adminKey, api, errorCode, errorMessage } from "./api";
+import { adminKey, api, errorCode, errorMessage, isAuthError } from "./api";
+import { asReportState } from "./components/StatusPill";
+import { useHashRoute } from "./components/useHashRoute";
+import { type Polled, usePoll } from "./components/usePoll";
 import { formatNumber } from "./format";
-import { useHashRoute, usePoll } from "./hooks";
 import { DeadLetters } from "./pages/DeadLetters";
-import { Overview, STATES } from "./pages/Overview";
+import { Overview } from "./pages/Overview";
 import { RequestDetail } from "./pages/RequestDetail";
 import { Requests } from "./pages/Requests";
 
 type Session =
   | { state: "checking" }
-  | { state: "signed-in"; owner: string; authMode: string }
+  | { state: "signed-in"; owner: string; authMode: "none" | "apikey" | "jwt" }
   | { state: "signed-out"; problem: string | null };
 
 /** Asks the API who we are: signed in, or why not. */
@@ -28,6 +30,7 @@ async function whoami(): Promise<Session> {
   }
 }
 
+/** The auth gate: the sign-in form until `admin.whoami` answers, then the dashboard. */
 export function App() {
   const [session, setSession] = useState<Session>({ state: "checking" });
   const check = useCallback(async () => setSession(await whoami()), []);
@@ -50,7 +53,8 @@ export function App() {
   return (
     <Dashboard
       owner={session.owner}
-      withKey={session.authMode !== "none"}
+      withKey={adminKey.get() !== null || session.authMode !== "none"}
+      onAuthLost={() => void check()}
       onSignOut={() => {
         adminKey.clear();
         void check();
@@ -61,25 +65,43 @@ export function App() {
 
 function SignIn({ problem, onKey }: { problem: string | null; onKey: (key: string) => Promise<void> }) {
   const [key, setKey] = useState("");
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    if (key.trim()) await onKey(key.trim());
+  const [busy, setBusy] = useState(false);
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!key.trim()) return;
+    setBusy(true);
+    try {
+      await onKey(key.trim());
+    } finally {
+      setBusy(false);
+    }
   };
   return (
     <main className="sign-in">
-      <form className="card" onSubmit={submit}>
-        <h1>Reports · Operations</h1>
-        <p className="muted">Sign in with an operator's API key (made with `keys create --admin`) or token.</p>
+      <form className="card sign-in-card" onSubmit={submit}>
+        <div>
+          <div className="brand brand-dark">
+            Reports <span className="muted">· Operations</span>
+          </div>
+          <p className="muted">Sign in with an operator's API key (one made with the admin flag) or an admin token.</p>
+        </div>
         {problem ? (
           <div role="alert" className="alert">
             {problem}
           </div>
         ) : null}
-        <label>
+        <label className="field">
           Admin key
-          <input type="password" autoComplete="off" value={key} onChange={(e) => setKey(e.target.value)} />
+          <input
+            type="password"
+            autoComplete="off"
+            spellCheck={false}
+            required
+            value={key}
+            onChange={(e) => setKey(e.target.value)}
+          />
         </label>
-        <button type="submit" className="button button-primary">
+        <button type="submit" className="button button-primary" disabled={busy}>
           Sign in
         </button>
       </form>
@@ -87,58 +109,74 @@ function SignIn({ problem, onKey }: { problem: string | null; onKey: (key: strin
   );
 }
 
-function Dashboard(props: { owner: string; withKey: boolean; onSignOut: () => void }) {
+function Dashboard(props: { owner: string; withKey: boolean; onAuthLost: () => void; onSignOut: () => void }) {
   const route = useHashRoute();
   const [section = "", id] = route.path;
-  // the nav's dead-letter badge
-  const counts = usePoll(() => api.admin.overview.query(), 5_000);
-  const failed = counts.data?.counts.error ?? 0;
-  const status = route.params.get("status");
-  const initialStatus = STATES.find((s): s is ReportState => s === status);
+  // read here for the nav's dead-letter badge, and handed to the overview page
+  const overview: Polled<AdminOverview> = usePoll(() => api.admin.overview.query(), 2_000);
+  const failed = overview.data?.counts.error ?? 0;
+  const { onAuthLost } = props;
+  useEffect(() => {
+    // the key was revoked or demoted while the dashboard was open: back to the sign-in form
+    if (isAuthError(overview.error)) onAuthLost();
+  }, [overview.error, onAuthLost]);
+  const status = asReportState(route.params.get("status"));
+  const page =
+    section === "requests" ? (id ? "request" : "requests") : section === "dead-letters" ? "dead-letters" : "overview";
 
   const nav = [
-    { href: "#/", label: "Overview", active: section === "" },
-    { href: "#/requests", label: "Requests", active: section === "requests" },
-    { href: "#/dead-letters", label: "Dead letters", active: section === "dead-letters" },
+    { href: "#/", label: "Overview", active: page === "overview" },
+    { href: "#/requests", label: "Requests", active: page === "requests" || page === "request" },
+    { href: "#/dead-letters", label: "Dead letters", active: page === "dead-letters" },
   ];
   return (
     <div className="layout">
       <header className="topbar">
-        <span className="brand">
+        <a className="brand" href="#/">
           Reports <span className="muted">· Operations</span>
-        </span>
-        <nav aria-label="Sections">
+        </a>
+        <nav aria-label="Sections" className="sections">
           {nav.map((item) => (
             <a
               key={item.href}
               href={item.href}
-              className={item.active ? "active" : ""}
+              className={item.active ? "active" : undefined}
               aria-current={item.active ? "page" : undefined}
             >
               {item.label}
               {item.label === "Dead letters" && failed > 0 ? (
-                <span className="badge">{formatNumber(failed)}</span>
+                <span className="badge" title={`${formatNumber(failed)} failed requests`}>
+                  {formatNumber(failed)}
+                </span>
               ) : null}
             </a>
           ))}
         </nav>
         <span className="spacer" />
         {props.withKey ? (
-          <>
-            <span className="muted">Signed in as {props.owner}</span>
-            <button type="button" className="button small" onClick={props.onSignOut}>
+          <div className="who">
+            <span className="muted">
+              Signed in as <strong>{props.owner}</strong>
+            </span>
+            <button type="button" className="button small button-ghost" onClick={props.onSignOut}>
               Sign out
             </button>
-          </>
+          </div>
         ) : (
-          <span className="muted">No authentication (AUTH_MODE=none)</span>
+          <span className="muted who">No authentication (AUTH_MODE=none)</span>
         )}
       </header>
       <main className="content">
-        {section === "requests" && id ? <RequestDetail requestId={id} /> : null}
-        {section === "requests" && !id ? <Requests key={status ?? ""} initialStatus={initialStatus} /> : null}
-        {section === "dead-letters" ? <DeadLetters onChange={counts.refresh} /> : null}
-        {section !== "requests" && section !== "dead-letters" ? <Overview /> : null}
+        {page === "overview" ? (
+          <Overview overview={overview} />
+        ) : overview.error ? (
+          <div role="alert" className="alert alert-quiet">
+            The dead-letter count could not be refreshed: {errorMessage(overview.error)}
+          </div>
+        ) : null}
+        {page === "request" && id ? <RequestDetail key={id} requestId={id} /> : null}
+        {page === "requests" ? <Requests key={status ?? ""} initialStatus={status} /> : null}
+        {page === "dead-letters" ? <DeadLetters onChange={overview.refresh} /> : null}
       </main>
     </div>
   );
