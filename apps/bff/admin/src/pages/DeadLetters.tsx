@@ -1,14 +1,20 @@
 import { REPLAY_BATCH_MAX } from "@reports/contracts/admin";
 import { useState } from "react";
 import { api } from "../api";
-import { ConfirmDialog, ErrorAlert, Pagination } from "../components";
-import { formatAgo, formatNumber, shortId } from "../format";
-import { usePoll } from "../hooks";
+import { ErrorAlert } from "../components/Alert";
+import { PageHeader } from "../components/Card";
+import { ConfirmDialog } from "../components/ConfirmDialog";
+import { Pagination } from "../components/Pagination";
+import { usePoll } from "../components/usePoll";
+import { formatAgo, formatNumber, formatTime, plural, shortId } from "../format";
 
 const PAGE_SIZE = 25;
 
-type Pending = { kind: "one"; requestId: string } | { kind: "all"; count: number };
+/** What the operator is asked to confirm: one request, or every failed one (ids read when "Replay all" was pressed). */
+type Pending = { kind: "one"; requestId: string; title: string } | { kind: "all"; requestIds: string[] };
+
 interface Progress {
+  /** Ids sent so far. */
   done: number;
   total: number;
   replayed: number;
@@ -16,131 +22,184 @@ interface Progress {
   finished: boolean;
 }
 
+/** Requests that failed for good, and their replay (one, or all in batches of {@link REPLAY_BATCH_MAX}). */
 export function DeadLetters({ onChange }: { onChange: () => void }) {
   const [page, setPage] = useState(1);
   const failed = usePoll(() => api.admin.deadLetters.query({ page, pageSize: PAGE_SIZE }), 3_000, [page]);
   const [pending, setPending] = useState<Pending | null>(null);
+  const [loadingIds, setLoadingIds] = useState(false);
   const [progress, setProgress] = useState<Progress | null>(null);
   const [actionError, setActionError] = useState<unknown>(null);
   const data = failed.data;
-  const busy = progress !== null && !progress.finished;
+  const busy = loadingIds || (progress !== null && !progress.finished);
 
-  async function replay(target: Pending) {
-    setPending(null);
+  async function askReplayAll() {
     setActionError(null);
+    setLoadingIds(true);
     try {
-      const ids = target.kind === "one" ? [target.requestId] : await api.admin.failedIds.query();
-      const state: Progress = { done: 0, total: ids.length, replayed: 0, skipped: 0, finished: false };
-      setProgress({ ...state });
-      for (let i = 0; i < ids.length; i += REPLAY_BATCH_MAX) {
-        const batch = ids.slice(i, i + REPLAY_BATCH_MAX);
-        const summary = await api.admin.replay.mutate({ requestIds: batch });
-        state.done += batch.length;
-        state.replayed += summary.replayed.length;
-        state.skipped += summary.skipped.length;
-        setProgress({ ...state });
-      }
-      setProgress({ ...state, finished: true });
+      const requestIds = await api.admin.failedIds.query();
+      setPending({ kind: "all", requestIds });
     } catch (err) {
       setActionError(err);
-      setProgress((p) => (p ? { ...p, finished: true } : p));
     } finally {
+      setLoadingIds(false);
+    }
+  }
+
+  async function replay(ids: string[]) {
+    setPending(null);
+    setActionError(null);
+    const state: Progress = { done: 0, total: ids.length, replayed: 0, skipped: 0, finished: false };
+    setProgress({ ...state });
+    try {
+      for (let i = 0; i < ids.length; i += REPLAY_BATCH_MAX) {
+        const batch = ids.slice(i, i + REPLAY_BATCH_MAX);
+        const result = await api.admin.replay.mutate({ requestIds: batch });
+        state.done += batch.length;
+        state.replayed += result.replayed.length;
+        state.skipped += result.skipped.length;
+        setProgress({ ...state });
+      }
+    } catch (err) {
+      setActionError(err);
+    } finally {
+      setProgress({ ...state, finished: true });
       failed.refresh();
       onChange();
     }
   }
 
-  const count = pending?.kind === "all" ? pending.count : 1;
+  const count = pending === null ? 0 : pending.kind === "one" ? 1 : pending.requestIds.length;
   return (
-    <section className="card wide">
-      <div className="toolbar">
-        <div>
-          <h2>Dead letters</h2>
-          <p className="muted">
-            Requests that failed for good. Fix the cause, then replay: they go back to the queue with fresh attempts.
-            {data?.brokerCount !== null && data?.brokerCount !== undefined
-              ? ` The broker's dead-letter queue holds ${formatNumber(data.brokerCount)} messages.`
-              : ""}
-          </p>
-        </div>
-        <span className="spacer" />
-        <button
-          type="button"
-          className="button button-primary"
-          disabled={busy || !data?.total}
-          onClick={() => setPending({ kind: "all", count: data?.total ?? 0 })}
-        >
-          Replay all{data?.total ? ` (${formatNumber(data.total)})` : ""}
-        </button>
-      </div>
+    <>
+      <PageHeader
+        title="Dead letters"
+        subtitle={
+          <>
+            <p className="lead">
+              Requests that failed for good. Fix the cause, then replay: they go back to the queue with fresh attempts.
+            </p>
+            <p className="muted broker-count">
+              {data === undefined
+                ? "Broker: …"
+                : data.brokerCount === null
+                  ? "Broker dead-letter queue: unavailable (the broker did not answer)."
+                  : `Broker dead-letter queue: ${plural(data.brokerCount, "message")} · database: ${plural(data.total, "failed request")}.`}
+            </p>
+          </>
+        }
+        actions={
+          <button
+            type="button"
+            className="button button-primary"
+            disabled={busy || !data?.total}
+            onClick={() => void askReplayAll()}
+          >
+            Replay all{data?.total ? ` (${formatNumber(data.total)})` : ""}
+          </button>
+        }
+      />
       {progress ? (
-        <div className="progress" role="status">
+        <div className={progress.finished ? "progress progress-done" : "progress"}>
           <progress aria-label="Replay progress" max={Math.max(1, progress.total)} value={progress.done} />
-          <span>
+          <span role="status">
             {progress.finished
               ? `Replayed ${formatNumber(progress.replayed)} (${formatNumber(progress.skipped)} skipped)`
               : `Replayed ${formatNumber(progress.done)} of ${formatNumber(progress.total)}`}
           </span>
+          {progress.finished ? (
+            <button type="button" className="button small button-ghost-light" onClick={() => setProgress(null)}>
+              Dismiss
+            </button>
+          ) : null}
         </div>
       ) : null}
-      <ErrorAlert error={actionError ?? failed.error} stale={!actionError && Boolean(data)} />
-      <div className="table-wrap">
-        <table className="table" aria-label="Dead letters">
-          <thead>
-            <tr>
-              <th>Request</th>
-              <th>Title</th>
-              <th>Owner</th>
-              <th>Error type</th>
-              <th>Message</th>
-              <th className="num">Attempts</th>
-              <th>Failed</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {data?.items.map((r) => (
-              <tr key={r.requestId}>
-                <td>
-                  <a className="mono" href={`#/requests/${r.requestId}`} title={r.requestId}>
-                    {shortId(r.requestId)}
-                  </a>
-                </td>
-                <td>{r.title}</td>
-                <td>{r.owner}</td>
-                <td>
-                  <span className="tag">{r.error?.type ?? "—"}</span>
-                </td>
-                <td className="message">{r.error?.message}</td>
-                <td className="num">{r.attempts}</td>
-                <td className="nowrap">{formatAgo(r.updatedAt)}</td>
-                <td>
-                  <button
-                    type="button"
-                    className="button small"
-                    disabled={busy}
-                    onClick={() => setPending({ kind: "one", requestId: r.requestId })}
-                  >
-                    Replay
-                  </button>
-                </td>
+      <ErrorAlert error={actionError} />
+      <ErrorAlert error={failed.error} staleSince={failed.updatedAt} />
+      <section className="card card-flush">
+        <div className="table-wrap">
+          <table className="table" aria-label="Dead letters">
+            <thead>
+              <tr>
+                <th>Request</th>
+                <th>Title</th>
+                <th>Owner</th>
+                <th>Error type</th>
+                <th>Message</th>
+                <th className="num">Attempts</th>
+                <th>Failed at</th>
+                <th>
+                  <span className="visually-hidden">Actions</span>
+                </th>
               </tr>
-            ))}
-          </tbody>
-        </table>
-        {data && data.items.length === 0 ? <p className="empty">The dead-letter queue is empty. All good.</p> : null}
-      </div>
-      {data && data.total > PAGE_SIZE ? (
-        <Pagination page={data.page} pageSize={data.pageSize} total={data.total} onPage={setPage} noun="failed" />
+            </thead>
+            <tbody>
+              {data?.items.map((r) => (
+                <tr key={r.requestId}>
+                  <td>
+                    <a className="mono" href={`#/requests/${encodeURIComponent(r.requestId)}`} title={r.requestId}>
+                      {shortId(r.requestId)}
+                    </a>
+                  </td>
+                  <td className="title-cell">{r.title}</td>
+                  <td>{r.owner}</td>
+                  <td>
+                    <span className="tag">{r.error?.type ?? "—"}</span>
+                  </td>
+                  <td className="message">{r.error?.message ?? "—"}</td>
+                  <td className="num">{r.attempts}</td>
+                  <td className="nowrap">
+                    <time dateTime={r.updatedAt} title={formatAgo(r.updatedAt)}>
+                      {formatTime(r.updatedAt)}
+                    </time>
+                  </td>
+                  <td className="actions-cell">
+                    <button
+                      type="button"
+                      className="button small"
+                      disabled={busy}
+                      onClick={() => setPending({ kind: "one", requestId: r.requestId, title: r.title })}
+                    >
+                      Replay
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {data && data.items.length === 0 ? (
+            <p className="empty">The dead-letter queue is empty. Nothing failed for good.</p>
+          ) : null}
+          {!data && !failed.error ? <p className="empty">Loading…</p> : null}
+        </div>
+      </section>
+      {data && data.total > 0 ? (
+        <Pagination
+          page={data.page}
+          pageSize={data.pageSize}
+          total={data.total}
+          onPage={setPage}
+          noun={data.total === 1 ? "request" : "requests"}
+        />
       ) : null}
       <ConfirmDialog
         open={pending !== null}
         title={pending?.kind === "all" ? "Replay every failed request?" : "Replay this request?"}
-        onConfirm={() => pending && replay(pending)}
+        onConfirm={() => {
+          if (pending) void replay(pending.kind === "one" ? [pending.requestId] : pending.requestIds);
+        }}
         onCancel={() => setPending(null)}
       >
-        {`${formatNumber(count)} ${count === 1 ? "request" : "requests"} will be replayed: back to the queue with fresh attempts. Make sure the cause of the failure is fixed first.`}
+        <p>
+          {`${plural(count, "request")} will be replayed`}
+          {pending?.kind === "one" ? ` (“${pending.title}”)` : ""}
+          {pending?.kind === "all" && count > REPLAY_BATCH_MAX
+            ? `, in ${Math.ceil(count / REPLAY_BATCH_MAX)} batches of up to ${REPLAY_BATCH_MAX}`
+            : ""}
+          : {count === 1 ? "it goes" : "they go"} back to the queue with fresh attempts.
+        </p>
+        <p>Make sure the cause of the failure is fixed first, or {count === 1 ? "it" : "they"} will fail again.</p>
       </ConfirmDialog>
-    </section>
+    </>
   );
 }
