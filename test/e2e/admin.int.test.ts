@@ -150,6 +150,20 @@ describe("the operator dashboard in Chromium, against a running system (1 BFF, 1
         .length;
     await expect.poll(failures, { timeout: 30_000 }).toBe(2);
 
+    // a long report cancelled from its detail view: the worker lets it go at its next progress tick
+    const long = await submit(sampleSpec({ rows: 60_000, format: "pdf", title: "Too long" }));
+    await until(long, "processing", 30_000);
+    await page.goto(`${system.baseUrl}/admin/#/requests/${long}`);
+    await page.getByRole("button", { name: "Cancel report" }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Confirm" }).click();
+    await until(long, "cancelled", 10_000);
+    await expect
+      .poll(() => page.getByRole("list", { name: "Status history" }).locator("li").last().textContent(), {
+        timeout: 10_000,
+      })
+      .toMatch(/^cancelled/);
+    expect(system.workers[0]?.logs.some((l) => l.requestId === long && /cancel/i.test(String(l.msg)))).toBe(true);
+
     // nothing the page loads is refused by its Content-Security-Policy
     expect(problems.filter((p) => /Content Security Policy|Refused/.test(p))).toEqual([]);
   });
