@@ -212,7 +212,8 @@ export async function runEndToEnd(parts: ReadonlySet<string>, options: { smoke: 
   const comparisons: Comparison[] = [];
   const details: Record<string, unknown> = {};
   if (parts.has("e2e")) {
-    const count = options.smoke ? 20 : 2_000;
+    // E2E_REPORTS: a longer run, to see whether the workers' memory levels off
+    const count = options.smoke ? 20 : Number(process.env.E2E_REPORTS ?? 2_000);
     const ours = await runOurs(count, 2, options.smoke ? 10 : 200);
     const bull = await runBullMq(count, 2);
     comparisons.push(
