@@ -56,8 +56,11 @@ if (parts.has("renderers")) {
 }
 
 const after = machine();
+const at = new Date().toISOString();
 const run = {
-  at: new Date().toISOString(),
+  at,
+  /** When, and at which commit, each part was measured (a partial run keeps the others' from earlier runs). */
+  partsAt: Object.fromEntries(results.map((r) => [r.part, `${at.slice(0, 16)}Z at ${before.gitSha}`])),
   smoke,
   machine: before,
   loadAverageAfter: after.loadAverage,
@@ -72,10 +75,7 @@ mkdirSync(`${root}bench/results`, { recursive: true });
 writeFileSync(`${root}bench/results/${smoke ? "smoke" : "latest"}.json`, `${JSON.stringify(latest, null, 2)}\n`);
 if (!smoke && latest.results.length > 0) {
   const m = before;
-  const partial =
-    asked.length > 0
-      ? ` (this run: ${asked.join(", ")}; other parts from ${String(latest.firstAt ?? "an earlier run")})`
-      : "";
+  const partial = asked.length > 0 ? ` (this run: ${asked.join(", ")}; ${earlierParts(latest, parts)})` : "";
   writeDocs(
     latest,
     table,
@@ -94,7 +94,25 @@ function mergeWithLast(current: Latest, ran: ReadonlySet<string>): Latest {
   }
   const kept = last.results.filter((r) => !ran.has(r.part));
   const details = Object.fromEntries(Object.entries(last).filter(([key]) => !ran.has(key) && key !== "results"));
-  return { ...details, ...current, firstAt: last.firstAt ?? last.at, results: [...kept, ...current.results] };
+  const lastPartsAt =
+    (last.partsAt as Record<string, string> | undefined) ??
+    Object.fromEntries(last.results.map((r) => [r.part, String(last.at)]));
+  return {
+    ...details,
+    ...current,
+    partsAt: { ...lastPartsAt, ...(current.partsAt as Record<string, string>) },
+    results: [...kept, ...current.results],
+  };
+}
+
+/** "status-hit, generate from 2026-12-04T14:09Z at 5ddfdbf": the parts this run did not measure, by when they were. */
+function earlierParts(latest: Latest, ran: ReadonlySet<string>): string {
+  const byWhen = new Map<string, string[]>();
+  for (const [part, when] of Object.entries((latest.partsAt as Record<string, string> | undefined) ?? {})) {
+    if (!ran.has(part)) byWhen.set(when, [...(byWhen.get(when) ?? []), part]);
+  }
+  const earlier = [...byWhen].map(([when, parts]) => `${parts.join(", ")} from ${when}`);
+  return earlier.length > 0 ? earlier.join("; ") : "no other parts";
 }
 
 /** The comparisons, then what the end-to-end run adds: CPU by process, the SDK's latency, worker memory. */
