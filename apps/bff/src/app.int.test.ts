@@ -202,9 +202,13 @@ describe("tRPC at /trpc", () => {
   it("carries the error catalog's code and the field list in error data", async () => {
     const res = await postJson("/trpc/reports.generate", { ...sampleSpec(), title: "" });
     expect(res.status).toBe(400);
-    const { error } = (await res.json()) as { error: { data: { code: string; errors: Array<{ path: string }> } } };
+    const { error } = (await res.json()) as {
+      error: { message: string; data: { code: string; errors: Array<{ path: string }> } };
+    };
     expect(error.data.code).toBe("VALIDATION_FAILED");
     expect(error.data.errors.map((e) => e.path)).toEqual(["title"]);
+    // one readable line, not zod's issue list as JSON
+    expect(error.message).toMatch(/^The request is not valid: title: /);
   });
 
   it("answers NOT_FOUND with code NOT_FOUND for an unknown id", async () => {

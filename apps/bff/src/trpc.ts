@@ -72,8 +72,14 @@ const t = initTRPC.context<TrpcContext>().create({
   sse: { ping: { enabled: true, intervalMs: 15_000 } },
   errorFormatter({ shape, error }) {
     const { code, errors } = apiCodeOf(error);
-    // Same catalog as the REST problem bodies; an internal message never reaches the client.
-    const message = code === "INTERNAL" ? internalError().detail : shape.message;
+    // Same catalog as the REST problem bodies; an internal message never reaches the client; a refused input
+    // says which fields in one line (zod's own message is its issue list as JSON)
+    const message =
+      code === "INTERNAL"
+        ? internalError().detail
+        : error.cause instanceof z.ZodError && errors
+          ? `The request is not valid: ${errors.map((e) => `${e.path || "(input)"}: ${e.message}`).join("; ")}`
+          : shape.message;
     const { stack: _stack, ...data } = shape.data;
     return { ...shape, message, data: { ...data, code, ...(errors ? { errors } : {}) } };
   },
