@@ -9,7 +9,7 @@ import { sampleSpec } from "@reports/contracts/testing";
 import { createApiKeyRepository, createDb } from "@reports/db";
 import { reportRequests } from "@reports/db/schema";
 import { createReportsClient } from "@reports/sdk";
-import { S3RVER_CREDENTIALS } from "@reports/storage/testing";
+import { s3Env } from "@reports/storage/testing";
 import { Queue } from "bullmq";
 import { ne, sql } from "drizzle-orm";
 import { type RunningProcess, startProcess } from "../../test/support/processes";
@@ -165,11 +165,7 @@ async function runBullMq(
         QUEUE: name,
         REDIS_URL,
         CONCURRENCY: "2",
-        S3_BUCKET: system.bucket,
-        S3_ENDPOINT: system.s3.endpoint,
-        AWS_REGION: system.s3.region,
-        AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+        ...s3Env(system.s3, system.bucket),
         NODE_ENV: "production",
       });
       processes.push(worker);

@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { delayLevels, retryPolicy } from "@reports/contracts";
 import { createTestDatabase, type TestDatabase } from "@reports/db/testing";
 import { deleteTopology, TEST_RABBITMQ_URL, uniquePrefix } from "@reports/queue/testing";
-import { createTestBucket, S3RVER_CREDENTIALS, startS3Server, type TestS3Server } from "@reports/storage/testing";
+import { createTestBucket, s3Env, startS3Server, type TestS3Server } from "@reports/storage/testing";
 import { freePort, type RunningProcess, startProcess } from "../../test/support/processes";
 
 export const REDIS_URL = "redis://127.0.0.1:6379";
@@ -43,11 +43,7 @@ export async function startBenchSystem(options: { workers: number; redis?: boole
     RABBITMQ_URL: TEST_RABBITMQ_URL,
     QUEUE_PREFIX: prefix,
     ...(options.redis === false ? {} : { REDIS_URL }),
-    S3_BUCKET: bucket.bucket,
-    S3_ENDPOINT: s3.endpoint,
-    AWS_REGION: s3.region,
-    AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+    ...s3Env(s3, bucket.bucket),
     PORT: String(port),
     LOG_REQUESTS: "false",
     RATE_LIMIT_PER_MINUTE: "0",

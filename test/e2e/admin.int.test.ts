@@ -1,5 +1,4 @@
 import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -7,12 +6,12 @@ import { sampleSpec } from "@reports/contracts/testing";
 import { createAdminRepository, createApiKeyRepository, createReportRepository } from "@reports/db";
 import { reportRequests } from "@reports/db/schema";
 import { eq } from "drizzle-orm";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium } from "../support/browser";
 import { ROOT } from "../support/processes";
 import { type System, startSystem } from "../support/system";
 
-const CHROMIUM = "/usr/bin/chromium";
 /** Where the test leaves its screenshots of the dashboard. */
 const SCREENSHOTS = join(ROOT, "apps/bff/admin/screenshots");
 
@@ -23,17 +22,13 @@ describe("the operator dashboard in Chromium, against a running system (1 BFF, 1
   let adminKey: string;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)`);
     // the page the BFF serves, built from the sources under test
     await promisify(execFile)("pnpm", ["--filter", "@reports/bff", "build"], { cwd: ROOT });
     system = await startSystem({ workers: 1, env: { AUTH_MODE: "apikey", API_KEY_CACHE_SECONDS: "0" } });
     const keys = createApiKeyRepository(system.database.db);
     ownerKey = (await keys.create({ owner: "acme" })).key;
     adminKey = (await keys.create({ owner: "ops", admin: true })).key;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
-    });
+    browser = await launchChromium();
   }, 180_000);
 
   afterAll(async () => {

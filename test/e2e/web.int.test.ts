@@ -1,15 +1,14 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium } from "../support/browser";
 import { xlsxRows } from "../support/files";
 import { freePort, ROOT, type RunningProcess, startProcess } from "../support/processes";
 
-const CHROMIUM = "/usr/bin/chromium";
 const WEB = join(ROOT, "examples/web");
 /** Where the test leaves its screenshot of the page after the download. */
 const SCREENSHOT = join(WEB, "screenshots/generated.png");
@@ -22,7 +21,6 @@ describe("the example web app in Chromium, against the embedded system", () => {
   let pageUrl: string;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)`);
     dataDir = await mkdtemp(join(tmpdir(), "reports-web-"));
     const [apiPort, webPort] = [await freePort(), await freePort()];
     system = startProcess("apps/standalone/src/main.ts", {
@@ -44,18 +42,7 @@ describe("the example web app in Chromium, against the embedded system", () => {
       },
     );
     pageUrl = `http://localhost:${webPort}/`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-      ],
-    });
+    browser = await launchChromium();
     await system.waitForLog("listening", 60_000);
     for (
       let tries = 0;

@@ -7,7 +7,7 @@ import { delayLevels, type ReportSpecInput, retryPolicy } from "@reports/contrac
 import { createTestDatabase, type TestDatabase } from "@reports/db/testing";
 import { createRabbitQueue, type ReportQueue } from "@reports/queue";
 import { deleteTopology, TEST_RABBITMQ_URL, uniquePrefix } from "@reports/queue/testing";
-import { createTestBucket, S3RVER_CREDENTIALS, startS3Server, type TestS3Server } from "@reports/storage/testing";
+import { createTestBucket, s3Env, startS3Server, type TestS3Server } from "@reports/storage/testing";
 import { freePort, type RunningProcess, startProcess } from "./processes";
 import { startTcpProxy } from "./tcp-proxy";
 
@@ -73,11 +73,7 @@ export async function startSystem(options: { workers: number; env?: Record<strin
     RABBITMQ_URL: TEST_RABBITMQ_URL,
     QUEUE_PREFIX: prefix,
     REDIS_URL: redis.url,
-    S3_BUCKET: bucket.bucket,
-    S3_ENDPOINT: s3.endpoint,
-    AWS_REGION: s3.region,
-    AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+    ...s3Env(s3, bucket.bucket),
     PORT: String(port),
     RENDER_THREADS: "1",
     WORKER_HEALTH_PORT: "0",

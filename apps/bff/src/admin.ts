@@ -40,7 +40,8 @@ export async function adminOverview(deps: AppDeps): Promise<AdminOverview> {
   return { counts, errorsByType, queue, workers, generatedAt: new Date().toISOString() };
 }
 
-async function queueDepths(deps: AppDeps): Promise<QueueDepths | null> {
+/** The broker's queue depths, or null (logged) when it does not answer. */
+export async function queueDepths(deps: AppDeps): Promise<QueueDepths | null> {
   try {
     return await deps.queue.depth();
   } catch (err) {
@@ -70,13 +71,10 @@ export async function adminRequest(deps: AppDeps, requestId: string): Promise<Ad
  * attempts, republished, their dead letters removed; the cache hears of each at once.
  */
 export async function adminReplay(deps: AppDeps, requestIds: readonly string[]): Promise<ReplaySummary> {
-  const summary = await replayDeadLetters(deps, { ids: requestIds.map((id) => id.toLowerCase()) });
-  await Promise.all(
-    summary.replayed.map(async (id) => {
-      const row = await deps.repo.findById(id);
-      if (row) await deps.cache.publish(toCachedStatus(row));
-    }),
-  );
+  const summary = await replayDeadLetters(deps, {
+    ids: requestIds.map((id) => id.toLowerCase()),
+    onReplayed: (row) => deps.cache.publish(toCachedStatus(row)),
+  });
   deps.logger.info({ replayed: summary.replayed.length, skipped: summary.skipped.length }, "dead letters replayed");
   return summary;
 }

@@ -8,7 +8,7 @@ import {
 import { toAdminRequest } from "@reports/db";
 import { initTRPC, TRPCError } from "@trpc/server";
 import { z } from "zod";
-import { adminOverview, adminReplay, adminRequest, pageInput, replayInput, requestsInput } from "./admin";
+import { adminOverview, adminReplay, adminRequest, pageInput, queueDepths, replayInput, requestsInput } from "./admin";
 import type { AppDeps } from "./deps";
 import { ApiError, internalError } from "./errors";
 import { cancelReport, createReport, getReportStatus, renderNow } from "./service";
@@ -125,7 +125,7 @@ const adminRouter = t.router({
   request: adminProcedure.input(byId).query(({ ctx, input }) => adminRequest(ctx.deps, input.requestId)),
   /** Requests in `error` (the dead-letter queue as the database sees it), latest first, and the broker's count. */
   deadLetters: adminProcedure.input(pageInput.default({ page: 1, pageSize: 25 })).query(async ({ ctx, input }) => {
-    const [page, depth] = await Promise.all([ctx.deps.admin.failed(input), ctx.deps.queue.depth().catch(() => null)]);
+    const [page, depth] = await Promise.all([ctx.deps.admin.failed(input), queueDepths(ctx.deps)]);
     return { ...page, brokerCount: depth?.deadLettered ?? null };
   }),
   /** Every request id in `error`, for "replay all" in batches. */

@@ -2,6 +2,7 @@ import {
   type AdminHistoryEntry,
   type AdminPage,
   type AdminRequest,
+  isFinal,
   type ReportErrorType,
   type ReportState,
   reportState,
@@ -19,7 +20,6 @@ const ms = (from: Date | null, to: Date | null) => (from && to ? Math.max(0, to.
 
 /** A request as the dashboard lists it: no spec, no secrets. */
 export function toAdminRequest(row: ReportRequestRow): AdminRequest {
-  const final = row.status === "done" || row.status === "error" || row.status === "cancelled";
   return {
     requestId: row.requestId,
     owner: row.owner,
@@ -31,7 +31,7 @@ export function toAdminRequest(row: ReportRequestRow): AdminRequest {
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
     waitMs: ms(row.createdAt, row.firstStartedAt),
-    renderMs: final ? ms(row.startedAt, row.updatedAt) : null,
+    renderMs: isFinal(row.status) ? ms(row.startedAt, row.updatedAt) : null,
     error: row.errorType ? { type: row.errorType, message: row.errorMessage ?? "" } : null,
     lastError:
       row.status !== "done" && row.lastErrorType

@@ -1,18 +1,20 @@
 import type { ReportQueue } from "./types";
 
 /** Where failed requests are kept (the report repository of `@reports/db`): the source of truth of what failed. */
-export interface FailedRequestStore {
+export interface FailedRequestStore<Row extends object = object> {
   findById(requestId: string): Promise<{ status: string } | null>;
   listFailed(limit: number): Promise<Array<{ requestId: string }>>;
   /** Back to `queued` with fresh attempts; null when the request is not in `error`. */
-  requeueFailed(requestId: string): Promise<object | null>;
+  requeueFailed(requestId: string): Promise<Row | null>;
 }
 
-export interface ReplayOptions {
+export interface ReplayOptions<Row extends object = object> {
   /** Only these requests; all requests in `error` when absent. */
   ids?: readonly string[];
   dryRun?: boolean;
   onProgress?: (done: number, total: number) => void;
+  /** Called with each request as it was put back to `queued`, once it is republished (e.g. to tell a cache). */
+  onReplayed?: (row: Row) => Promise<void> | void;
 }
 
 export interface ReplaySummary {
@@ -31,9 +33,9 @@ export interface ReplaySummary {
  * takes their messages out of the dead-letter queue. The database decides what is failed; the
  * dead-letter queue is cleaned after. The replay command and the dashboard both run this.
  */
-export async function replayDeadLetters(
-  deps: { repo: FailedRequestStore; queue: Pick<ReportQueue, "publish" | "removeDeadLetters"> },
-  options: ReplayOptions = {},
+export async function replayDeadLetters<Row extends object>(
+  deps: { repo: FailedRequestStore<Row>; queue: Pick<ReportQueue, "publish" | "removeDeadLetters"> },
+  options: ReplayOptions<Row> = {},
 ): Promise<ReplaySummary> {
   const skipped: string[] = [];
   let selected: string[];
@@ -55,6 +57,7 @@ export async function replayDeadLetters(
     if (row) {
       await deps.queue.publish({ requestId: id, attempt: 1 });
       summary.replayed.push(id);
+      await options.onReplayed?.(row);
     } else {
       skipped.push(id);
     }

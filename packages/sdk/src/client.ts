@@ -94,7 +94,7 @@ function newIdempotencyKey(): string {
  * @example
  * import { createReportsClient } from "@reports/sdk";
  *
- * const reports = createReportsClient({ baseUrl: "http://127.0.0.1:3000", apiKey: process.env.REPORTS_KEY });
+ * const reports = createReportsClient({ baseUrl: "http://127.0.0.1:3000", apiKey: key });
  * const { requestId } = await reports.generate({ format: "pdf", title: "Sales", tables: [...] });
  * const done = await reports.waitForStatus(requestId, { onUpdate: (s) => console.log(s.progress) });
  * const file = await reports.download(requestId);

@@ -18,6 +18,17 @@ export interface TestS3Server extends S3Connection {
 /** s3rver's built-in credentials: it checks signatures, so clients must sign with these. */
 export const S3RVER_CREDENTIALS = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" } as const;
 
+/** The environment a process needs to use `bucket` on this S3 server (`s3ConfigFromEnv` reads it). */
+export function s3Env(s3: S3Connection, bucket: string): Record<string, string> {
+  return {
+    S3_BUCKET: bucket,
+    S3_ENDPOINT: s3.endpoint,
+    AWS_REGION: s3.region,
+    AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+  };
+}
+
 /**
  * Starts s3rver in-process on 127.0.0.1, silent, on a free port unless `port` is given,
  * storing into a temp directory (removed on close) unless `directory` is given.

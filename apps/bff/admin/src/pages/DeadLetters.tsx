@@ -5,8 +5,9 @@ import { ErrorAlert } from "../components/Alert";
 import { PageHeader } from "../components/Card";
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { Pagination } from "../components/Pagination";
+import { RequestLink } from "../components/RequestLink";
 import { usePoll } from "../components/usePoll";
-import { formatAgo, formatNumber, formatTime, plural, shortId } from "../format";
+import { formatAgo, formatNumber, formatTime, plural } from "../format";
 
 const PAGE_SIZE = 25;
 
@@ -137,9 +138,7 @@ export function DeadLetters({ onChange }: { onChange: () => void }) {
               {data?.items.map((r) => (
                 <tr key={r.requestId}>
                   <td>
-                    <a className="mono" href={`#/requests/${encodeURIComponent(r.requestId)}`} title={r.requestId}>
-                      {shortId(r.requestId)}
-                    </a>
+                    <RequestLink requestId={r.requestId} />
                   </td>
                   <td className="title-cell">{r.title}</td>
                   <td>{r.owner}</td>

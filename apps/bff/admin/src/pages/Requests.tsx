@@ -4,10 +4,11 @@ import { api } from "../api";
 import { ErrorAlert } from "../components/Alert";
 import { PageHeader } from "../components/Card";
 import { Pagination } from "../components/Pagination";
+import { RequestLink } from "../components/RequestLink";
 import { asReportState, REPORT_STATES, STATE_LABELS, StatusPill } from "../components/StatusPill";
 import { useDebounced } from "../components/useDebounced";
 import { usePoll } from "../components/usePoll";
-import { formatAgo, formatDuration, formatNumber, formatTime, shortId } from "../format";
+import { formatAgo, formatDuration, formatNumber, formatTime } from "../format";
 
 const PAGE_SIZE = 25;
 
@@ -95,9 +96,7 @@ export function Requests({ initialStatus }: { initialStatus: ReportState | undef
                       </time>
                     </td>
                     <td>
-                      <a className="mono" href={`#/requests/${encodeURIComponent(r.requestId)}`} title={r.requestId}>
-                        {shortId(r.requestId)}
-                      </a>
+                      <RequestLink requestId={r.requestId} />
                     </td>
                     <td className="title-cell">{r.title}</td>
                     <td>{r.owner}</td>
