@@ -23,6 +23,20 @@ export type ReportSummary = z.infer<typeof reportSummary>;
 
 export const reportError = z.object({ type: reportErrorType, message: z.string() });
 
+/** Something a finished report's reader should know although the file was produced (e.g. glyphs no font has). */
+export const reportWarningCode = z.enum(["MISSING_GLYPHS"]);
+export type ReportWarningCode = z.infer<typeof reportWarningCode>;
+
+export const reportWarning = z.object({
+  code: reportWarningCode,
+  /** One line for people, e.g. `3 cells have characters no embedded font can draw: U+E000, U+1F9FF`. */
+  message: z.string(),
+  /** For `MISSING_GLYPHS`: the code points (`U+XXXX`, at most 50) and how many cells held one. */
+  codePoints: z.array(z.string()).optional(),
+  cells: z.number().int().nonnegative().optional(),
+});
+export type ReportWarning = z.infer<typeof reportWarning>;
+
 /** What `GET /status/:requestId` and `reports.status` return. */
 export const reportStatus = z.object({
   requestId: z.string(),
@@ -34,6 +48,8 @@ export const reportStatus = z.object({
   error: reportError.nullable(),
   /** Percent of rows rendered while `processing` (0–100); null or absent when unknown. */
   progress: z.number().min(0).max(100).nullable().optional(),
+  /** Set on a `done` report whose file was produced with caveats; absent or empty otherwise. */
+  warnings: z.array(reportWarning).optional(),
 });
 export type ReportStatus = z.infer<typeof reportStatus>;
 

@@ -88,6 +88,15 @@ export interface ReportStatus {
   };
   /** Percent of rows rendered while `processing` (0–100); null or absent when unknown. */
   progress?: null | number;
+  /** Set on a `done` report whose file was produced with caveats; absent or empty otherwise. */
+  warnings?: {
+    code: "MISSING_GLYPHS";
+    /** One line for people, e.g. `3 cells have characters no embedded font can draw: U+E000, U+1F9FF`. */
+    message: string;
+    /** For `MISSING_GLYPHS`: the code points (`U+XXXX`, at most 50) and how many cells held one. */
+    codePoints?: string[];
+    cells?: number;
+  }[];
 }
 
 /** What `generate` resolves with. */
