@@ -214,8 +214,7 @@ class Receiver {
     }
     const table = spec.tables[t] as ReportSpec["tables"][number];
     for (const column of table.columns) {
-      // own properties only: a column named `constructor` must not read Object.prototype's
-      const cell = Object.hasOwn(value, column.key) ? (value as Record<string, unknown>)[column.key] : undefined;
+      const cell = (value as Record<string, unknown>)[column.key];
       const problem =
         cellValueProblem(cell, this.limits.MAX_STRING_LENGTH) ?? cellProblem(column.type, cell as CellValue);
       if (problem) this.problem(`${path}.${column.key}`, `${at}: ${problem} for ${column.type} column "${column.key}"`);
