@@ -117,7 +117,10 @@ export type WebhookTarget = z.infer<typeof webhookTarget>;
 
 export const pdfOptions = z.object({
   pageSize: z.enum(["A4", "Letter"]).default("A4"),
-  orientation: z.enum(["portrait", "landscape"]).default("portrait"),
+  /** Left out: portrait, or landscape when a table's columns do not fit a portrait page. */
+  orientation: z.enum(["portrait", "landscape"]).optional(),
+  /** Lines of a text cell before it is cut with "…" (default 4). */
+  maxLines: z.number().int().min(1).max(50).optional(),
 });
 export type PdfOptions = z.infer<typeof pdfOptions>;
 
