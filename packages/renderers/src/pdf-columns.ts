@@ -116,8 +116,14 @@ export function placeColumns(
   if (sum(natural) <= width) {
     widths = natural.map((w) => (w * width) / sum(natural));
   } else if (sum(min) <= width) {
-    const wanted = sum(natural) - sum(min);
-    widths = min.map((w, i) => w + (((natural[i] as number) - w) * (width - sum(min))) / wanted);
+    // Numbers and dates first get room for their header on one line, then text columns share what is left.
+    widths = [...min];
+    for (const nowrap of [true, false]) {
+      const grow = chosen.map((n, i) => (n.nowrap === nowrap ? (natural[i] as number) - (widths[i] as number) : 0));
+      const room = width - sum(widths);
+      const share = Math.min(1, room / Math.max(sum(grow), 1e-9));
+      widths = widths.map((w, i) => w + (grow[i] as number) * share);
+    }
   } else {
     widths = min.map((w) => (w * width) / sum(min));
   }
