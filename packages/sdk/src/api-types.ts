@@ -36,7 +36,10 @@ export interface ReportSpec {
   fileName?: string;
   pdf?: {
     pageSize?: "A4" | "Letter";
+    /** Left out: portrait, or landscape when a table's columns do not fit a portrait page. */
     orientation?: "portrait" | "landscape";
+    /** Lines of a text cell before it is cut with "…" (default 4). */
+    maxLines?: number;
   };
   locale?: string;
   timeZone?: string;
