@@ -1,4 +1,4 @@
-import type { ReportSpec } from "@reports/contracts";
+import type { ReportSpec, ReportWarning } from "@reports/contracts";
 import { RenderError, toRenderError } from "./errors";
 import { fileTypeOf } from "./file-type";
 import { type RenderLimits, resolveLimits } from "./limits";
@@ -13,6 +13,8 @@ export interface RenderedFile {
   bytes: number;
   contentType: string;
   extension: "xlsx" | "pdf";
+  /** What the reader should know although the file was made (e.g. characters no font can draw); [] when none. */
+  warnings: ReportWarning[];
 }
 
 export interface RenderOptions {
@@ -94,6 +96,7 @@ export async function renderRows(
       ...fileTypeOf(spec.format),
       data: whole ?? collected?.bytes() ?? Buffer.alloc(0),
       bytes,
+      warnings: [],
     };
     signal?.throwIfAborted();
     progress.finish();
