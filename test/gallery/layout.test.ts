@@ -62,7 +62,7 @@ describe("the PDF layout check", () => {
   it("finds a header that runs into its neighbour's column", async () => {
     const header = [
       { text: "A header much wider than its own column", x: 40, row: 0 },
-      { text: "B", x: 200, row: 0 },
+      { text: "B", x: 240, row: 0 },
       { text: "C", x: 280, row: 0 },
     ];
     const problems = await pdfLayoutProblems(await tablePdf(clean, header));
