@@ -20,7 +20,7 @@ const pool = createRenderPool({ maxThreads: 2 });
 const entries: string[] = [];
 for (const sample of SAMPLES) {
   const started = Date.now();
-  const { pdf, xlsx, warnings } = await renderSample(pool, sample);
+  const { pdf, xlsx, warnings } = await renderSample((spec) => pool.render(spec), sample);
   writeFileSync(`${dir}${sample.name}.pdf`, pdf);
   writeFileSync(`${dir}${sample.name}.xlsx`, xlsx);
   writeFileSync(`${dir}${sample.name}.png`, firstPagePng(pdf));

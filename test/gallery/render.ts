@@ -3,8 +3,8 @@ import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ReportWarning } from "@reports/contracts";
-import type { RenderPool } from "@reports/renderers";
+import type { ReportSpec, ReportWarning } from "@reports/contracts";
+import type { RenderedFile } from "@reports/renderers";
 import { type Sample, sampleSpecFor } from "./samples";
 
 /** Where the committed gallery lives. */
@@ -20,14 +20,14 @@ export interface RenderedSample {
 }
 
 /**
- * Renders a sample to PDF and XLSX as a worker does (a render pool with its defaults), with the PDF's dates and
- * id pinned (see `pinPdf`).
+ * Renders a sample to PDF and XLSX with `render` (a render pool's, as a worker does, or `renderReport` in this
+ * thread), with the PDF's dates and id pinned (see `pinPdf`).
  */
-export async function renderSample(pool: RenderPool, sample: Sample): Promise<RenderedSample> {
-  const [pdf, xlsx] = await Promise.all([
-    pool.render(sampleSpecFor(sample, "pdf")),
-    pool.render(sampleSpecFor(sample, "xlsx")),
-  ]);
+export async function renderSample(
+  render: (spec: ReportSpec) => Promise<RenderedFile>,
+  sample: Sample,
+): Promise<RenderedSample> {
+  const [pdf, xlsx] = await Promise.all([render(sampleSpecFor(sample, "pdf")), render(sampleSpecFor(sample, "xlsx"))]);
   return { pdf: pinPdf(pdf.data), xlsx: xlsx.data, warnings: [...pdf.warnings, ...xlsx.warnings] };
 }
 
