@@ -272,6 +272,30 @@ function thousandRows(): Sample {
   };
 }
 
+function missingGlyph(): Sample {
+  const columns: ColumnInput[] = [
+    { key: "what", header: "What", type: "string" },
+    { key: "text", header: "Text", type: "string" },
+  ];
+  return {
+    name: "missing-glyph",
+    about: "A character no font has (U+E000, private use): the file is still made, and its status says MISSING_GLYPHS",
+    spec: {
+      title: "A character no font has",
+      tables: [
+        {
+          name: "Glyphs",
+          columns,
+          rows: [
+            { what: "private use", text: "before \uE000 after" },
+            { what: "plain", text: "every glyph here exists" },
+          ],
+        },
+      ],
+    },
+  };
+}
+
 /** Every sample of the gallery, in the index's order. */
 export const SAMPLES: readonly Sample[] = [
   everyType(),
@@ -281,6 +305,7 @@ export const SAMPLES: readonly Sample[] = [
   longText(),
   everyScript(),
   thousandRows(),
+  missingGlyph(),
 ];
 
 /** A sample's spec in one format, validated (the gallery never renders what the API would refuse). */
