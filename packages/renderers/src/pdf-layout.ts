@@ -1,4 +1,4 @@
-import type { Column, PdfOptions, ReportSpec, Row, Table } from "@reports/contracts";
+import { type Column, cellOf, type PdfOptions, type ReportSpec, type Row, type Table } from "@reports/contracts";
 import { invalidCell } from "./errors";
 import type { TextMeasure } from "./fonts";
 import { type DisplayFormatter, displayFormatter, type FormatContext } from "./format";
@@ -164,7 +164,7 @@ function planColumns(
     if (column.width === undefined) {
       ems = Math.max(...column.header.split(/\s+/).map((word) => fonts.bold.width(word)));
       for (let r = 0; r < sample; r++) {
-        const text = (formatters[c] as DisplayFormatter)(rows[r]?.[column.key]);
+        const text = (formatters[c] as DisplayFormatter)(cellOf(rows[r] ?? {}, column.key));
         if (text) ems = Math.max(ems, ...text.split("\n").map((line) => fonts.regular.width(line)));
       }
     }
@@ -206,7 +206,7 @@ function planRow(
   const values = rows[r] ?? {};
   let lines = 1;
   const cells = table.columns.map((column, c) => {
-    const text = (formatters[c] as DisplayFormatter)(values[column.key]);
+    const text = (formatters[c] as DisplayFormatter)(cellOf(values, column.key));
     if (text === null) throw invalidCell(table.name, r, column.key, column.type);
     const wrapped = wrapText(text, textWidth(columns[c]), measure, LAYOUT.maxCellLines);
     lines = Math.max(lines, wrapped.lines);
@@ -229,7 +229,7 @@ function totalsRow(
     const total = totals[c];
     if (!total) return;
     for (const row of rows) {
-      const value = row[column.key];
+      const value = cellOf(row, column.key);
       if (value === null || value === undefined) continue;
       const key = typeof value === "number" ? value : typeof value === "string" ? Date.parse(value) : Number.NaN;
       total.add(value, column.type === "string" ? Number.NaN : key);
