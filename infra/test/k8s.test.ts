@@ -116,6 +116,7 @@ describe.each(overlays)("Kubernetes overlay %s", (overlay) => {
     const job = find<Workload>(manifests, "Job", "reports-migrate").spec.template.spec.containers[0];
     const bff = find<Workload>(manifests, "Deployment", "reports-bff").spec.template.spec.containers[0];
     expect(job?.image).toBe(bff?.image);
+    expect(job?.command).toEqual(["node", "--enable-source-maps", "migrate-cli.mjs"]);
   });
 });
 
