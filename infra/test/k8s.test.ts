@@ -7,6 +7,7 @@ interface Container {
   name: string;
   image: string;
   ports?: Array<{ name: string; containerPort: number }>;
+  command?: string[];
   env?: Array<{ name: string; value?: string }>;
   envFrom?: Array<{ configMapRef?: { name: string }; secretRef?: { name: string } }>;
   livenessProbe?: { httpGet: { path: string; port: string } };
