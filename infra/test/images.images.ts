@@ -45,6 +45,9 @@ describe("the images, built from infra/docker and run as Kubernetes runs them", 
     return container;
   };
 
+  /** A GET that tries again once on a socket the server closed meanwhile (keep-alive race), never on a status. */
+  const get = (url: string, init?: RequestInit) => fetch(url, init).catch(() => fetch(url, init));
+
   const healthOf = (container: string) => docker(["inspect", "-f", "{{.State.Health.Status}}", container]).trim();
   const logsOf = (container: string) =>
     execFileSync("/usr/bin/docker", ["logs", container], { encoding: "utf8", stdio: "pipe" });
@@ -135,7 +138,7 @@ describe("the images, built from infra/docker and run as Kubernetes runs them", 
       let status: { status: string; url?: string } = { status: "queued" };
       for (let i = 0; i < 240 && (status.status === "queued" || status.status === "processing"); i++) {
         await sleep(250);
-        status = await (await fetch(`http://127.0.0.1:${port}/status/${requestId}`, { headers: auth })).json();
+        status = await (await get(`http://127.0.0.1:${port}/status/${requestId}`, { headers: auth })).json();
       }
       expect(status.status, logsOf(worker)).toBe("done");
       return (await download(status.url ?? "")).bytes;
@@ -151,8 +154,8 @@ describe("the images, built from infra/docker and run as Kubernetes runs them", 
 
     // files the built output reads at run time: the dashboard and the API docs' assets
     for (const path of ["/admin/", "/docs/swagger-ui-bundle.js"]) {
-      expect((await fetch(`http://127.0.0.1:${port}${path}`)).status, path).toBe(200);
+      expect((await get(`http://127.0.0.1:${port}${path}`)).status, path).toBe(200);
     }
-    expect(await (await fetch(`http://127.0.0.1:${healthPort}/metrics`)).text()).toContain("reports_jobs_total");
+    expect(await (await get(`http://127.0.0.1:${healthPort}/metrics`)).text()).toContain("reports_jobs_total");
   });
 });
