@@ -1,4 +1,4 @@
-import type { Column, Row, Table } from "@reports/contracts";
+import { type Column, cellOf, type Row, type Table } from "@reports/contracts";
 import type { TextMeasure } from "./fonts";
 import type { DisplayFormatter } from "./format";
 import { printable } from "./wrap";
@@ -64,7 +64,7 @@ export function columnNeeds(
     let widest = 0;
     let longestWord = 0;
     for (const r of sample) {
-      const text = format(rows[r]?.[column.key]);
+      const text = format(cellOf(rows[r] ?? {}, column.key));
       if (!text) continue;
       for (const line of printable(text).split("\n")) {
         widest = Math.max(widest, fonts.regular.width(line));

@@ -1,4 +1,4 @@
-import type { PdfOptions, ReportSpec, ReportWarning, Row, Table } from "@reports/contracts";
+import { cellOf, type PdfOptions, type ReportSpec, type ReportWarning, type Row, type Table } from "@reports/contracts";
 import { invalidCell } from "./errors";
 import type { FontFace, TextMeasure } from "./fonts";
 import { type DisplayFormatter, displayFormatter, type FormatContext } from "./format";
@@ -264,7 +264,7 @@ class Cells {
     const cells = this.columns.map((plan, c) => {
       const column = this.table.columns[plan.index];
       if (!column) return "";
-      const formatted = (this.formatters[plan.index] as DisplayFormatter)(values[column.key]);
+      const formatted = (this.formatters[plan.index] as DisplayFormatter)(cellOf(values, column.key));
       if (formatted === null) throw invalidCell(this.table.name, r, column.key, column.type);
       const text = printable(formatted);
       if (c > 0 || this.checkKey) this.glyphs.check(text, this.faces.regular);
@@ -295,7 +295,7 @@ function totalsTexts(table: Table, rows: readonly Row[], context: FormatContext)
     const total = totals[c];
     if (!total) return c === 0 ? TOTALS_LABEL : "";
     for (const row of rows) {
-      const value = row[column.key];
+      const value = cellOf(row, column.key);
       if (value === null || value === undefined) continue;
       const key = typeof value === "number" ? value : typeof value === "string" ? Date.parse(value) : Number.NaN;
       total.add(value, column.type === "string" ? Number.NaN : key);

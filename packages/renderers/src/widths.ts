@@ -1,4 +1,4 @@
-import type { Column, Row } from "@reports/contracts";
+import { type Column, cellOf, type Row } from "@reports/contracts";
 import XLSX from "xlsx";
 import { excelFormat, excelSerial, parseInstant } from "./format";
 import { SAMPLE_ROWS } from "./rows";
@@ -30,7 +30,7 @@ export function sheetColumnWidths(
     const format = excelFormat(column, context.locale);
     let widest = longestLine(column.header) + 3;
     for (let r = 0; r < Math.min(sample.length, SAMPLE_ROWS); r++) {
-      const value = sample[r]?.[column.key];
+      const value = cellOf(sample[r] ?? {}, column.key);
       if (value === null || value === undefined) continue;
       widest = Math.max(widest, longestLine(shownText(column, value, format, wall)));
     }
