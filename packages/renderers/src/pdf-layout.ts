@@ -270,13 +270,15 @@ class Cells {
       if (c > 0 || this.checkKey) this.glyphs.check(text, this.faces.regular);
       const room = textWidth(plan, this.fontSize);
       if (plan.nowrap) {
-        const width = Math.max(...text.split("\n").map((l) => measure.width(l)));
+        const width = text.includes("\n")
+          ? Math.max(...text.split("\n").map((l) => measure.width(l)))
+          : measure.width(text);
         if (width > room) {
           // A value wider than every measured one: smaller, never wrapped or cut.
           shrunk ??= new Map();
           shrunk.set(c, (this.fontSize * room) / width);
         }
-        lines = Math.max(lines, text.split("\n").length);
+        if (text.includes("\n")) lines = Math.max(lines, text.split("\n").length);
         return text;
       }
       const wrapped = wrapText(text, room, measure, this.maxLines);
