@@ -150,7 +150,7 @@ export const pdfOptions = z.object({
     .min(1)
     .max(50)
     .optional()
-    .describe('Lines of a text cell before it is cut with "…" (default 4)'),
+    .describe('Lines of a PDF text cell before it is cut with "…" (default 4)'),
 });
 export type PdfOptions = z.infer<typeof pdfOptions>;
 

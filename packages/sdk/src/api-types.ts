@@ -53,7 +53,7 @@ export interface ReportSpec {
     pageSize?: "A4" | "Letter";
     /** Left out: portrait, or landscape when a table's columns do not fit a portrait page */
     orientation?: "portrait" | "landscape";
-    /** Lines of a text cell before it is cut with "…" (default 4) */
+    /** Lines of a PDF text cell before it is cut with "…" (default 4) */
     maxLines?: number;
   };
   /** BCP 47 locale of numbers, currencies and dates in the PDF and of currency symbols in XLSX (default en-US, with dates as ISO 8601) */
