@@ -100,7 +100,7 @@ const MAX_ROW_PROBLEMS = 20;
 
 export const table = z
   .object({
-    /** The sheet's name in XLSX (1 to 31 characters, none of [ ] : * ? / \\, unique ignoring case), the section's heading in PDF. */
+    /** The sheet's name in XLSX (1 to 31 characters, none of [ ] : * ? / \, unique ignoring case), the section's heading in PDF. */
     name: text()
       .min(1)
       .max(100)

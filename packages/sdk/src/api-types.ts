@@ -31,7 +31,7 @@ export interface Column {
 
 /** A table: one sheet in XLSX, one section in PDF. */
 export interface Table {
-  /** The sheet's name in XLSX (1 to 31 characters, none of [ ] : * ? / \\, unique ignoring case), the section's heading in PDF. */
+  /** The sheet's name in XLSX (1 to 31 characters, none of [ ] : * ? / \, unique ignoring case), the section's heading in PDF. */
   name: string;
   columns: Column[];
   /** The rows, each an object of column keys to values; a key that names no column is refused. */
