@@ -12,14 +12,6 @@ import { SAMPLES } from "./samples";
 /** Pixels of a first page that may differ from the committed picture: anti-aliasing, not a changed layout. */
 const MAX_DIFFERING_PIXELS = 0.002;
 
-/** Samples today's PDF layout still breaks (issue 14, item 1): checked once the new layout is in. */
-const LAYOUT_BROKEN_UNTIL_ISSUE_14 = new Set([
-  "ten-columns-a4-portrait",
-  "thirty-columns",
-  "big-and-negative-numbers",
-  "every-script",
-]);
-
 const pdfs = new Map<string, Buffer>();
 
 beforeAll(async () => {
@@ -49,7 +41,7 @@ describe("the gallery's PDFs, rendered again", () => {
     expect(differing / Math.max(total, 1), changed).toBeLessThanOrEqual(MAX_DIFFERING_PIXELS);
   });
 
-  it.each(SAMPLES.map((s) => s.name).filter((name) => !LAYOUT_BROKEN_UNTIL_ISSUE_14.has(name)))(
+  it.each(SAMPLES.map((s) => s.name))(
     "%s: no text over other text, across a column edge, off the page, or a number broken over lines (every page)",
     async (name) => {
       expect(await pdfLayoutProblems(pdfOf(name))).toEqual([]);
