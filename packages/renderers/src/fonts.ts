@@ -1,3 +1,4 @@
+/// <reference path="./fontkit.d.ts" />
 import bidiFactory from "bidi-js";
 import type { Font } from "fontkit";
 import { fallbackFontFiles } from "./fallback-fonts";

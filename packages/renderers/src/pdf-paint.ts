@@ -1,3 +1,4 @@
+/// <reference path="./fontkit.d.ts" />
 import type { Font } from "fontkit";
 import type { FontFace } from "./fonts";
 import { CELL } from "./pdf-columns";
