@@ -2,15 +2,16 @@ import { createHash, randomUUID } from "node:crypto";
 import { once } from "node:events";
 import { createGzip, type Gzip } from "node:zlib";
 import {
-  type CellValue,
-  cellProblem,
   type FieldError,
   fieldErrors,
   inputKey,
   inputKeys,
   NDJSON_MEDIA_TYPES,
   type ReportSpec,
+  type RowRules,
   reportSpec,
+  rowProblems,
+  rowRules,
   SPEC_LIMITS,
   type StoredInput,
   TABLE_DIRECTIVE,
@@ -101,6 +102,8 @@ class Receiver {
   private rows = 0;
   private cells = 0;
   private upload: TableUpload | null = null;
+  /** Each table's columns as rows are checked against them. */
+  private rules: RowRules[] = [];
   private readonly uploads: Promise<void>[] = [];
 
   constructor(
@@ -187,6 +190,8 @@ class Receiver {
     if (this.problems.length > 0) throw this.invalid();
     this.spec = spec;
     this.counts = spec.tables.map(() => 0);
+    const maxString = { length: this.limits.MAX_STRING_LENGTH, name: "MAX_STRING_LENGTH" };
+    this.rules = spec.tables.map((table) => rowRules(table.columns, maxString));
   }
 
   private directive(name: unknown): void {
@@ -213,11 +218,12 @@ class Receiver {
       return;
     }
     const table = spec.tables[t] as ReportSpec["tables"][number];
-    for (const column of table.columns) {
-      const cell = (value as Record<string, unknown>)[column.key];
-      const problem =
-        cellValueProblem(cell, this.limits.MAX_STRING_LENGTH) ?? cellProblem(column.type, cell as CellValue);
-      if (problem) this.problem(`${path}.${column.key}`, `${at}: ${problem} for ${column.type} column "${column.key}"`);
+    for (const { key, message } of rowProblems(
+      this.rules[t] as RowRules,
+      value as Record<string, unknown>,
+      MAX_PROBLEMS,
+    )) {
+      this.problem(`${path}.${key}`, `${at}: ${message}`);
     }
     this.rows++;
     this.cells += table.columns.length;
@@ -298,13 +304,4 @@ function isDirective(value: unknown): value is { [TABLE_DIRECTIVE]: unknown } {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
   const keys = Object.keys(value);
   return keys.length === 1 && keys[0] === TABLE_DIRECTIVE;
-}
-
-/** What the JSON spec's cell schema says, for one cell read from a line. */
-function cellValueProblem(cell: unknown, maxStringLength: number): string | null {
-  if (cell === undefined || cell === null || typeof cell === "number" || typeof cell === "boolean") return null;
-  if (typeof cell === "string") {
-    return cell.length > maxStringLength ? `at most ${maxStringLength} characters (MAX_STRING_LENGTH)` : null;
-  }
-  return "expected a string, number, boolean or null";
 }
