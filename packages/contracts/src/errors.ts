@@ -73,7 +73,10 @@ export const problem = z.object({
   status: z.number().int(),
   detail: z.string(),
   code: apiErrorCode,
-  requestId: z.string().optional(),
+  /** The id of this HTTP exchange (also the `X-Request-Id` header): quote it to trace the answer in the logs. */
+  traceId: z.string().optional(),
+  /** RFC 9457's occurrence URI: `urn:reports:trace:<traceId>`. */
+  instance: z.string().optional(),
   errors: z.array(fieldError).optional(),
 });
 export type Problem = z.infer<typeof problem>;
