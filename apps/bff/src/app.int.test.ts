@@ -54,11 +54,13 @@ async function problemOf(res: Response) {
     code: string;
     status: number;
     detail: string;
-    requestId?: string;
+    traceId?: string;
+    instance?: string;
     errors?: Array<{ path: string }>;
   };
   expect(body.status).toBe(res.status);
-  expect(body.requestId).toBe(res.headers.get("x-request-id"));
+  expect(body.traceId).toBe(res.headers.get("x-request-id"));
+  expect(body.instance).toBe(`urn:reports:trace:${body.traceId}`);
   return body;
 }
 

@@ -17,7 +17,8 @@ import { isUnavailable } from "./unavailable";
 
 export interface TrpcContext {
   deps: AppDeps;
-  requestId: string;
+  /** The HTTP exchange's id (`X-Request-Id`), sent back in every error's `data.traceId`. */
+  traceId: string;
   /** Who is calling; set by the BFF's auth middleware before tRPC runs. */
   owner: string;
   /** Whether the caller is an operator (the `admin` procedures). */
@@ -70,7 +71,7 @@ function apiCodeOf(error: TRPCError): { code: ApiErrorCode; errors?: ReturnType<
 const t = initTRPC.context<TrpcContext>().create({
   // a comment line on quiet status streams, so proxies and load balancers keep them open
   sse: { ping: { enabled: true, intervalMs: 15_000 } },
-  errorFormatter({ shape, error }) {
+  errorFormatter({ shape, error, ctx }) {
     const { code, errors } = apiCodeOf(error);
     // Same catalog as the REST problem bodies; an internal message never reaches the client; a refused input
     // says which fields in one line (zod's own message is its issue list as JSON)
@@ -81,7 +82,8 @@ const t = initTRPC.context<TrpcContext>().create({
           ? `The request is not valid: ${errors.map((e) => `${e.path || "(input)"}: ${e.message}`).join("; ")}`
           : shape.message;
     const { stack: _stack, ...data } = shape.data;
-    return { ...shape, message, data: { ...data, code, ...(errors ? { errors } : {}) } };
+    const trace = ctx?.traceId ? { traceId: ctx.traceId } : {};
+    return { ...shape, message, data: { ...data, code, ...trace, ...(errors ? { errors } : {}) } };
   },
 });
 

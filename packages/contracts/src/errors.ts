@@ -76,7 +76,13 @@ export const problem = z.object({
   status: z.number().int().describe("The HTTP status"),
   detail: z.string().describe("What went wrong with this request, for people"),
   code: apiErrorCode.describe("The error's code in the catalog, for programs"),
-  requestId: z.string().optional().describe("The `X-Request-Id` of the request: quote it when you ask about a failure"),
+  traceId: z
+    .string()
+    .optional()
+    .describe(
+      "The id of this HTTP exchange (also the `X-Request-Id` header): quote it to trace the answer in the logs",
+    ),
+  instance: z.string().optional().describe("RFC 9457's occurrence URI: `urn:reports:trace:<traceId>`"),
   errors: z.array(fieldError).optional().describe("For validation and limits: each field and what is wrong with it"),
 });
 export type Problem = z.infer<typeof problem>;

@@ -7,7 +7,10 @@ export interface Problem {
   status: number;
   detail: string;
   code: ApiErrorCode;
-  requestId?: string;
+  /** The id of the HTTP exchange (the `X-Request-Id` header): quote it to the API's operators. */
+  traceId?: string;
+  /** RFC 9457's occurrence URI, `urn:reports:trace:<traceId>`. */
+  instance?: string;
   errors?: FieldError[];
 }
 
@@ -25,7 +28,9 @@ export class ApiError extends Error implements Problem {
   readonly status: number;
   readonly detail: string;
   readonly code: ApiErrorCode;
-  readonly requestId?: string;
+  /** The id of the HTTP exchange that failed (not a report's `requestId`): the operators find it in their logs. */
+  readonly traceId?: string;
+  readonly instance?: string;
   readonly errors: FieldError[];
 
   constructor(problem: Problem, options?: { cause?: unknown }) {
@@ -35,7 +40,8 @@ export class ApiError extends Error implements Problem {
     this.status = problem.status;
     this.detail = problem.detail;
     this.code = problem.code;
-    if (problem.requestId !== undefined) this.requestId = problem.requestId;
+    if (problem.traceId !== undefined) this.traceId = problem.traceId;
+    if (problem.instance !== undefined) this.instance = problem.instance;
     this.errors = problem.errors ?? [];
   }
 
