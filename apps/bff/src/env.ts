@@ -24,6 +24,11 @@ export const bffSettings = z.object({
   JWT_ADMIN_VALUE: z.string().default("admin"),
   /** Lifetime of a download link. */
   DOWNLOAD_URL_TTL_SECONDS: z.coerce.number().int().min(1).max(604_800).default(900),
+  /**
+   * How long `POST /generate` waits for the broker to confirm a report's message. A report is stored first and
+   * answered `201` either way: what the broker did not take, the worker's relay publishes once it is back.
+   */
+  PUBLISH_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(1_500),
   /** How long an Idempotency-Key is remembered. */
   IDEMPOTENCY_TTL_SECONDS: z.coerce.number().int().min(1).default(86_400),
   /** Bodies over this are refused with 413 before they are parsed. */

@@ -12,6 +12,7 @@ import {
   createWebhookDispatcher,
   createWorkerMetrics,
   jobSettings,
+  relayOnce,
   renderPoolOptions,
   startSweeper,
   startWorker,
@@ -84,6 +85,7 @@ export async function startEmbedded(env: StandaloneEnv, logger: Logger) {
   const { server, url } = listening;
   const worker = await startWorker(workerDeps);
   // the in-process queue starts empty: whatever was queued when the last run stopped goes back on it
+  await relayOnce(workerDeps, { afterMs: 0 });
   await sweepOnce(workerDeps, { staleAfterMs: 0 });
   const sweeper = startSweeper(workerDeps);
   workerDeps.webhooks?.start();

@@ -49,6 +49,10 @@ export const workerSettings = z.object({
   RETRY_JITTER: z.coerce.number().min(0).max(1).default(0.2),
   /** Whether a render over RENDER_TIMEOUT_MS is tried again (it usually times out again). */
   RETRY_RENDER_TIMEOUT: envBool.default(false),
+  /** How often the relay looks for stored requests whose message no broker confirmed (the outbox). */
+  RELAY_INTERVAL_MS: z.coerce.number().int().min(100).default(1_000),
+  /** A stored request unconfirmed for this long is the relay's to publish; keep it above the BFF's PUBLISH_TIMEOUT_MS. */
+  RELAY_AFTER_MS: z.coerce.number().int().min(0).default(3_000),
   /** How often the sweeper looks for requests no message will bring to a worker. */
   SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).default(30_000),
   /** A request queued (or with an expired lease) and not published for this long is republished. */
@@ -144,6 +148,7 @@ export function jobSettings(env: WorkerSettings) {
     retryRenderTimeout: env.RETRY_RENDER_TIMEOUT,
     drainMs: env.WORKER_DRAIN_MS,
     sweep: { intervalMs: env.SWEEP_INTERVAL_MS, staleAfterMs: env.SWEEP_STALE_AFTER_MS },
+    relay: { intervalMs: env.RELAY_INTERVAL_MS, afterMs: env.RELAY_AFTER_MS },
   };
 }
 export type JobSettings = ReturnType<typeof jobSettings>;

@@ -12,7 +12,7 @@ export {
 export { healthApp } from "./health";
 export { fileKeyOf, type JobOutcome, processReport } from "./job";
 export { createWorkerMetrics, type WorkerMetrics } from "./metrics";
-export { startSweeper, sweepOnce } from "./sweeper";
+export { relayOnce, startSweeper, sweepOnce } from "./sweeper";
 export {
   createWebhookDispatcher,
   type WebhookDispatcher,

@@ -12,14 +12,15 @@ import {
 } from "@reports/contracts";
 import { and, asc, count, desc, eq, gt, ilike, inArray, or, type SQL, sql } from "drizzle-orm";
 import type { Database } from "./client";
-import { type ReportRequestRow, reportEvents, reportRequests, workerHeartbeats } from "./schema";
+import { type RequestSummary, requestSummaryColumns } from "./repository";
+import { reportEvents, reportRequests, workerHeartbeats } from "./schema";
 
 const r = reportRequests;
 
 const ms = (from: Date | null, to: Date | null) => (from && to ? Math.max(0, to.getTime() - from.getTime()) : null);
 
 /** A request as the dashboard lists it: no spec, no secrets. */
-export function toAdminRequest(row: ReportRequestRow): AdminRequest {
+export function toAdminRequest(row: RequestSummary): AdminRequest {
   return {
     requestId: row.requestId,
     owner: row.owner,
@@ -51,7 +52,7 @@ export function createAdminRepository(db: Database) {
   async function page(where: SQL | undefined, order: SQL[], options: { page: number; pageSize: number }) {
     const [rows, [total]] = await Promise.all([
       db
-        .select()
+        .select(requestSummaryColumns)
         .from(r)
         .where(where)
         .orderBy(...order)
