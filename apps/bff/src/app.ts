@@ -107,7 +107,8 @@ export function createApp(deps: AppDeps) {
         }
       }),
     );
-    const ready = results.every(([, state]) => state === "ok");
+    // the broker is reported but not required: stored requests wait for it in the outbox (the relay sends them)
+    const ready = results.every(([name, state]) => state === "ok" || name === "queue");
     const body = { status: ready ? "ready" : "unavailable", dependencies: Object.fromEntries(results) };
     return ready ? c.json(body) : c.json(body, 503, { "Retry-After": String(RETRY_AFTER_SECONDS) });
   });

@@ -10,6 +10,7 @@ export {
 } from "./replay";
 export { TOPOLOGY, type Topology, type TopologyNames, topology } from "./topology";
 export {
+  BrokerUnavailableError,
   type ConsumeOptions,
   type ConsumerHandle,
   type Delivery,

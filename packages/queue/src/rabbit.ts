@@ -10,6 +10,7 @@ import {
   type ConsumeOptions,
   type ConsumerHandle,
   type Handler,
+  BrokerUnavailableError,
   PublishTimeoutError,
   QueueClosedError,
   type ReportQueue,
@@ -101,6 +102,8 @@ export async function createRabbitQueue(config: RabbitQueueConfig): Promise<Repo
     const body = reportMessage.parse(message);
     const messageId = randomUUID();
     const exchange = extra.exchange ?? names.exchange;
+    // the connection is down: fail at once instead of waiting out the timeout (the caller's outbox keeps it)
+    if (!connection.ready) throw new BrokerUnavailableError();
     returns.set(messageId, undefined);
     try {
       const sent = publisher.send({ exchange, routingKey, mandatory: true, durable: true, messageId, ...extra }, body);

@@ -100,3 +100,11 @@ export class PublishTimeoutError extends Error {
     super(`the broker did not confirm the message within ${timeoutMs} ms`);
   }
 }
+
+/** The connection to the broker is down (reconnecting); nothing was sent. */
+export class BrokerUnavailableError extends Error {
+  override readonly name = "BrokerUnavailableError";
+  constructor() {
+    super("the broker is unreachable; the connection is reconnecting");
+  }
+}
