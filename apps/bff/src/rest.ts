@@ -83,6 +83,12 @@ export function restRoutes() {
 
   app.get("/reports/:requestId/download", async (c) => {
     const status = await getReportStatus(c.var.deps, c.req.param("requestId"), c.var.owner);
+    if (status.status === "expired") {
+      throw new ApiError(
+        "GONE",
+        `The file of report ${status.requestId} expired at ${status.expiredAt ?? "an earlier time"} and was removed; generate it again.`,
+      );
+    }
     if (status.status !== "done" || !status.url) {
       throw new ApiError("NOT_READY", `Report ${status.requestId} is ${status.status}, not done; poll its status.`);
     }

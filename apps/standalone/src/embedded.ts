@@ -14,6 +14,8 @@ import {
   jobSettings,
   relayOnce,
   renderPoolOptions,
+  retentionSettings,
+  startRetention,
   startSweeper,
   startWorker,
   sweepOnce,
@@ -88,6 +90,7 @@ export async function startEmbedded(env: StandaloneEnv, logger: Logger) {
   await relayOnce(workerDeps, { afterMs: 0 });
   await sweepOnce(workerDeps, { staleAfterMs: 0 });
   const sweeper = startSweeper(workerDeps);
+  const retention = startRetention(workerDeps, retentionSettings(env));
   workerDeps.webhooks?.start();
 
   return {
@@ -96,6 +99,7 @@ export async function startEmbedded(env: StandaloneEnv, logger: Logger) {
       await closeServer(server);
       await appDeps.renderer.close();
       await sweeper.stop();
+      await retention.stop();
       await worker.stop();
       await workerDeps.webhooks?.stop();
       await closeAll();

@@ -57,6 +57,18 @@ export const workerSettings = z.object({
   SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).default(30_000),
   /** A request queued (or with an expired lease) and not published for this long is republished. */
   SWEEP_STALE_AFTER_MS: z.coerce.number().int().min(100).default(300_000),
+  /** Days a `done` report's file is kept; then it is removed and the report answers `expired` (download 410). */
+  RETAIN_FILES_DAYS: z.coerce.number().min(0.001).default(7),
+  /**
+   * Days a finished request is kept (counted from its creation), with its spec, stored input, status events and
+   * webhook deliveries; then it is deleted and its id answers 404. At least RETAIN_FILES_DAYS.
+   */
+  RETAIN_REQUESTS_DAYS: z.coerce.number().min(0.001).default(30),
+  /** How often the retention job runs (one runner at a time across replicas, through a lease row). */
+  RETENTION_INTERVAL_MS: z.coerce.number().int().min(1_000).default(600_000),
+  /** Rows one retention statement takes; a run repeats batches until done or out of RETENTION_MAX_RUN_MS. */
+  RETENTION_BATCH: z.coerce.number().int().min(1).max(10_000).default(500),
+  RETENTION_MAX_RUN_MS: z.coerce.number().int().min(100).default(30_000),
   /** On SIGTERM, renders still running after this are stopped and their requests released to `queued`. */
   WORKER_DRAIN_MS: z.coerce.number().int().min(0).default(25_000),
   /** /healthz, /readyz and /metrics; 0 turns the server off. */
@@ -99,6 +111,10 @@ export const workerEnv = serviceEnv
   .refine((env) => env.SWEEP_STALE_AFTER_MS > env.RETRY_MAX_DELAY_MS, {
     message: "SWEEP_STALE_AFTER_MS must be longer than RETRY_MAX_DELAY_MS, or the sweeper races the retries",
     path: ["SWEEP_STALE_AFTER_MS"],
+  })
+  .refine((env) => env.RETAIN_REQUESTS_DAYS >= env.RETAIN_FILES_DAYS, {
+    message: "RETAIN_REQUESTS_DAYS must be at least RETAIN_FILES_DAYS (a request outlives its file)",
+    path: ["RETAIN_REQUESTS_DAYS"],
   });
 export type WorkerEnv = z.infer<typeof workerEnv>;
 
@@ -133,6 +149,19 @@ export function webhookSettings(env: WorkerSettings): WebhookSettings {
     urlTtlSeconds: env.WEBHOOK_URL_TTL_SECONDS,
   };
 }
+
+/** The retention job's settings an env gives. */
+export function retentionSettings(env: WorkerSettings) {
+  const DAY_MS = 86_400_000;
+  return {
+    filesMs: env.RETAIN_FILES_DAYS * DAY_MS,
+    requestsMs: env.RETAIN_REQUESTS_DAYS * DAY_MS,
+    intervalMs: env.RETENTION_INTERVAL_MS,
+    batch: env.RETENTION_BATCH,
+    maxRunMs: env.RETENTION_MAX_RUN_MS,
+  };
+}
+export type RetentionSettings = ReturnType<typeof retentionSettings>;
 
 /** The job settings an env gives, as the worker's deps carry them. */
 export function jobSettings(env: WorkerSettings) {

@@ -3,8 +3,10 @@ export { createDeps, type WorkerDeps } from "./deps";
 export {
   type JobSettings,
   jobSettings,
+  type RetentionSettings,
   readWorkerEnv,
   renderPoolOptions,
+  retentionSettings,
   type WorkerEnv,
   webhookSettings,
   workerSettings,
@@ -12,6 +14,7 @@ export {
 export { healthApp } from "./health";
 export { fileKeyOf, type JobOutcome, processReport } from "./job";
 export { createWorkerMetrics, type WorkerMetrics } from "./metrics";
+export { type RetentionSummary, retainOnce, startRetention } from "./retention";
 export { relayOnce, startSweeper, sweepOnce } from "./sweeper";
 export {
   createWebhookDispatcher,

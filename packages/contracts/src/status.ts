@@ -2,10 +2,11 @@ import { z } from "zod";
 import { reportErrorType } from "./errors";
 import { reportFormat } from "./spec";
 
-export const reportState = z.enum(["queued", "processing", "done", "error", "cancelled"]);
+/** `expired`: a `done` report whose file was removed by the retention job (its download is `410 GONE`). */
+export const reportState = z.enum(["queued", "processing", "done", "error", "cancelled", "expired"]);
 export type ReportState = z.infer<typeof reportState>;
 
-export const FINAL_STATES: ReadonlySet<ReportState> = new Set(["done", "error", "cancelled"]);
+export const FINAL_STATES: ReadonlySet<ReportState> = new Set(["done", "error", "cancelled", "expired"]);
 export const isFinal = (s: ReportState): boolean => FINAL_STATES.has(s);
 
 /** Ids are UUIDs we mint (v4). Any well-formed UUID is accepted so an unknown one is a 404, not a 400. */
@@ -48,6 +49,8 @@ export const reportStatus = z.object({
   error: reportError.nullable(),
   /** Percent of rows rendered while `processing` (0–100); null or absent when unknown. */
   progress: z.number().min(0).max(100).nullable().optional(),
+  /** When the file of an `expired` report was removed (ISO 8601); absent otherwise. */
+  expiredAt: z.string().optional(),
   /** Set on a `done` report whose file was produced with caveats; absent or empty otherwise. */
   warnings: z.array(reportWarning).optional(),
 });

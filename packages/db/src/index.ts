@@ -17,5 +17,6 @@ export {
   requestSummaryColumns,
   toCachedStatus,
 } from "./repository";
+export { createRetentionRepository, type RemovedRequest, type RetentionRepository } from "./retention";
 export type { ReportEventRow, ReportRequestRow, WebhookDeliveryRow, WorkerHeartbeatRow } from "./schema";
 export { createWebhookRepository, type DueDelivery, type WebhookRepository, webhookEventOf } from "./webhooks";

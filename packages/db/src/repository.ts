@@ -393,6 +393,7 @@ export function toCachedStatus(row: RequestSummary): CachedStatus {
     updatedAt: row.updatedAt.toISOString(),
     error: row.status === "error" && row.errorType ? { type: row.errorType, message: row.errorMessage ?? "" } : null,
     fileKey: row.status === "done" ? row.fileKey : null,
+    ...(row.status === "expired" && row.expiredAt ? { expiredAt: row.expiredAt.toISOString() } : {}),
     version: row.version,
   };
 }

@@ -51,7 +51,10 @@ export const reportRequests = pgTable(
     /** Where the final status is POSTed, and its signing secret (never shown in a status). */
     webhookUrl: text("webhook_url"),
     webhookSecret: text("webhook_secret"),
+    /** The stored file; kept on an `expired` request until storage confirmed its removal. */
     fileKey: text("file_key"),
+    /** When the retention job removed the file of this `done` request (status `expired`). */
+    expiredAt: timestamptz("expired_at"),
     errorType: reportErrorTypeEnum("error_type"),
     errorMessage: text("error_message"),
     attempts: integer("attempts").notNull().default(0),
@@ -196,3 +199,10 @@ export const workerHeartbeats = pgTable("worker_heartbeats", {
   lastSeenAt: timestamptz("last_seen_at").notNull().defaultNow(),
 });
 export type WorkerHeartbeatRow = typeof workerHeartbeats.$inferSelect;
+
+/** Leases of jobs that one process at a time may run (the retention job): held until `expiresAt` or released. */
+export const jobLeases = pgTable("job_leases", {
+  name: text("name").primaryKey(),
+  holder: text("holder").notNull(),
+  expiresAt: timestamptz("expires_at").notNull(),
+});
