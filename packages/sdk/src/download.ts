@@ -1,5 +1,5 @@
 import type { ReportStatus } from "./api-types";
-import { ApiError, apiError, isProblem, ReportCancelledError, ReportFailedError } from "./errors";
+import { ApiError, apiError, isProblem, ReportCancelledError, ReportExpiredError, ReportFailedError } from "./errors";
 import { DEFAULT_RETRY, withRetry } from "./retry";
 import { toSdkError } from "./transport";
 
@@ -14,6 +14,7 @@ export async function fetchReportFile(
 ): Promise<Response> {
   if (status.status === "error") throw new ReportFailedError(status);
   if (status.status === "cancelled") throw new ReportCancelledError(status);
+  if (status.status === "expired") throw new ReportExpiredError(status);
   if (status.status !== "done" || !status.url) {
     throw apiError("NOT_READY", 409, `Report ${status.requestId} is ${status.status}, not done; wait for it first.`);
   }
@@ -37,6 +38,13 @@ export async function fetchReportFile(
 async function errorOfResponse(response: Response): Promise<ApiError> {
   const body: unknown = await response.json().catch(() => null);
   if (isProblem(body)) return new ApiError(body);
-  const code = response.status === 404 ? "NOT_FOUND" : response.status === 403 ? "FORBIDDEN" : "UNAVAILABLE";
+  const code =
+    response.status === 404
+      ? "NOT_FOUND"
+      : response.status === 403
+        ? "FORBIDDEN"
+        : response.status === 410
+          ? "GONE"
+          : "UNAVAILABLE";
   return apiError(code, response.status, `The file could not be downloaded (HTTP ${response.status}).`);
 }

@@ -27,6 +27,7 @@ export {
   NetworkError,
   type Problem,
   ReportCancelledError,
+  ReportExpiredError,
   ReportFailedError,
   ReportsApiError,
   ReportsTimeoutError,
