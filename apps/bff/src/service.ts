@@ -34,7 +34,7 @@ export async function createReport(
   }
   const { row, replayed } = caller.idempotencyKey
     ? await createIdempotent(deps, spec, caller.owner, caller.idempotencyKey, streamed)
-    : { row: await deps.repo.create(spec, { owner: caller.owner, ...streamed }), replayed: false };
+    : { row: await createRow(deps, spec, caller.owner, streamed), replayed: false };
   const result = { requestId: row.requestId, status: row.status, createdAt: row.createdAt.toISOString() };
   if (replayed) {
     // the first request's rows are the ones that count
@@ -70,6 +70,16 @@ async function publishStored(deps: AppDeps, row: RequestSummary): Promise<void> 
     // without the mark the relay sends it once more: a harmless duplicate
     deps.logger.warn({ err: error, requestId: row.requestId }, "published, but not marked enqueued");
   });
+}
+
+/** Inserts the row; a streamed report's stored rows go when the insert fails (no request will read them). */
+async function createRow(deps: AppDeps, spec: ReportSpec, owner: string, streamed?: { input: StoredInput }) {
+  try {
+    return await deps.repo.create(spec, { owner, ...streamed });
+  } catch (error) {
+    if (streamed) await deleteInput(deps, streamed.input);
+    throw error;
+  }
 }
 
 async function createIdempotent(

@@ -3,6 +3,7 @@ import {
   type ReportFormat,
   type ReportSpec,
   type ReportState,
+  type ReportWarning,
   reportErrorType,
   reportFormat,
   reportState,
@@ -57,6 +58,8 @@ export const reportRequests = pgTable(
     expiredAt: timestamptz("expired_at"),
     errorType: reportErrorTypeEnum("error_type"),
     errorMessage: text("error_message"),
+    /** What the render of a `done` report warned about (e.g. characters no font has); null when nothing. */
+    warnings: jsonb("warnings").$type<ReportWarning[]>(),
     attempts: integer("attempts").notNull().default(0),
     /** The failure of the last attempt, kept while the request waits for its retry. */
     lastErrorType: reportErrorTypeEnum("last_error_type"),
@@ -84,7 +87,6 @@ export const reportRequests = pgTable(
   },
   (t) => [
     index("report_requests_status_updated_at_idx").on(t.status, t.updatedAt),
-    index("report_requests_owner_created_at_idx").on(t.owner, t.createdAt),
     index("report_requests_created_at_idx").on(t.createdAt),
     // the webhook sweep looks at recent final requests that have a webhook, and only at those
     index("report_requests_webhook_updated_at_idx").on(t.updatedAt).where(sql`${t.webhookUrl} is not null`),

@@ -14,14 +14,11 @@ export interface Column {
   key: string;
   header: string;
   type?: "string" | "number" | "boolean" | "integer" | "currency" | "percent" | "date" | "datetime";
-  /** Width in characters (XLSX) or a relative weight (PDF). */
   width?: number;
-  /** ISO 4217 code shown with `currency` columns. */
   currency?: string;
-  /** Digits after the decimal point of `number`, `currency` and `percent` columns (default 2). */
   decimals?: number;
-  /** Adds a totals row to the table with this aggregate of the column. */
   totals?: "sum" | "avg" | "count" | "min" | "max";
+  timeZone?: string;
 }
 
 /** A table: one sheet in XLSX, one section in PDF. */
@@ -36,20 +33,18 @@ export interface ReportSpec {
   format: ReportFormat;
   title: string;
   tables: Table[];
-  /** Download name without extension; defaults to the title. */
   fileName?: string;
   pdf?: {
     pageSize?: "A4" | "Letter";
+    /** Left out: portrait, or landscape when a table's columns do not fit a portrait page. */
     orientation?: "portrait" | "landscape";
+    /** Lines of a text cell before it is cut with "…" (default 4). */
+    maxLines?: number;
   };
-  /** BCP 47 locale of numbers, currencies and dates in the PDF and of currency symbols in XLSX (default en-US). */
   locale?: string;
-  /** IANA time zone in which date-times are shown (default UTC). */
   timeZone?: string;
-  /** POST the final status (`done` or `error`) here, signed; see the README's webhooks section. */
   webhook?: {
     url: string;
-    /** Signs each delivery (HMAC-SHA256); without it, the deployment's WEBHOOK_SECRET, if any. */
     secret?: string;
   };
 }
