@@ -136,7 +136,10 @@ describe.each([
   });
 
   it.each(PATHS)("refuses a sheet name Excel cannot take, stating the rule (%s)", async (path) => {
-    const res = await send(path, days([], { tables: [{ name: "Q1/Q2", columns: [{ key: "d", header: "D" }], rows: [] }] }));
+    const res = await send(
+      path,
+      days([], { tables: [{ name: "Q1/Q2", columns: [{ key: "d", header: "D" }], rows: [] }] }),
+    );
     const { status, errors } = await refusal(res);
     expect(status).toBe(400);
     expect(errors[0]?.path).toBe("tables[0].name");

@@ -171,7 +171,7 @@ describe("a cancelled report", () => {
   it("stops rendering at the next progress tick after it is cancelled, and keeps no file", async () => {
     const row = await deps.repo.create(sampleSpec({ rows: 150_000 }));
     const outcome = processReport(deps, { requestId: row.requestId, attempt: 1 });
-    for (let i = 0; i < 200 && (await deps.repo.findById(row.requestId))?.status !== "processing"; i++) {
+    for (let i = 0; i < 200 && (await deps.repo.findStatus(row.requestId))?.status !== "processing"; i++) {
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
     const started = Date.now();

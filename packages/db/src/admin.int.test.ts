@@ -58,7 +58,7 @@ describe.each(TEST_DRIVERS)("the dashboard's reads on %s", (_name, open) => {
     const after = await admin.countsByStatus();
     expect(after.error).toBe(before.error + 1);
     expect(after.queued).toBe(before.queued + 1);
-    expect(Object.keys(after).sort()).toEqual(["cancelled", "done", "error", "processing", "queued"]);
+    expect(Object.keys(after).sort()).toEqual(["cancelled", "done", "error", "expired", "processing", "queued"]);
     expect(await admin.errorsByType()).toContainEqual({ type: "INVALID_SPEC", count: 1 });
     expect(await admin.failedIds()).toContain(failed.requestId);
     const page = await admin.failed({ page: 1, pageSize: 10 });

@@ -7,10 +7,10 @@ import { Connection, type Consumer, ConsumerStatus, type Envelope, type Returned
 import { decodeMessage, prefetchOf, runHandler } from "./delivery";
 import { TOPOLOGY, type Topology, topology } from "./topology";
 import {
+  BrokerUnavailableError,
   type ConsumeOptions,
   type ConsumerHandle,
   type Handler,
-  BrokerUnavailableError,
   PublishTimeoutError,
   QueueClosedError,
   type ReportQueue,

@@ -1,5 +1,12 @@
 import type { ReportState, ReportStatus } from "./api-types";
-import { AbortError, ApiError, ReportCancelledError, ReportExpiredError, ReportFailedError, TimeoutError } from "./errors";
+import {
+  AbortError,
+  ApiError,
+  ReportCancelledError,
+  ReportExpiredError,
+  ReportFailedError,
+  TimeoutError,
+} from "./errors";
 import { isTransient, sleep } from "./retry";
 import { subscribeStatus } from "./subscribe";
 import type { Transport } from "./transport";
