@@ -185,7 +185,7 @@ export function openApiDocument(): object {
           parameters: [requestIdParameter],
           responses: {
             "302": { description: "Redirect to a fresh, expiring link" },
-            ...problems(["MALFORMED_ID", "NOT_FOUND", "NOT_READY", ...AUTH_FAILURES]),
+            ...problems(["MALFORMED_ID", "NOT_FOUND", "NOT_READY", "GONE", ...AUTH_FAILURES]),
           },
         },
       },
