@@ -39,7 +39,14 @@ export async function adminOverview(deps: AppDeps): Promise<AdminOverview> {
     deps.admin.workersAlive(),
     queueDepths(deps),
   ]);
-  return { counts, errorsByType, queue, workers, generatedAt: new Date().toISOString() };
+  return {
+    counts: counts.counts,
+    countsEstimated: counts.estimated,
+    errorsByType,
+    queue,
+    workers,
+    generatedAt: new Date().toISOString(),
+  };
 }
 
 /** The broker's queue depths, or null (logged) when it does not answer. */
