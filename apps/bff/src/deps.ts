@@ -116,7 +116,12 @@ export function createApiDeps(
 /** The distributed mode's deps: PostgreSQL, RabbitMQ, Redis and S3, from a parsed environment. */
 export async function createDeps(env: BffEnv, logger: Logger): Promise<AppDeps & { close(): Promise<void> }> {
   const database = createDb(env.DATABASE_URL);
-  const queue = await createRabbitQueue({ url: env.RABBITMQ_URL, prefix: env.QUEUE_PREFIX, logger });
+  const queue = await createRabbitQueue({
+    url: env.RABBITMQ_URL,
+    prefix: env.QUEUE_PREFIX,
+    logger,
+    publishTimeoutMs: env.PUBLISH_TIMEOUT_MS,
+  });
   const cache: StatusCache = env.REDIS_URL ? createRedisCache({ url: env.REDIS_URL, logger }) : createNoCache(); // a per-process cache would go stale: other processes write
   // the rate limiter's own connection: its commands must not queue behind the cache's
   const redis = env.REDIS_URL

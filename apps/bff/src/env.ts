@@ -24,14 +24,22 @@ export const bffSettings = z.object({
   JWT_ADMIN_VALUE: z.string().default("admin"),
   /** Lifetime of a download link. */
   DOWNLOAD_URL_TTL_SECONDS: z.coerce.number().int().min(1).max(604_800).default(900),
+  /**
+   * How long `POST /generate` waits for the broker to confirm a report's message. A report is stored first and
+   * answered `201` either way: what the broker did not take, the worker's relay publishes once it is back.
+   */
+  PUBLISH_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(1_000),
   /** How long an Idempotency-Key is remembered. */
   IDEMPOTENCY_TTL_SECONDS: z.coerce.number().int().min(1).default(86_400),
-  /** Bodies over this are refused with 413 before they are parsed. */
+  /**
+   * JSON bodies over this are refused with 413 before they are parsed. A JSON body is held whole while it is
+   * parsed and checked (several times its size in heap); bigger reports stream as JSON Lines (MAX_UPLOAD_BYTES).
+   */
   MAX_BODY_BYTES: z.coerce
     .number()
     .int()
     .positive()
-    .default(64 * 1024 * 1024),
+    .default(16 * 1024 * 1024),
   /**
    * Bytes on the wire of a report streamed as JSON Lines to `POST /generate` (gzipped or not): its rows go
    * to object storage as they arrive, so this bounds storage and time, not the BFF's memory.

@@ -8,7 +8,16 @@ import {
 import { toAdminRequest } from "@reports/db";
 import { initTRPC, TRPCError } from "@trpc/server";
 import { z } from "zod";
-import { adminOverview, adminReplay, adminRequest, pageInput, queueDepths, replayInput, requestsInput } from "./admin";
+import {
+  adminOverview,
+  adminPruneDeadLetters,
+  adminReplay,
+  adminRequest,
+  pageInput,
+  queueDepths,
+  replayInput,
+  requestsInput,
+} from "./admin";
 import type { AppDeps } from "./deps";
 import { ApiError, internalError } from "./errors";
 import { cancelReport, createReport, getReportStatus, renderNow } from "./service";
@@ -34,6 +43,8 @@ const TRPC_CODES: Record<ApiErrorCode, TrpcCode> = {
   UNAUTHORIZED: "UNAUTHORIZED",
   NOT_READY: "CONFLICT",
   NOT_CANCELLABLE: "CONFLICT",
+  // tRPC has no 410; the catalog code in `data.code` says GONE
+  GONE: "NOT_FOUND",
   FORBIDDEN: "FORBIDDEN",
   PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
   LIMIT_EXCEEDED: "PAYLOAD_TOO_LARGE",
@@ -133,11 +144,15 @@ const adminRouter = t.router({
   /** Every request id in `error`, for "replay all" in batches. */
   failedIds: adminProcedure.query(({ ctx }) => ctx.deps.admin.failedIds()),
   /** Replays failed requests, as the replay command does. */
-  replay: adminProcedure.input(replayInput).mutation(({ ctx, input }) => adminReplay(ctx.deps, input.requestIds)),
+  replay: adminProcedure
+    .input(replayInput)
+    .mutation(({ ctx, input }) => adminReplay(ctx.deps, input.requestIds, { keepDeadLetters: input.keepDeadLetters })),
+  /** After "replay all" in batches: the dead letters of every request no longer in `error`, in one pass. */
+  pruneDeadLetters: adminProcedure.mutation(({ ctx }) => adminPruneDeadLetters(ctx.deps)),
   /** Cancels anyone's queued or processing report. */
   cancel: adminProcedure.input(byId).mutation(async ({ ctx, input }): Promise<AdminRequest> => {
     await cancelReport(ctx.deps, input.requestId, null);
-    const row = await ctx.deps.repo.findById(input.requestId.toLowerCase());
+    const row = await ctx.deps.repo.findStatus(input.requestId.toLowerCase());
     if (!row) throw new ApiError("NOT_FOUND", `No report request ${input.requestId}.`);
     return toAdminRequest(row);
   }),

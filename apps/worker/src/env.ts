@@ -49,10 +49,26 @@ export const workerSettings = z.object({
   RETRY_JITTER: z.coerce.number().min(0).max(1).default(0.2),
   /** Whether a render over RENDER_TIMEOUT_MS is tried again (it usually times out again). */
   RETRY_RENDER_TIMEOUT: envBool.default(false),
+  /** How often the relay looks for stored requests whose message no broker confirmed (the outbox). */
+  RELAY_INTERVAL_MS: z.coerce.number().int().min(100).default(1_000),
+  /** A stored request unconfirmed for this long is the relay's to publish; keep it above the BFF's PUBLISH_TIMEOUT_MS. */
+  RELAY_AFTER_MS: z.coerce.number().int().min(0).default(3_000),
   /** How often the sweeper looks for requests no message will bring to a worker. */
   SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).default(30_000),
   /** A request queued (or with an expired lease) and not published for this long is republished. */
   SWEEP_STALE_AFTER_MS: z.coerce.number().int().min(100).default(300_000),
+  /** Days a `done` report's file is kept; then it is removed and the report answers `expired` (download 410). */
+  RETAIN_FILES_DAYS: z.coerce.number().min(0.001).default(7),
+  /**
+   * Days a finished request is kept (counted from its creation), with its spec, stored input, status events and
+   * webhook deliveries; then it is deleted and its id answers 404. At least RETAIN_FILES_DAYS.
+   */
+  RETAIN_REQUESTS_DAYS: z.coerce.number().min(0.001).default(30),
+  /** How often the retention job runs (one runner at a time across replicas, through a lease row). */
+  RETENTION_INTERVAL_MS: z.coerce.number().int().min(1_000).default(600_000),
+  /** Rows one retention statement takes; a run repeats batches until done or out of RETENTION_MAX_RUN_MS. */
+  RETENTION_BATCH: z.coerce.number().int().min(1).max(10_000).default(500),
+  RETENTION_MAX_RUN_MS: z.coerce.number().int().min(100).default(30_000),
   /** On SIGTERM, renders still running after this are stopped and their requests released to `queued`. */
   WORKER_DRAIN_MS: z.coerce.number().int().min(0).default(25_000),
   /** /healthz, /readyz and /metrics; 0 turns the server off. */
@@ -95,6 +111,10 @@ export const workerEnv = serviceEnv
   .refine((env) => env.SWEEP_STALE_AFTER_MS > env.RETRY_MAX_DELAY_MS, {
     message: "SWEEP_STALE_AFTER_MS must be longer than RETRY_MAX_DELAY_MS, or the sweeper races the retries",
     path: ["SWEEP_STALE_AFTER_MS"],
+  })
+  .refine((env) => env.RETAIN_REQUESTS_DAYS >= env.RETAIN_FILES_DAYS, {
+    message: "RETAIN_REQUESTS_DAYS must be at least RETAIN_FILES_DAYS (a request outlives its file)",
+    path: ["RETAIN_REQUESTS_DAYS"],
   });
 export type WorkerEnv = z.infer<typeof workerEnv>;
 
@@ -130,6 +150,19 @@ export function webhookSettings(env: WorkerSettings): WebhookSettings {
   };
 }
 
+/** The retention job's settings an env gives. */
+export function retentionSettings(env: WorkerSettings) {
+  const DAY_MS = 86_400_000;
+  return {
+    filesMs: env.RETAIN_FILES_DAYS * DAY_MS,
+    requestsMs: env.RETAIN_REQUESTS_DAYS * DAY_MS,
+    intervalMs: env.RETENTION_INTERVAL_MS,
+    batch: env.RETENTION_BATCH,
+    maxRunMs: env.RETENTION_MAX_RUN_MS,
+  };
+}
+export type RetentionSettings = ReturnType<typeof retentionSettings>;
+
 /** The job settings an env gives, as the worker's deps carry them. */
 export function jobSettings(env: WorkerSettings) {
   return {
@@ -144,6 +177,7 @@ export function jobSettings(env: WorkerSettings) {
     retryRenderTimeout: env.RETRY_RENDER_TIMEOUT,
     drainMs: env.WORKER_DRAIN_MS,
     sweep: { intervalMs: env.SWEEP_INTERVAL_MS, staleAfterMs: env.SWEEP_STALE_AFTER_MS },
+    relay: { intervalMs: env.RELAY_INTERVAL_MS, afterMs: env.RELAY_AFTER_MS },
   };
 }
 export type JobSettings = ReturnType<typeof jobSettings>;

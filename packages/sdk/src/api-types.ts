@@ -71,7 +71,7 @@ export interface ReportSpec {
 }
 
 /** Where a report is: `done` and `error` are final. */
-export type ReportState = "error" | "queued" | "processing" | "done" | "cancelled";
+export type ReportState = "error" | "queued" | "processing" | "done" | "cancelled" | "expired";
 
 /** Why a report ended in `error`. */
 export type ReportErrorType =
@@ -117,6 +117,8 @@ export interface ReportStatus {
   };
   /** Percent of rows rendered while `processing` (0–100); null or absent when unknown. */
   progress?: null | number;
+  /** When the file of an `expired` report was removed (ISO 8601); absent otherwise. */
+  expiredAt?: string;
   /** Set on a `done` report whose file was produced with caveats; absent or empty otherwise. */
   warnings?: {
     /** What the reader should know */
@@ -161,6 +163,7 @@ export type ApiErrorCode =
   | "NOT_FOUND"
   | "NOT_READY"
   | "NOT_CANCELLABLE"
+  | "GONE"
   | "UNAUTHORIZED"
   | "FORBIDDEN"
   | "PAYLOAD_TOO_LARGE"

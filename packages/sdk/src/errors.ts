@@ -141,6 +141,23 @@ export class ReportCancelledError extends Error {
   }
 }
 
+/** The report was done, but its file was removed by the deployment's retention (`expired`): generate it again. */
+export class ReportExpiredError extends Error {
+  override readonly name = "ReportExpiredError";
+  readonly requestId: string;
+  /** When the file was removed (ISO 8601), if the API said. */
+  readonly expiredAt: string | undefined;
+  /** The final status, as the API gave it. */
+  readonly status: ReportStatus;
+
+  constructor(status: ReportStatus) {
+    super(`the file of report ${status.requestId} expired${status.expiredAt ? ` at ${status.expiredAt}` : ""}`);
+    this.requestId = status.requestId;
+    this.expiredAt = status.expiredAt;
+    this.status = status;
+  }
+}
+
 /** `waitForStatus` gave up before the report reached the state it waited for. */
 export class TimeoutError extends Error {
   override readonly name = "TimeoutError";
@@ -183,6 +200,13 @@ export function isProblem(body: unknown): body is Problem {
 export async function errorOfResponse(response: Response, what: string): Promise<ApiError> {
   const body: unknown = await response.json().catch(() => null);
   if (isProblem(body)) return new ApiError(body);
-  const code = response.status === 404 ? "NOT_FOUND" : response.status === 403 ? "FORBIDDEN" : "UNAVAILABLE";
+  const code =
+    response.status === 404
+      ? "NOT_FOUND"
+      : response.status === 403
+        ? "FORBIDDEN"
+        : response.status === 410
+          ? "GONE"
+          : "UNAVAILABLE";
   return apiError(code, response.status, `${what} (HTTP ${response.status}).`);
 }
