@@ -8,7 +8,7 @@ import { adminPageRoutes } from "./admin-page";
 import { corsPolicy } from "./cors";
 import type { AppDeps } from "./deps";
 import { docsRoutes } from "./docs";
-import { ApiError, internalError, toProblem } from "./errors";
+import { ApiError, ClientGoneError, internalError, toProblem } from "./errors";
 import { healthRoutes, RETRY_AFTER_SECONDS } from "./health";
 import { isNdjson } from "./ndjson";
 import { openApiDocument } from "./openapi";
@@ -125,6 +125,11 @@ export function createApp(deps: AppDeps) {
   app.onError((error, c) => {
     const id = c.get("requestId");
     if (error instanceof ApiError) return problemResponse(error, id);
+    // a client that left is not an outage (its ECONNRESET would read as one): nobody reads this answer
+    if (error instanceof ClientGoneError || c.req.raw.signal.aborted) {
+      deps.logger.info({ requestId: id, path: c.req.path }, "client closed the request");
+      return problemResponse(new ApiError("VALIDATION_FAILED", "The request was closed before it was read."), id);
+    }
     if (isUnavailable(error)) {
       deps.logger.error({ err: error, requestId: id, path: c.req.path }, "a backing service is unavailable");
       return problemResponse(

@@ -43,7 +43,7 @@ const ndjsonUpload = createMiddleware<AppEnv>(async (c, next) => {
   const { deps } = c.var;
   const { spec, ...streamed } = await receiveNdjson(c.req.raw, deps.storage, {
     limits: deps.settings.limits,
-    maxUploadBytes: deps.settings.maxUploadBytes,
+    upload: deps.settings.upload,
   });
   const { result, replayed } = await createReport(
     deps,
@@ -261,7 +261,7 @@ export function restRoutes() {
   app.get("/files/*", async (c) => {
     const files = c.var.deps.localFiles;
     if (!files) throw new ApiError("NOT_FOUND", "No such file.");
-    const key = c.req.path.slice("/files/".length).split("/").map(decodeURIComponent).join("/");
+    const key = fileKeyOf(c.req.path);
     const { expires, signature, name } = c.req.query();
     if (!expires || !signature || !name || !files.verify(key, Number(expires), signature, name)) {
       throw new ApiError("FORBIDDEN", "This download link is invalid or has expired; ask for the status again.");
@@ -276,4 +276,15 @@ export function restRoutes() {
   });
 
   return app;
+}
+
+/** The storage key of a `/files/…` path; a 400 for malformed percent-encoding (`decodeURIComponent` throws). */
+function fileKeyOf(path: string): string {
+  try {
+    return path.slice("/files/".length).split("/").map(decodeURIComponent).join("/");
+  } catch {
+    throw new ApiError("VALIDATION_FAILED", "The file path is not valid percent-encoding.", [
+      { path: "path", message: "malformed percent-encoding" },
+    ]);
+  }
 }
