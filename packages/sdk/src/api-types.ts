@@ -32,6 +32,7 @@ export interface Column {
 /** A table: one sheet in XLSX, one section in PDF. */
 export interface Table {
   name: string;
+  /** The columns, in the order they are shown; their keys are unique within the table */
   columns: Column[];
   /** The rows, each an object of column keys to values; a key that names no column is refused */
   rows: Record<string, CellValue>[];
