@@ -74,6 +74,13 @@ describe("a client generated from /openapi.json (openapi-typescript + openapi-fe
     await Promise.all([dataDir, work].map((dir) => dir && rm(dir, { recursive: true, force: true })));
   });
 
+  it("is announced by the start line, with the API docs and the dashboard", async () => {
+    const started = system.logs.find((l) => String(l.msg).includes("listening"));
+    expect(started).toMatchObject({ url: baseUrl, docs: `${baseUrl}/docs`, admin: `${baseUrl}/admin/` });
+    expect(String(started?.msg)).toContain(`API docs ${baseUrl}/docs`);
+    expect((await fetch(`${baseUrl}/docs`)).status).toBe(200);
+  });
+
   it("type-checks under --strict with the README's curl spec as written, then creates, polls and downloads it", async () => {
     await run(bin("openapi-typescript"), [`${baseUrl}/openapi.json`, "-o", join(work, "api.d.ts")], { cwd: work });
     await writeFile(join(work, "package.json"), JSON.stringify({ type: "module" }));

@@ -7,7 +7,10 @@ import type { WebhookSettings } from "./webhooks/dispatcher";
 export const workerSettings = z.object({
   /** Messages in flight per worker process (RabbitMQ prefetch). */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
-  /** Threads rendering at once; rendering never runs on the event loop. */
+  /**
+   * Threads rendering at once; rendering never runs on the event loop.
+   * @default the number of cores − 1 (at least 1)
+   */
   RENDER_THREADS: z.coerce
     .number()
     .int()
@@ -45,7 +48,9 @@ export const workerSettings = z.object({
   RETRY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(5),
   /** Delay before the second attempt; doubled per attempt up to RETRY_MAX_DELAY_MS, minus up to RETRY_JITTER of it. */
   RETRY_BASE_DELAY_MS: z.coerce.number().int().min(1).default(2_000),
+  /** The longest delay between two attempts. */
   RETRY_MAX_DELAY_MS: z.coerce.number().int().min(1).default(60_000),
+  /** Up to this fraction of each delay is taken off at random, so retries of many reports spread out. */
   RETRY_JITTER: z.coerce.number().min(0).max(1).default(0.2),
   /** Whether a render over RENDER_TIMEOUT_MS is tried again (it usually times out again). */
   RETRY_RENDER_TIMEOUT: envBool.default(false),
@@ -73,6 +78,7 @@ export const workerSettings = z.object({
   WORKER_DRAIN_MS: z.coerce.number().int().min(0).default(25_000),
   /** /healthz, /readyz and /metrics; 0 turns the server off. */
   WORKER_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  /** The address of the health and metrics server; `0.0.0.0` in a container. */
   WORKER_HEALTH_HOST: z.string().default("127.0.0.1"),
   /** Signs webhook deliveries of requests that brought no secret of their own (unset: they go unsigned). */
   WEBHOOK_SECRET: z.string().min(16, { error: "WEBHOOK_SECRET must be at least 16 characters" }).optional(),
@@ -82,6 +88,7 @@ export const workerSettings = z.object({
   WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
   /** Delay before attempt n+1 is `min(base × 2^(n−1), max)`. */
   WEBHOOK_RETRY_BASE_DELAY_MS: z.coerce.number().int().min(1).default(10_000),
+  /** The longest delay between two delivery attempts. */
   WEBHOOK_RETRY_MAX_DELAY_MS: z.coerce.number().int().min(1).default(3_600_000),
   /** How often due deliveries are looked for (a finished report is delivered at once anyway). */
   WEBHOOK_POLL_MS: z.coerce.number().int().min(50).default(1_000),

@@ -107,7 +107,11 @@ export const table = z
       .describe(
         `The sheet's name in XLSX, the section's heading in PDF; unique. In an XLSX report ${SHEET_NAME_RULE}, unique ignoring case`,
       ),
-    columns: z.array(column).min(1).max(SPEC_LIMITS.columnsPerTable),
+    columns: z
+      .array(column)
+      .min(1)
+      .max(SPEC_LIMITS.columnsPerTable)
+      .describe("The columns, in the order they are shown; their keys are unique within the table"),
     /** The rows, each an object of column keys to values; a key that names no column is refused. */
     rows: z
       .array(row)

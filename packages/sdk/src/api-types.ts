@@ -33,6 +33,7 @@ export interface Column {
 export interface Table {
   /** The sheet's name in XLSX (1 to 31 characters, none of [ ] : * ? / \, unique ignoring case), the section's heading in PDF. */
   name: string;
+  /** The columns, in the order they are shown; their keys are unique within the table */
   columns: Column[];
   /** The rows, each an object of column keys to values; a key that names no column is refused. */
   rows: Record<string, CellValue>[];
