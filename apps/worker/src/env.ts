@@ -73,6 +73,7 @@ export const workerSettings = z.object({
   RETENTION_INTERVAL_MS: z.coerce.number().int().min(1_000).default(600_000),
   /** Rows one retention statement takes; a run repeats batches until done or out of RETENTION_MAX_RUN_MS. */
   RETENTION_BATCH: z.coerce.number().int().min(1).max(10_000).default(500),
+  /** Longest time one retention run works; what is left waits for the next run. */
   RETENTION_MAX_RUN_MS: z.coerce.number().int().min(100).default(30_000),
   /** On SIGTERM, renders still running after this are stopped and their requests released to `queued`. */
   WORKER_DRAIN_MS: z.coerce.number().int().min(0).default(25_000),
