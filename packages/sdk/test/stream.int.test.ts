@@ -3,7 +3,14 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import * as XLSX from "xlsx";
-import { ApiError, createReportsClient, NetworkError, type Row, type StreamedReportSpec } from "../src/index";
+import {
+  AbortError,
+  ApiError,
+  createReportsClient,
+  NetworkError,
+  type Row,
+  type StreamedReportSpec,
+} from "../src/index";
 import { startProxy, type TestProxy } from "./proxy";
 import { startSystem, type TestSystem } from "./system";
 
@@ -165,6 +172,31 @@ describe("generate with streamed rows (gzipped JSON Lines)", () => {
     expect(error).toBeInstanceOf(NetworkError);
     expect((error as NetworkError).possibleCors).toBe(false); // Node: no CORS
   });
+
+  it.each(["stream", "buffer"] as const)(
+    "upload %s: aborting rejects with AbortError and closes the rows",
+    async (upload) => {
+      const reports = createReportsClient({ baseUrl: api });
+      const controller = new AbortController();
+      let closed = false;
+      async function* rows(): AsyncGenerator<Row> {
+        try {
+          for (let id = 1; id <= 1_000_000; id++) {
+            if (id === 20_000) controller.abort(new Error("the user left"));
+            yield { id, amount: id };
+          }
+        } finally {
+          closed = true;
+        }
+      }
+      const error = await reports
+        .generate(spec, { rows: { Orders: rows() }, upload, signal: controller.signal })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(AbortError);
+      expect((error as AbortError).cause).toEqual(new Error("the user left"));
+      await expect.poll(() => closed).toBe(true);
+    },
+  );
 
   it("reads rows only as fast as the network takes them (backpressure)", async () => {
     const total = 200_000;
