@@ -140,7 +140,17 @@ export type WebhookTarget = z.infer<typeof webhookTarget>;
 
 export const pdfOptions = z.object({
   pageSize: z.enum(["A4", "Letter"]).default("A4").describe("Default A4"),
-  orientation: z.enum(["portrait", "landscape"]).default("portrait").describe("Default portrait"),
+  orientation: z
+    .enum(["portrait", "landscape"])
+    .optional()
+    .describe("Left out: portrait, or landscape when a table's columns do not fit a portrait page"),
+  maxLines: z
+    .number()
+    .int()
+    .min(1)
+    .max(50)
+    .optional()
+    .describe('Lines of a text cell before it is cut with "…" (default 4)'),
 });
 export type PdfOptions = z.infer<typeof pdfOptions>;
 

@@ -51,8 +51,10 @@ export interface ReportSpec {
   pdf?: {
     /** Default A4 */
     pageSize?: "A4" | "Letter";
-    /** Default portrait */
+    /** Left out: portrait, or landscape when a table's columns do not fit a portrait page */
     orientation?: "portrait" | "landscape";
+    /** Lines of a text cell before it is cut with "…" (default 4) */
+    maxLines?: number;
   };
   /** BCP 47 locale of numbers, currencies and dates in the PDF and of currency symbols in XLSX (default en-US, with dates as ISO 8601) */
   locale?: string;
@@ -81,41 +83,59 @@ export type ReportErrorType =
 
 /** What a status says about the report itself. */
 export interface ReportSummary {
+  /** `xlsx` or `pdf`, as asked for */
   format: ReportFormat;
+  /** The spec's title */
   title: string;
+  /** The name the file downloads as, with its extension */
   fileName: string;
+  /** Rows over every table */
   rowCount: number;
 }
 
 /** The status of a report, as `getStatus` and `waitForStatus` give it. */
 export interface ReportStatus {
+  /** The request's id (a UUID) */
   requestId: string;
+  /** Where the report is; `done`, `error` and `cancelled` are final */
   status: ReportState;
+  /** What was asked for */
   report: ReportSummary;
+  /** When `done`: a fresh, expiring link to the file; otherwise null */
   url: null | string;
+  /** When the request was made (ISO 8601, UTC) */
   createdAt: string;
+  /** When the status last changed (ISO 8601, UTC) */
   updatedAt: string;
+  /** When `error`: why; otherwise null */
   error: null | {
+    /** Why the report failed (the catalog of report error types) */
     type: ReportErrorType;
+    /** One line for people */
     message: string;
   };
   /** Percent of rows rendered while `processing` (0–100); null or absent when unknown. */
   progress?: null | number;
   /** Set on a `done` report whose file was produced with caveats; absent or empty otherwise. */
   warnings?: {
+    /** What the reader should know */
     code: "MISSING_GLYPHS";
     /** One line for people, e.g. `3 cells have characters no embedded font can draw: U+E000, U+1F9FF`. */
     message: string;
     /** For `MISSING_GLYPHS`: the code points (`U+XXXX`, at most 50) and how many cells held one. */
     codePoints?: string[];
+    /** For `MISSING_GLYPHS`: how many cells held one */
     cells?: number;
   }[];
 }
 
 /** What `generate` resolves with. */
 export interface GenerateResult {
+  /** The new request's id: follow it with `GET /status/{requestId}` */
   requestId: string;
+  /** `queued` for a new request; a replayed one's status as it is now */
   status: ReportState;
+  /** When the request was made (ISO 8601, UTC) */
   createdAt: string;
 }
 
@@ -151,6 +171,8 @@ export type ApiErrorCode =
 
 /** A field of the request that is not valid, e.g. `tables[0].rows[3].amount`. */
 export interface FieldError {
+  /** The field, e.g. `tables[0].rows[3].amount` */
   path: string;
+  /** What is wrong with it */
   message: string;
 }
