@@ -19,6 +19,7 @@ import { type Authenticate, createAuthenticator } from "./auth";
 import type { BffEnv, BffSettings } from "./env";
 import type { Limits } from "./limits";
 import { type ApiMetrics, createApiMetrics } from "./metrics";
+import type { NdjsonSettings } from "./ndjson";
 import { createRateLimit, type RateLimit } from "./rate-limit";
 
 /** Files the BFF serves itself through signed links (the embedded mode's local storage). */
@@ -46,8 +47,8 @@ export interface AppDeps {
     authMode: BffSettings["AUTH_MODE"];
     downloadUrlTtlSeconds: number;
     maxBodyBytes: number;
-    /** Wire bytes of a streamed (JSON Lines) report. */
-    maxUploadBytes: number;
+    /** What a streamed (JSON Lines) report may cost to read. */
+    upload: NdjsonSettings["upload"];
     /** Origins allowed to call the API from a browser; empty: no CORS headers. */
     corsOrigins: string[];
     idempotencyTtlMs: number;
@@ -97,7 +98,12 @@ export function createApiDeps(
       authMode: settings.AUTH_MODE,
       downloadUrlTtlSeconds: settings.DOWNLOAD_URL_TTL_SECONDS,
       maxBodyBytes: settings.MAX_BODY_BYTES,
-      maxUploadBytes: settings.MAX_UPLOAD_BYTES,
+      upload: {
+        maxBytes: settings.MAX_UPLOAD_BYTES,
+        maxDecompressedBytes: settings.MAX_UPLOAD_DECOMPRESSED_BYTES,
+        maxLines: settings.MAX_UPLOAD_LINES,
+        timeoutMs: settings.UPLOAD_TIMEOUT_MS,
+      },
       corsOrigins: settings.CORS_ORIGINS,
       idempotencyTtlMs: settings.IDEMPOTENCY_TTL_SECONDS * 1000,
       limits: settings,

@@ -41,6 +41,30 @@ export const bffSettings = z.object({
     .int()
     .positive()
     .default(1024 * 1024 * 1024),
+  /**
+   * Bytes of a gzipped JSON Lines body once decompressed: a small body must not inflate into hours of work.
+   * (An uncompressed body is bounded by `MAX_UPLOAD_BYTES` already.)
+   */
+  MAX_UPLOAD_DECOMPRESSED_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(4 * 1024 * 1024 * 1024),
+  /**
+   * Lines of a JSON Lines body, blank ones included: twice the most rows a report can have leaves room
+   * for blank lines and table changes, and none for a body of nothing but newlines.
+   */
+  MAX_UPLOAD_LINES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(2 * (SPEC_LIMITS.rowsPerReport + 1)),
+  /** Time a JSON Lines body may take to arrive, from its first byte read to its last (413 past it). */
+  UPLOAD_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .default(10 * 60 * 1000),
   MAX_ROWS: z.coerce.number().int().positive().max(SPEC_LIMITS.rowsPerReport).default(SPEC_LIMITS.rowsPerReport),
   MAX_CELLS: z.coerce.number().int().positive().default(10_000_000),
   MAX_COLUMNS: z.coerce.number().int().positive().max(SPEC_LIMITS.columnsPerTable).default(SPEC_LIMITS.columnsPerTable),

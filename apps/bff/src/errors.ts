@@ -49,4 +49,15 @@ export function toProblem(error: ApiError, requestId?: string): Problem {
   };
 }
 
+/**
+ * The client went away (closed the connection, or stopped mid-body and was cut off) while its request
+ * was being read: the work stops, nobody reads the answer, and it is not a failure of ours to alert on.
+ */
+export class ClientGoneError extends Error {
+  override readonly name = "ClientGoneError";
+  constructor(cause?: unknown) {
+    super("The client closed the request before its body was read.", { cause });
+  }
+}
+
 export const internalError = () => new ApiError("INTERNAL", "Something went wrong on our side; it has been logged.");

@@ -1,4 +1,7 @@
 import { randomUUID } from "node:crypto";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { createMemoryCache } from "@reports/cache";
 import { inputKey, type StoredInput } from "@reports/contracts";
@@ -6,6 +9,7 @@ import { ndjsonOf, sampleSpec } from "@reports/contracts/testing";
 import { createTestDatabase, type TestDatabase } from "@reports/db/testing";
 import { silentLogger } from "@reports/logger";
 import { createMemoryQueue } from "@reports/queue";
+import { createLocalStorage } from "@reports/storage";
 import { createTestBucket, type TestBucket } from "@reports/storage/testing";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createApp } from "./app";
@@ -210,5 +214,40 @@ describe("POST /generate with a streamed report (JSON Lines)", () => {
       headers: { "content-type": "application/json" },
     });
     expect(res.status).toBe(413);
+  });
+});
+
+describe("POST /generate with a streamed report on the local file driver (embedded mode)", () => {
+  it("answers 400 and keeps no file when a valid row is followed by an invalid one (it used to end the process)", async () => {
+    const directory = await mkdtemp(join(tmpdir(), "reports-ndjson-local-"));
+    const local = createApp(
+      createApiDeps(
+        {
+          db: database.db,
+          queue: createMemoryQueue(),
+          storage: createLocalStorage({ directory, publicBaseUrl: "http://127.0.0.1", signingSecret: "s".repeat(32) }),
+          cache: createMemoryCache(),
+          logger: silentLogger(),
+        },
+        bffSettings.parse({ LOG_REQUESTS: "false" }),
+      ),
+    );
+    const lines = ndjsonOf(sampleSpec({ rows: 2 })).split("\n");
+    lines[2] = JSON.stringify({ ...JSON.parse(lines[2] as string), amount: "x" });
+    for (const [body, encoding] of [
+      [Buffer.from(lines.join("\n")), "identity"],
+      [gzipSync(lines.join("\n")), "gzip"],
+    ] as const) {
+      const res = await local.request("/generate", {
+        method: "POST",
+        body: new Uint8Array(body),
+        headers: { "content-type": "application/x-ndjson", "content-encoding": encoding },
+      });
+      expect(res.status).toBe(400);
+      expect((await problemOf(res)).errors?.[0]?.path).toBe("tables[0].rows[1].amount");
+    }
+    const left = await readdir(directory, { recursive: true });
+    expect(left.filter((name) => name.endsWith(".gz") || name.includes(".tmp/"))).toEqual([]);
+    await rm(directory, { recursive: true, force: true });
   });
 });

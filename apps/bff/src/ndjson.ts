@@ -1,25 +1,25 @@
 import { createHash, randomUUID } from "node:crypto";
 import { once } from "node:events";
-import { Readable, Transform, type TransformCallback } from "node:stream";
-import { createGunzip, createGzip, type Gzip } from "node:zlib";
+import { createGzip, type Gzip } from "node:zlib";
 import {
-  type CellValue,
-  cellProblem,
   type FieldError,
   fieldErrors,
   inputKey,
   inputKeys,
   NDJSON_MEDIA_TYPES,
   type ReportSpec,
+  type RowRules,
   reportSpec,
+  rowProblems,
+  rowRules,
   SPEC_LIMITS,
   type StoredInput,
   TABLE_DIRECTIVE,
 } from "@reports/contracts";
 import type { Storage } from "@reports/storage";
-import split2 from "split2";
 import { ApiError } from "./errors";
 import { type Limits, overLimits } from "./limits";
+import { readLines, type UploadLimits } from "./ndjson-lines";
 
 /** A line longer than this (in characters) is refused: no row needs more, and it bounds what one line can hold. */
 export const MAX_LINE_LENGTH = 4 * 1024 * 1024;
@@ -29,8 +29,7 @@ const MAX_PROBLEMS = 20;
 
 export interface NdjsonSettings {
   limits: Limits;
-  /** Bytes on the wire (compressed, when gzipped). */
-  maxUploadBytes: number;
+  upload: Omit<UploadLimits, "maxLineLength">;
 }
 
 /** A streamed report once every row is checked and stored. */
@@ -52,8 +51,9 @@ export function isNdjson(contentType: string | undefined): boolean {
  * Reads a streamed report: the first line is the spec without rows, each further line one row of the
  * current table (the first, until a `{"$table": "Name"}` line moves on to a later one). Rows are checked
  * as they arrive and written, gzipped, to object storage one table at a time, so the BFF holds a few
- * chunks at a time whatever the report's size. On any problem the stored objects are removed and an
- * `ApiError` names the line and the field.
+ * chunks at a time whatever the report's size. On any problem (the client's, a limit's, storage's, or the
+ * client leaving) the stored objects are removed before this rejects, and an `ApiError` names the line
+ * and the field.
  *
  * @example
  * // curl -H 'Content-Type: application/x-ndjson' -H 'Content-Encoding: gzip' --data-binary @report.jsonl.gz …/generate
@@ -64,61 +64,19 @@ export async function receiveNdjson(
   storage: Storage,
   settings: NdjsonSettings,
 ): Promise<ReceivedReport> {
-  if (!request.body) throw new ApiError("VALIDATION_FAILED", "The body is empty: send the spec line, then the rows.");
-  const encoding = (request.headers.get("content-encoding") ?? "identity").trim().toLowerCase();
-  if (encoding !== "identity" && encoding !== "gzip") {
-    throw new ApiError("UNSUPPORTED_MEDIA_TYPE", `Content-Encoding "${encoding}" is not supported; send gzip or none.`);
-  }
-  const wire = Readable.fromWeb(request.body as import("node:stream/web").ReadableStream<Uint8Array>);
-  const counted = wire.pipe(byteLimit(settings.maxUploadBytes));
-  wire.on("error", (error) => counted.destroy(error));
-  const decoded = encoding === "gzip" ? counted.pipe(createGunzip()) : counted;
-  if (decoded !== counted) counted.on("error", (error) => decoded.destroy(error));
-  const lines = decoded.pipe(split2({ maxLength: MAX_LINE_LENGTH }));
-  decoded.on("error", (error) => lines.destroy(error));
-
   const receiver = new Receiver(storage, settings.limits);
   try {
-    for await (const line of lines as AsyncIterable<string>) {
-      // split2 checks only a line still waiting for its end; one that ended within a chunk is checked here
-      if (line.length > MAX_LINE_LENGTH) throw lineTooLong();
+    await readLines(request, { ...settings.upload, maxLineLength: MAX_LINE_LENGTH }, async (line) => {
       receiver.line(line);
-      if (receiver.problems.length >= MAX_PROBLEMS) break;
+      // a refused report is answered at once: reading on would only cost time
+      if (receiver.problems.length >= MAX_PROBLEMS) throw receiver.refused();
       await receiver.backpressure();
-    }
+    });
     return await receiver.finish();
   } catch (error) {
     await receiver.discard();
-    throw readError(error);
-  } finally {
-    wire.destroy();
+    throw error;
   }
-}
-
-/** Turns what reading the body threw into the client's error. */
-function readError(error: unknown): unknown {
-  if (error instanceof ApiError) return error;
-  const code = (error as { code?: unknown })?.code;
-  if (code === "Z_DATA_ERROR" || code === "Z_BUF_ERROR") {
-    return new ApiError("VALIDATION_FAILED", "The body is not valid gzip.");
-  }
-  if (error instanceof Error && error.message === "maximum buffer reached") return lineTooLong();
-  return error;
-}
-
-const lineTooLong = () =>
-  new ApiError("PAYLOAD_TOO_LARGE", `A line is over ${MAX_LINE_LENGTH} characters; no row needs that many.`);
-
-/** Counts bytes through; past `max` the stream fails with 413. */
-function byteLimit(max: number): Transform {
-  let seen = 0;
-  return new Transform({
-    transform(chunk: Buffer, _encoding, done: TransformCallback) {
-      seen += chunk.byteLength;
-      if (seen > max) done(new ApiError("PAYLOAD_TOO_LARGE", `The body is over the limit of ${max} bytes.`));
-      else done(null, chunk);
-    },
-  });
 }
 
 /** One table's rows on their way to storage. */
@@ -144,6 +102,8 @@ class Receiver {
   private rows = 0;
   private cells = 0;
   private upload: TableUpload | null = null;
+  /** Each table's columns as rows are checked against them. */
+  private rules: RowRules[] = [];
   private readonly uploads: Promise<void>[] = [];
 
   constructor(
@@ -171,13 +131,16 @@ class Receiver {
     if (upload?.gzip.writableNeedDrain) await Promise.race([once(upload.gzip, "drain"), upload.done]);
   }
 
+  /** The answer to a report with problems. */
+  refused(): ApiError {
+    return new ApiError("VALIDATION_FAILED", "The report is not valid; see errors.", this.problems);
+  }
+
   async finish(): Promise<ReceivedReport> {
     if (!this.spec && this.problems.length === 0) {
       throw new ApiError("VALIDATION_FAILED", "The body is empty: send the spec line, then the rows.");
     }
-    if (this.problems.length > 0 || !this.spec) {
-      throw new ApiError("VALIDATION_FAILED", "The report is not valid; see errors.", this.problems);
-    }
+    if (this.problems.length > 0 || !this.spec) throw this.refused();
     this.endUpload();
     await Promise.all(this.uploads);
     return {
@@ -189,7 +152,9 @@ class Receiver {
 
   /** Stops the uploads and removes what they stored. */
   async discard(): Promise<void> {
-    this.upload?.gzip.destroy(new Error("discarded"));
+    // the gzip has had its 'error' listener since it was made (tableUpload), whoever reads it and when
+    this.upload?.gzip.destroy(new Error("upload discarded: the report was refused"));
+    this.upload = null;
     await Promise.allSettled(this.uploads);
     const input = { prefix: this.prefix, counts: this.counts };
     await Promise.allSettled(inputKeys(input).map((key) => this.storage.delete(key)));
@@ -225,6 +190,8 @@ class Receiver {
     if (this.problems.length > 0) throw this.invalid();
     this.spec = spec;
     this.counts = spec.tables.map(() => 0);
+    const maxString = { length: this.limits.MAX_STRING_LENGTH, name: "MAX_STRING_LENGTH" };
+    this.rules = spec.tables.map((table) => rowRules(table.columns, maxString));
   }
 
   private directive(name: unknown): void {
@@ -251,11 +218,12 @@ class Receiver {
       return;
     }
     const table = spec.tables[t] as ReportSpec["tables"][number];
-    for (const column of table.columns) {
-      const cell = (value as Record<string, unknown>)[column.key];
-      const problem =
-        cellValueProblem(cell, this.limits.MAX_STRING_LENGTH) ?? cellProblem(column.type, cell as CellValue);
-      if (problem) this.problem(`${path}.${column.key}`, `${at}: ${problem} for ${column.type} column "${column.key}"`);
+    for (const { key, message } of rowProblems(
+      this.rules[t] as RowRules,
+      value as Record<string, unknown>,
+      MAX_PROBLEMS,
+    )) {
+      this.problem(`${path}.${key}`, `${at}: ${message}`);
     }
     this.rows++;
     this.cells += table.columns.length;
@@ -291,6 +259,10 @@ class Receiver {
   private tableUpload(): TableUpload {
     if (this.upload) return this.upload;
     const gzip = createGzip({ level: 1 });
+    // storage attaches its own listeners only once it starts reading (after an await); until then a
+    // destroyed gzip (a refused report) would emit an unhandled 'error' and end the process. The error
+    // itself reaches `done` through storage, which `finish` and `discard` await.
+    gzip.on("error", () => {});
     const done = this.storage.put(inputKey({ prefix: this.prefix }, this.table), gzip, {
       contentType: "application/jsonl",
     });
@@ -332,13 +304,4 @@ function isDirective(value: unknown): value is { [TABLE_DIRECTIVE]: unknown } {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
   const keys = Object.keys(value);
   return keys.length === 1 && keys[0] === TABLE_DIRECTIVE;
-}
-
-/** What the JSON spec's cell schema says, for one cell read from a line. */
-function cellValueProblem(cell: unknown, maxStringLength: number): string | null {
-  if (cell === undefined || cell === null || typeof cell === "number" || typeof cell === "boolean") return null;
-  if (typeof cell === "string") {
-    return cell.length > maxStringLength ? `at most ${maxStringLength} characters (MAX_STRING_LENGTH)` : null;
-  }
-  return "expected a string, number, boolean or null";
 }

@@ -34,7 +34,7 @@ export async function createReport(
   }
   const { row, replayed } = caller.idempotencyKey
     ? await createIdempotent(deps, spec, caller.owner, caller.idempotencyKey, streamed)
-    : { row: await deps.repo.create(spec, { owner: caller.owner, ...streamed }), replayed: false };
+    : { row: await createRow(deps, spec, caller.owner, streamed), replayed: false };
   const result = { requestId: row.requestId, status: row.status, createdAt: row.createdAt.toISOString() };
   if (replayed) {
     // the first request's rows are the ones that count
@@ -52,6 +52,16 @@ export async function createReport(
   deps.metrics.reportsCreated.inc({ format: row.format });
   log.info({ format: row.format, rowCount: row.rowCount, owner: row.owner }, "report queued");
   return { result, replayed };
+}
+
+/** Inserts the row; a streamed report's stored rows go when the insert fails (no request will read them). */
+async function createRow(deps: AppDeps, spec: ReportSpec, owner: string, streamed?: { input: StoredInput }) {
+  try {
+    return await deps.repo.create(spec, { owner, ...streamed });
+  } catch (error) {
+    if (streamed) await deleteInput(deps, streamed.input);
+    throw error;
+  }
 }
 
 async function createIdempotent(

@@ -1,4 +1,5 @@
 export * from "./admin";
+export * from "./cells";
 export * from "./env";
 export * from "./errors";
 export * from "./input";
@@ -7,4 +8,5 @@ export * from "./message";
 export * from "./retry";
 export * from "./spec";
 export * from "./status";
+export * from "./text";
 export * from "./webhook";

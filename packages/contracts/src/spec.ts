@@ -1,28 +1,78 @@
 import { z } from "zod";
+import { type ColumnType, columnType, type Row, row, rowProblems, rowRules } from "./cells";
 import { SPEC_LIMITS } from "./limits";
+import { safeText, text } from "./text";
 
 export const reportFormat = z.enum(["xlsx", "pdf"]);
 export type ReportFormat = z.infer<typeof reportFormat>;
 
-export const columnType = z.enum(["string", "number", "integer", "currency", "percent", "date", "datetime", "boolean"]);
-export type ColumnType = z.infer<typeof columnType>;
+const SHEET_NAME_LENGTH = 31;
+/**
+ * Excel's rules for a sheet name, which the table names of an XLSX report follow: a name Excel cannot take is
+ * refused rather than rewritten, so the sheet a client names is the sheet its users find (and formulas point to).
+ */
+export const SHEET_NAME_RULE =
+  "a table name is a sheet name: 1 to 31 characters, none of [ ] : * ? / \\ or control characters, no ' at either end, not History";
+// biome-ignore lint/suspicious/noControlCharactersInRegex: Excel refuses control characters in sheet names too
+const SHEET_NAME_FORBIDDEN = /[[\]:*?/\\\u0000-\u001f]/;
 
-export const column = z.object({
-  key: z.string().min(1).max(SPEC_LIMITS.keyLength),
-  header: z.string().max(SPEC_LIMITS.headerLength),
-  type: columnType.default("string"),
-  /** Width in characters (XLSX) or a relative weight (PDF). */
-  width: z.number().positive().max(255).optional(),
-  /** ISO 4217 code shown with `currency` columns. */
-  currency: z
-    .string()
-    .regex(/^[A-Z]{3}$/, "must be a 3-letter ISO 4217 code")
-    .optional(),
-  /** Digits after the decimal point of `number`, `currency` and `percent` columns (default 2). */
-  decimals: z.number().int().min(0).max(10).optional(),
-  /** Adds a totals row to the table with this aggregate of the column. */
-  totals: z.enum(["sum", "avg", "count", "min", "max"]).optional(),
-});
+/** Why Excel cannot name a sheet `name`, or null when it can (uniqueness ignoring case is the spec's check). */
+export function sheetNameProblem(name: string): string | null {
+  const forbidden = SHEET_NAME_FORBIDDEN.exec(name);
+  if (forbidden) return `${JSON.stringify(forbidden[0])} is not allowed: ${SHEET_NAME_RULE}`;
+  if (name.length > SHEET_NAME_LENGTH) return `at most ${SHEET_NAME_LENGTH} characters: ${SHEET_NAME_RULE}`;
+  if (name.startsWith("'") || name.endsWith("'"))
+    return `an apostrophe at either end is not allowed: ${SHEET_NAME_RULE}`;
+  if (name.toLowerCase() === "history") return `Excel reserves "History": ${SHEET_NAME_RULE}`;
+  return null;
+}
+
+const timeZoneName = z.string().max(64).refine(isTimeZone, "must be an IANA time zone such as Europe/Warsaw or UTC");
+
+export const column = z
+  .object({
+    key: text().min(1).max(SPEC_LIMITS.keyLength).describe("The key of this column's values in each row"),
+    header: text().max(SPEC_LIMITS.headerLength).describe("The column's heading"),
+    type: columnType.default("string").describe("How values are checked and shown (default string)"),
+    width: z
+      .number()
+      .positive()
+      .max(255)
+      .optional()
+      .describe(
+        "Width in characters (XLSX) or a relative weight (PDF); without it, the width follows the header and the values",
+      ),
+    currency: z
+      .string()
+      .regex(/^[A-Z]{3}$/, "must be a 3-letter ISO 4217 code")
+      .optional()
+      .describe("ISO 4217 code shown with `currency` columns, e.g. EUR"),
+    decimals: z
+      .number()
+      .int()
+      .min(0)
+      .max(10)
+      .optional()
+      .describe(
+        "Digits after the decimal point of `number`, `currency` and `percent` columns. Default: `number` shows each value as given (3.14159, 0.0000001), `currency` the currency's usual digits (2, JPY 0), `percent` 2",
+      ),
+    totals: z
+      .enum(["sum", "avg", "count", "min", "max"])
+      .optional()
+      .describe(
+        "Adds a totals row to the table with this aggregate of the column (sum and avg of numeric columns, min and max also of dates, count of any); in XLSX a live SUBTOTAL that follows the filter",
+      ),
+    timeZone: timeZoneName
+      .optional()
+      .describe(
+        "IANA time zone in which this `datetime` column's values are written and shown, with the zone's name (default: the spec's `timeZone`)",
+      ),
+  })
+  .superRefine((c, ctx) => {
+    if (c.timeZone !== undefined && c.type !== "datetime") {
+      ctx.addIssue({ code: "custom", path: ["timeZone"], message: "a time zone applies to datetime columns only" });
+    }
+  });
 export type Column = z.infer<typeof column>;
 export type ColumnInput = z.input<typeof column>;
 export type ColumnTotal = NonNullable<Column["totals"]>;
@@ -37,46 +87,21 @@ export function totalsProblem(type: ColumnType, totals: ColumnTotal | undefined)
   return `"${totals}" totals need a numeric column${totals === "min" || totals === "max" ? " or a date" : ""}`;
 }
 
-export const cellValue = z.union([z.string().max(SPEC_LIMITS.stringLength), z.number(), z.boolean(), z.null()]);
-export type CellValue = z.infer<typeof cellValue>;
-
-export const row = z.record(z.string(), cellValue);
-export type Row = z.infer<typeof row>;
-
-const isoDate = /^\d{4}-\d{2}-\d{2}$/;
-// built once: a schema per cell costs more than the check
-const isoDateTime = z.iso.datetime({ offset: true });
-
-/** Why `value` does not fit a column of `type`, or null when it does. Empty cells are null or absent. */
-export function cellProblem(type: ColumnType, value: CellValue | undefined): string | null {
-  if (value === null || value === undefined) return null;
-  switch (type) {
-    case "string":
-      return null;
-    case "number":
-    case "currency":
-    case "percent":
-      return typeof value === "number" && Number.isFinite(value) ? null : `expected a finite number`;
-    case "integer":
-      return Number.isSafeInteger(value) ? null : `expected an integer`;
-    case "boolean":
-      return typeof value === "boolean" ? null : `expected a boolean`;
-    case "date":
-      return typeof value === "string" && isoDate.test(value) && !Number.isNaN(Date.parse(value))
-        ? null
-        : `expected a date as YYYY-MM-DD`;
-    case "datetime":
-      return typeof value === "string" && isoDateTime.safeParse(value).success
-        ? null
-        : `expected an ISO 8601 date-time with a time zone`;
-  }
-}
+/** Problems reported per table: a million rows with the same typo need one line, not a million. */
+const MAX_ROW_PROBLEMS = 20;
 
 export const table = z
   .object({
-    name: z.string().min(1).max(100),
+    name: text()
+      .min(1)
+      .max(100)
+      .describe(
+        `The sheet's name in XLSX, the section's heading in PDF; unique. In an XLSX report ${SHEET_NAME_RULE}, unique ignoring case`,
+      ),
     columns: z.array(column).min(1).max(SPEC_LIMITS.columnsPerTable),
-    rows: z.array(row),
+    rows: z
+      .array(row)
+      .describe("The rows, each an object of column keys to values; a key that names no column is refused"),
   })
   .superRefine((t, ctx) => {
     const seen = new Set<string>();
@@ -88,19 +113,12 @@ export const table = z
       const totals = totalsProblem(c.type, c.totals);
       if (totals) ctx.addIssue({ code: "custom", path: ["columns", i, "totals"], message: totals });
     });
+    const rules = rowRules(t.columns);
     let reported = 0;
-    for (let r = 0; r < t.rows.length && reported < 20; r++) {
-      const values = t.rows[r] as Row;
-      for (const c of t.columns) {
-        const problem = cellProblem(c.type, values[c.key]);
-        if (problem) {
-          ctx.addIssue({
-            code: "custom",
-            path: ["rows", r, c.key],
-            message: `${problem} for ${c.type} column "${c.key}"`,
-          });
-          reported++;
-        }
+    for (let r = 0; r < t.rows.length && reported < MAX_ROW_PROBLEMS; r++) {
+      for (const { key, message } of rowProblems(rules, t.rows[r] as Row, MAX_ROW_PROBLEMS - reported)) {
+        ctx.addIssue({ code: "custom", path: ["rows", r, key], message });
+        reported++;
       }
     }
   });
@@ -109,15 +127,30 @@ export type TableInput = z.input<typeof table>;
 
 /** Where to POST a report's final status, and the secret to sign it with. */
 export const webhookTarget = z.object({
-  url: z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" }).max(2048),
-  /** Signs each delivery (HMAC-SHA256); without it, the deployment's WEBHOOK_SECRET, if any. */
-  secret: z.string().min(16).max(256).optional(),
+  url: safeText(z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" }).max(2048)).describe(
+    "Where the final status is POSTed",
+  ),
+  secret: text()
+    .min(16)
+    .max(256)
+    .optional()
+    .describe("Signs each delivery (HMAC-SHA256); without it, the deployment's WEBHOOK_SECRET, if any"),
 });
 export type WebhookTarget = z.infer<typeof webhookTarget>;
 
 export const pdfOptions = z.object({
-  pageSize: z.enum(["A4", "Letter"]).default("A4"),
-  orientation: z.enum(["portrait", "landscape"]).default("portrait"),
+  pageSize: z.enum(["A4", "Letter"]).default("A4").describe("Default A4"),
+  orientation: z
+    .enum(["portrait", "landscape"])
+    .optional()
+    .describe("Left out: portrait, or landscape when a table's columns do not fit a portrait page"),
+  maxLines: z
+    .number()
+    .int()
+    .min(1)
+    .max(50)
+    .optional()
+    .describe('Lines of a text cell before it is cut with "…" (default 4)'),
 });
 export type PdfOptions = z.infer<typeof pdfOptions>;
 
@@ -126,32 +159,55 @@ const unsafeFileNameChars = /[/\\:*?"<>|\u0000-\u001f]/g;
 
 export const reportSpec = z
   .object({
-    format: reportFormat,
-    title: z.string().min(1).max(SPEC_LIMITS.titleLength),
-    /** Download name without extension; defaults to the title. */
-    fileName: z
-      .string()
+    format: reportFormat.describe("The file to make"),
+    title: text()
+      .min(1)
+      .max(SPEC_LIMITS.titleLength)
+      .describe("Shown on top of the PDF and in the XLSX's properties; the default file name"),
+    fileName: text()
       .min(1)
       .max(200)
       .refine((name) => !name.match(unsafeFileNameChars), 'must not contain / \\ : * ? " < > | or control characters')
-      .optional(),
-    tables: z.array(table).min(1).max(SPEC_LIMITS.tables),
-    pdf: pdfOptions.optional(),
-    /** BCP 47 locale of numbers, currencies and dates in the PDF and of currency symbols in XLSX (default en-US). */
-    locale: z.string().max(35).refine(isLocale, "must be a BCP 47 locale such as en-US or de-DE").optional(),
-    /** IANA time zone in which date-times are shown (default UTC). */
-    timeZone: z.string().max(64).refine(isTimeZone, "must be an IANA time zone such as Europe/Warsaw").optional(),
-    /** POST the final status (`done` or `error`) here, signed; see the README's webhooks section. */
-    webhook: webhookTarget.optional(),
+      .optional()
+      .describe("Download name without extension (default: the title)"),
+    tables: z
+      .array(table)
+      .min(1)
+      .max(SPEC_LIMITS.tables)
+      .describe("One or more: a sheet each in XLSX, a section each in PDF"),
+    pdf: pdfOptions.optional().describe("Page size and orientation of a PDF"),
+    locale: z
+      .string()
+      .max(35)
+      .refine(isLocale, "must be a BCP 47 locale such as en-US or de-DE")
+      .optional()
+      .describe(
+        "BCP 47 locale of numbers, currencies and dates in the PDF and of currency symbols in XLSX (default en-US, with dates as ISO 8601)",
+      ),
+    timeZone: timeZoneName
+      .optional()
+      .describe(
+        "IANA time zone in which `datetime` values are written (XLSX) and shown (PDF), with the zone's name, e.g. Europe/Warsaw (default UTC); a column's `timeZone` overrides it",
+      ),
+    webhook: webhookTarget
+      .optional()
+      .describe("POST the final status (`done` or `error`) here, signed; see the README's webhooks section"),
   })
   .superRefine((spec, ctx) => {
     const names = new Set<string>();
     let rows = 0;
+    const sheets = spec.format === "xlsx";
     spec.tables.forEach((t, i) => {
-      if (names.has(t.name)) {
-        ctx.addIssue({ code: "custom", path: ["tables", i, "name"], message: `duplicate table name "${t.name}"` });
+      const path = ["tables", i, "name"];
+      const sheetProblem = sheets ? sheetNameProblem(t.name) : null;
+      if (sheetProblem) ctx.addIssue({ code: "custom", path, message: sheetProblem });
+      // Excel compares sheet names ignoring case
+      const name = sheets ? t.name.toLowerCase() : t.name;
+      if (names.has(name)) {
+        const why = sheets ? " (sheet names are compared ignoring case, as Excel does)" : "";
+        ctx.addIssue({ code: "custom", path, message: `duplicate table name "${t.name}"${why}` });
       }
-      names.add(t.name);
+      names.add(name);
       rows += t.rows.length;
     });
     if (rows > SPEC_LIMITS.rowsPerReport) {

@@ -102,7 +102,8 @@ describe("renderReport to PDF", () => {
     const lines = (pages[0] ?? "").split("\n");
     const first = lines.findIndex((l) => l.startsWith("1 lorem"));
     expect(lines.slice(first, first + 4).join(" ")).toMatch(/^1 lorem ipsum .*…$/);
-    expect(lines[first + 4]).toMatch(/^2 https:\/\/example\.com\/x*-$/);
+    // A word wider than the column breaks between characters, without a hyphen (it could read as a minus).
+    expect(lines[first + 4]).toMatch(/^2 https:\/\/example\.com\/x*$/);
   });
 
   it("fits every planned page on the paper, whatever the rows' heights", async () => {

@@ -22,6 +22,16 @@ describe("createRenderPool", () => {
     const parser = new PDFParse({ data: new Uint8Array(pdf.data) });
     expect((await parser.getText()).text).toContain("Sales — Łódź & Привет");
     await parser.destroy();
+    expect([xlsx.warnings, pdf.warnings]).toEqual([[], []]);
+  });
+
+  it("brings a PDF's warnings back from the thread", async () => {
+    const spec = sampleSpec({ format: "pdf", rows: 2 });
+    spec.title = "Private use \u{E000}";
+    const file = await pool.render(spec);
+    expect(file.warnings).toEqual([
+      expect.objectContaining({ code: "MISSING_GLYPHS", codePoints: ["U+E000"], cells: 1 }),
+    ]);
   });
 
   it("hands the file to an output as it is made, held back while the output is slow", async () => {

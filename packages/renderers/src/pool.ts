@@ -138,6 +138,7 @@ export function createRenderPool(options: RenderPoolOptions = {}): RenderPool {
           bytes: outcome.bytes,
           contentType: outcome.contentType,
           extension: outcome.extension,
+          warnings: outcome.warnings,
         };
       } catch (error) {
         if (error instanceof RenderError) throw error;

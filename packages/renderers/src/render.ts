@@ -1,4 +1,4 @@
-import type { ReportSpec } from "@reports/contracts";
+import type { ReportSpec, ReportWarning } from "@reports/contracts";
 import { RenderError, toRenderError } from "./errors";
 import { fileTypeOf } from "./file-type";
 import { type RenderLimits, resolveLimits } from "./limits";
@@ -13,6 +13,8 @@ export interface RenderedFile {
   bytes: number;
   contentType: string;
   extension: "xlsx" | "pdf";
+  /** What the file could not show as asked, though it was produced (e.g. `MISSING_GLYPHS`); empty when nothing. */
+  warnings: ReportWarning[];
 }
 
 export interface RenderOptions {
@@ -69,6 +71,7 @@ export async function renderRows(
   try {
     let bytes: number;
     let whole: Buffer | null = null;
+    let warnings: ReportWarning[] = [];
     // Engines load on first use: a process that only drives the pool never loads React-PDF or SheetJS.
     switch (spec.format) {
       case "xlsx": {
@@ -78,7 +81,8 @@ export async function renderRows(
       }
       case "pdf": {
         const { renderPdf } = await import("./pdf");
-        const pdf = await renderPdf(spec, sources, progress, limits);
+        const { pdf, warnings: pdfWarnings } = await renderPdf(spec, sources, progress, limits);
+        warnings = pdfWarnings;
         if (options.output) await writeWhole(options.output, pdf);
         else whole = pdf;
         bytes = pdf.length;
@@ -94,6 +98,7 @@ export async function renderRows(
       ...fileTypeOf(spec.format),
       data: whole ?? collected?.bytes() ?? Buffer.alloc(0),
       bytes,
+      warnings,
     };
     signal?.throwIfAborted();
     progress.finish();
@@ -107,5 +112,5 @@ export async function renderRows(
 /** Loads both engines and the fonts, so the first render of a fresh thread does not pay for it. */
 export async function preloadRenderers(): Promise<void> {
   const [, , fonts] = await Promise.all([import("./xlsx"), import("./pdf"), import("./fonts")]);
-  await Promise.all([fonts.textMeasure(400), fonts.textMeasure(700)]);
+  fonts.preloadFonts();
 }

@@ -3,7 +3,8 @@ const MAX_LENGTH = 31;
 const FORBIDDEN = /[[\]:*?/\\\u0000-\u001f]/g;
 
 /**
- * Turns table names into Excel sheet names: at most 31 characters, none of `[ ] : * ? / \`,
+ * Turns names into Excel sheet names. The contract refuses table names Excel cannot take, so this only shapes the
+ * names of a table's further sheets (`Orders (2)`) and guards specs stored before that rule: at most 31 characters, none of `[ ] : * ? / \`,
  * no leading or trailing apostrophe, not the reserved "History", unique ignoring case.
  *
  * @example

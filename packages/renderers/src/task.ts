@@ -37,7 +37,7 @@ export type TaskEvent =
 
 /** Errors come back as data: a thrown error loses its `type` when it is cloned to the main thread. */
 export type TaskOutcome =
-  | { ok: true; data: Uint8Array; bytes: number; contentType: string; extension: RenderedFile["extension"] }
+  | ({ ok: true; data: Uint8Array } & Omit<RenderedFile, "data">)
   | { ok: false; type: RenderErrorType; message: string };
 
 /** What every thread of a pool is started with. */
@@ -60,8 +60,8 @@ export default async function renderTask({ spec, counts, limits, port, stream }:
         port.postMessage({ kind: "progress", rowsDone, rowsTotal } satisfies TaskEvent),
     });
     const data = ownedBytes(file.data);
-    const { bytes, contentType, extension } = file;
-    const outcome: TaskOutcome = { ok: true, data, bytes, contentType, extension };
+    const { bytes, contentType, extension, warnings } = file;
+    const outcome: TaskOutcome = { ok: true, data, bytes, contentType, extension, warnings };
     // Transfers the bytes to the main thread instead of copying them.
     return move({ [transferableSymbol]: data.buffer, [valueSymbol]: outcome });
   } catch (error) {

@@ -26,7 +26,7 @@ describe("XLSX read back by openpyxl", () => {
     expect(cells.D2).toMatchObject({ value: 0.25, type: "n", format: "#,##0.00" });
     expect(cells.E3).toMatchObject({ value: 0.01, type: "n", format: "0.00%" });
     expect(cells.F2).toMatchObject({ value: "2026-01-15T00:00:00", type: "d", format: "yyyy-mm-dd" });
-    expect(cells.G2).toMatchObject({ value: "2026-11-23T00:30:00", type: "d", format: "yyyy-mm-dd hh:mm:ss" });
+    expect(cells.G2).toMatchObject({ value: "2026-11-23T00:30:00", type: "d", format: 'yyyy-mm-dd hh:mm:ss "UTC"' });
     expect(cells.H2).toMatchObject({ value: true, type: "b" });
     expect(cells.H3).toMatchObject({ value: false, type: "b" });
   });
@@ -55,8 +55,10 @@ describe("XLSX read back by openpyxl", () => {
     ]);
   });
 
-  it("replaces a lone surrogate, which XML cannot hold, with U+FFFD", async () => {
-    const [sheet] = readWithOpenpyxl((await renderReport(strings(["a\ud800b"]))).data);
+  it("replaces a lone surrogate, which XML cannot hold, with U+FFFD (a spec stored before the contract refused them)", async () => {
+    const spec = strings(["placeholder"]);
+    (spec.tables[0]?.rows[0] as { s: string }).s = "a\ud800b";
+    const [sheet] = readWithOpenpyxl((await renderReport(spec)).data);
     expect(sheet?.cells.A2?.value).toBe("a\ufffdb");
   });
 

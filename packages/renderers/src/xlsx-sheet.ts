@@ -1,4 +1,4 @@
-import type { Column } from "@reports/contracts";
+import { type Column, cellOf } from "@reports/contracts";
 import { invalidCell } from "./errors";
 import type { Progress } from "./progress";
 import { ROW_CHUNK, type RowCursor } from "./rows";
@@ -53,7 +53,7 @@ export async function writeSheet(
       row++;
       let line = `<row r="${row}">`;
       for (let c = 0; c < keys.length; c++) {
-        const value = cells[keys[c] as string];
+        const value = cellOf(cells, keys[c] as string);
         if (value === null || value === undefined) continue;
         const cell = (writers[c] as CellWriter)(value, row);
         if (cell === null) {

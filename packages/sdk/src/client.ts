@@ -1,7 +1,9 @@
 import type { GenerateResult, ReportSpec, ReportStatus } from "./api-types";
 import { fetchReportFile } from "./download";
+import type { StreamedReportSpec, StreamedRows } from "./json-lines";
 import { DEFAULT_RETRY, type RetryPolicy, withRetry } from "./retry";
-import { createTransport, type TransportOptions, toSdkError } from "./transport";
+import { defaultUploadMode, generateStreamed, type UploadMode } from "./stream-generate";
+import { authorizedFetch, createTransport, type TransportOptions, toSdkError } from "./transport";
 import { type WaitOptions, waitForStatus } from "./wait";
 
 export interface ReportsClientOptions {
@@ -29,6 +31,22 @@ export interface GenerateOptions {
   signal?: AbortSignal;
 }
 
+export interface StreamedGenerateOptions extends GenerateOptions {
+  /**
+   * The rows of big tables, by table name, sent as gzipped JSON Lines to `POST /generate` as they are
+   * read (tables not named here send the spec's own `rows`). A source (async iterable, iterable,
+   * `ReadableStream`) is read once; a function returning one can be read again, which lets an upload
+   * that failed half-way be retried.
+   */
+  rows: Record<string, StreamedRows>;
+  /**
+   * `"stream"` sends the body as it is made (constant memory; Node, Deno, Bun, and browsers only over
+   * HTTP/2); `"buffer"` compresses it whole first (memory of the gzipped size). Default: `"buffer"` in
+   * browsers, `"stream"` elsewhere.
+   */
+  upload?: UploadMode;
+}
+
 export interface ReportsClient {
   /**
    * Queues a report; resolves as soon as it is stored and queued (`status: "queued"`).
@@ -41,6 +59,19 @@ export interface ReportsClient {
    * });
    */
   generate(spec: ReportSpec, options?: GenerateOptions): Promise<GenerateResult>;
+  /**
+   * Queues a big report (up to 1,048,575 rows) whose rows are streamed: gzipped JSON Lines, compressed
+   * and sent as the rows are read, so neither side holds them whole. The API checks every row; a refused
+   * row rejects with `ApiError` `VALIDATION_FAILED` whose `errors` name the line and the field.
+   *
+   * @example
+   * async function* orders() { for (let id = 1; id <= 1_000_000; id++) yield { id, amount: id / 100 }; }
+   * const { requestId } = await reports.generate(
+   *   { format: "xlsx", title: "Orders", tables: [{ name: "Orders", columns: [{ key: "id", header: "Id" }, { key: "amount", header: "Amount", type: "currency" }] }] },
+   *   { rows: { Orders: orders } }, // a function: a failed upload can be retried with fresh rows
+   * );
+   */
+  generate(spec: StreamedReportSpec, options: StreamedGenerateOptions): Promise<GenerateResult>;
   /**
    * The current status; `url` is a fresh, expiring download link once `done`.
    *
@@ -109,7 +140,7 @@ export function createReportsClient(options: ReportsClientOptions): ReportsClien
       try {
         return await run();
       } catch (error) {
-        throw toSdkError(error, signal);
+        throw toSdkError(error, signal, options.baseUrl);
       }
     };
     return retried ? withRetry(once, policy, signal) : once();
@@ -118,9 +149,28 @@ export function createReportsClient(options: ReportsClientOptions): ReportsClien
   const getStatus: ReportsClient["getStatus"] = (requestId, { signal } = {}) =>
     call(() => trpc.reports.status.query({ requestId }, signal ? { signal } : {}), signal, true);
 
+  const apiFetch = authorizedFetch(options);
+
   return {
-    generate(spec, { idempotencyKey = newIdempotencyKey(), signal } = {}) {
-      const input = idempotencyKey === false ? spec : { ...spec, idempotencyKey };
+    generate(
+      spec: ReportSpec | StreamedReportSpec,
+      { idempotencyKey = newIdempotencyKey(), signal, ...streamed }: GenerateOptions | StreamedGenerateOptions = {},
+    ) {
+      if ("rows" in streamed && streamed.rows) {
+        return generateStreamed({
+          apiUrl: options.baseUrl,
+          fetch: apiFetch,
+          policy,
+          spec,
+          rows: streamed.rows,
+          idempotencyKey,
+          upload: streamed.upload ?? defaultUploadMode(),
+          signal,
+        });
+      }
+      // without `rows`, the overloads admit only a full ReportSpec
+      const whole = spec as ReportSpec;
+      const input = idempotencyKey === false ? whole : { ...whole, idempotencyKey };
       return call(
         () => trpc.reports.generate.mutate(input, signal ? { signal } : {}),
         signal,

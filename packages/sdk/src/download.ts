@@ -1,5 +1,5 @@
 import type { ReportStatus } from "./api-types";
-import { ApiError, apiError, isProblem, ReportCancelledError, ReportFailedError } from "./errors";
+import { apiError, errorOfResponse, ReportCancelledError, ReportFailedError } from "./errors";
 import { DEFAULT_RETRY, withRetry } from "./retry";
 import { toSdkError } from "./transport";
 
@@ -30,13 +30,5 @@ export async function fetchReportFile(
     signal,
   );
   if (response.ok) return response;
-  throw await errorOfResponse(response);
-}
-
-/** An `ApiError` for a failed HTTP answer: its problem+json body, or one made from its status. */
-async function errorOfResponse(response: Response): Promise<ApiError> {
-  const body: unknown = await response.json().catch(() => null);
-  if (isProblem(body)) return new ApiError(body);
-  const code = response.status === 404 ? "NOT_FOUND" : response.status === 403 ? "FORBIDDEN" : "UNAVAILABLE";
-  return apiError(code, response.status, `The file could not be downloaded (HTTP ${response.status}).`);
+  throw await errorOfResponse(response, "The file could not be downloaded");
 }

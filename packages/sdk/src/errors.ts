@@ -54,9 +54,49 @@ export class ApiError extends Error implements Problem {
 export const ReportsApiError = ApiError;
 export type ReportsApiError = ApiError;
 
-/** The API could not be reached (DNS, refused or reset connection, a proxy's non-API answer). */
+/**
+ * The API could not be reached (DNS, refused or reset connection, a proxy's non-API answer). In a browser,
+ * a request the API's CORS policy refuses fails the same way (a `TypeError` with no status): then
+ * `possibleCors` is true and the message names the server's `CORS_ORIGINS` setting.
+ */
 export class NetworkError extends Error {
   override readonly name = "NetworkError";
+  /** A browser made the failed request to another origin: a CORS refusal looks exactly like this. */
+  readonly possibleCors: boolean;
+
+  constructor(message: string, options?: { cause?: unknown; possibleCors?: boolean }) {
+    super(message, options);
+    this.possibleCors = options?.possibleCors ?? false;
+  }
+}
+
+/** The page's origin when the SDK runs in a browser (a window or a worker), else null. */
+function pageOrigin(): string | null {
+  const scope = globalThis as { document?: unknown; WorkerGlobalScope?: unknown; location?: { origin?: string } };
+  const browser = scope.document !== undefined || scope.WorkerGlobalScope !== undefined;
+  return browser ? (scope.location?.origin ?? null) : null;
+}
+
+/**
+ * The `NetworkError` for a `fetch` that failed without an answer (`TypeError: Failed to fetch`). In a
+ * browser calling another origin the cause may be CORS, and the browser hides which: the message says so
+ * and names the setting that allows the page (Node keeps the platform's own message).
+ */
+export function unreachable(message: string, cause: unknown, apiUrl: string): NetworkError {
+  const page = pageOrigin();
+  let api: string | null = null;
+  try {
+    api = new URL(apiUrl, page ?? undefined).origin;
+  } catch {
+    // not a URL: no origin to compare
+  }
+  if (page === null || api === null || api === page) return new NetworkError(message, { cause });
+  return new NetworkError(
+    `${message}: ${api} could not be reached from ${page}. If the API is up, the cause may be CORS: the browser ` +
+      `refuses answers from another origin unless the API allows it, so set CORS_ORIGINS=${page} on the API ` +
+      "(its list of allowed origins).",
+    { cause, possibleCors: true },
+  );
 }
 
 /**
@@ -131,4 +171,12 @@ export function apiError(code: ApiErrorCode, status: number, detail: string, opt
 export function isProblem(body: unknown): body is Problem {
   const p = body as Partial<Problem> | null;
   return typeof p === "object" && p !== null && typeof p.code === "string" && typeof p.status === "number";
+}
+
+/** An `ApiError` for a failed HTTP answer: its problem+json body, or one made from its status. */
+export async function errorOfResponse(response: Response, what: string): Promise<ApiError> {
+  const body: unknown = await response.json().catch(() => null);
+  if (isProblem(body)) return new ApiError(body);
+  const code = response.status === 404 ? "NOT_FOUND" : response.status === 403 ? "FORBIDDEN" : "UNAVAILABLE";
+  return apiError(code, response.status, `${what} (HTTP ${response.status}).`);
 }

@@ -20,6 +20,7 @@ export {
   type GenerateOptions,
   type ReportsClient,
   type ReportsClientOptions,
+  type StreamedGenerateOptions,
 } from "./client";
 export {
   AbortError,
@@ -32,6 +33,8 @@ export {
   ReportsTimeoutError,
   TimeoutError,
 } from "./errors";
+export type { Row, RowSource, StreamedReportSpec, StreamedRows } from "./json-lines";
 export type { RetryPolicy } from "./retry";
+export type { UploadMode } from "./stream-generate";
 export type { WaitOptions } from "./wait";
 export { type VerifyWebhookOptions, verifyWebhook, WebhookVerificationError } from "./webhook";

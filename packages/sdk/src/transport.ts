@@ -1,7 +1,7 @@
 import type { AppRouter } from "@reports/bff";
 import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink, TRPCClientError } from "@trpc/client";
 import { EventSource as EventSourcePonyfill } from "eventsource";
-import { AbortError, ApiError, apiError, isProblem, NetworkError } from "./errors";
+import { AbortError, ApiError, apiError, isProblem, NetworkError, unreachable } from "./errors";
 
 /**
  * Any `EventSource` class (the browser's, the `eventsource` package's), typed structurally so the
@@ -59,10 +59,15 @@ interface TrpcErrorData {
   errors?: ApiError["errors"];
 }
 
-/** Our typed error for anything a call threw: `ApiError`, `NetworkError` or `AbortError`. */
-export function toSdkError(error: unknown, signal?: AbortSignal): Error {
+/**
+ * Our typed error for anything a call threw: `ApiError`, `NetworkError` or `AbortError`. `apiUrl` is where
+ * the call went: a browser's failed request to another origin then says it may be CORS.
+ */
+export function toSdkError(error: unknown, signal?: AbortSignal, apiUrl?: string): Error {
   if (signal?.aborted) return new AbortError(signal.reason);
   if (error instanceof ApiError || error instanceof NetworkError || error instanceof AbortError) return error;
+  const failedFetch = (message: string, cause: unknown) =>
+    apiUrl ? unreachable(message, cause, apiUrl) : new NetworkError(message, { cause });
   if (error instanceof TRPCClientError) {
     const data = (error.data ?? {}) as TrpcErrorData;
     if (data.code) {
@@ -73,14 +78,16 @@ export function toSdkError(error: unknown, signal?: AbortSignal): Error {
       return data.errors ? new ApiError({ ...problem, errors: data.errors }, { cause: error }) : problem;
     }
     // the BFF's middleware (auth, rate limits, outages) answers before tRPC runs, with problem+json
-    const meta = error.meta as { responseJSON?: unknown } | undefined;
+    const meta = error.meta as { response?: unknown; responseJSON?: unknown } | undefined;
     const body = Array.isArray(meta?.responseJSON) ? meta.responseJSON[0] : meta?.responseJSON;
     if (isProblem(body)) return new ApiError(body, { cause: error });
     if (isAbort(error.cause)) return new AbortError(error.cause);
+    // no answer at all (fetch threw), rather than an answer that is not the API's
+    if (!meta?.response && error.cause instanceof TypeError) return failedFetch(error.message, error);
     return new NetworkError(error.message, { cause: error });
   }
   if (isAbort(error)) return new AbortError(error);
-  if (error instanceof TypeError) return new NetworkError(error.message, { cause: error });
+  if (error instanceof TypeError) return failedFetch(error.message, error);
   return error instanceof Error ? error : new Error(String(error));
 }
 

@@ -64,13 +64,14 @@ export function createLocalStorage(config: LocalStorageConfig): LocalStorage {
     const tmpMeta = `${tmpData}.json`;
     // A failing body (the renderer) is not a storage failure: rethrow its own error, unclassified.
     let bodyError: unknown;
+    // listened to before the first await: a body that fails while the directory is made must not go unhandled
+    const source = body instanceof Uint8Array ? null : body instanceof Readable ? body : Readable.from(body);
+    source?.on("error", (e) => (bodyError ??= e));
     try {
       await mkdir(tmpDir, { recursive: true });
-      if (body instanceof Uint8Array) {
-        await writeFile(tmpData, body, options.signal ? { signal: options.signal } : {});
+      if (source === null) {
+        await writeFile(tmpData, body as Uint8Array, options.signal ? { signal: options.signal } : {});
       } else {
-        const source = body instanceof Readable ? body : Readable.from(body);
-        source.on("error", (e) => (bodyError ??= e));
         await pipeline(source, createWriteStream(tmpData), options.signal ? { signal: options.signal } : {});
       }
       const meta: Meta = {

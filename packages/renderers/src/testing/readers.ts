@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -83,4 +83,120 @@ function withFile<T>(data: Buffer, name: string, read: (path: string) => T): T {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** A word on a PDF page as poppler places it (points, origin top left). */
+export interface PdfWord {
+  page: number;
+  text: string;
+  xMin: number;
+  yMin: number;
+  xMax: number;
+  yMax: number;
+}
+
+/** Every word of a PDF with its box, from `pdftotext -bbox-layout`, and each page's size. */
+export function pdfWords(data: Buffer): { pages: { width: number; height: number }[]; words: PdfWord[] } {
+  const html = withFile(data, "report.pdf", (file) =>
+    execFileSync("pdftotext", ["-bbox-layout", "-enc", "UTF-8", file, "-"], { maxBuffer: 64 << 20 }).toString(),
+  );
+  const pages: { width: number; height: number }[] = [];
+  const words: PdfWord[] = [];
+  const tag =
+    /<page width="([\d.]+)" height="([\d.]+)">|<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<\/word>/g;
+  for (const m of html.matchAll(tag)) {
+    if (m[1] !== undefined) pages.push({ width: Number(m[1]), height: Number(m[2]) });
+    else {
+      const [xMin, yMin, xMax, yMax] = [m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number];
+      words.push({ page: pages.length, text: m[7] ?? "", xMin, yMin, xMax, yMax });
+    }
+  }
+  return { pages, words };
+}
+
+/** Pairs of words on one line of one page whose boxes overlap by more than `tolerance` points. */
+export function overlappingWords(words: readonly PdfWord[], tolerance = 0.5): [PdfWord, PdfWord][] {
+  const found: [PdfWord, PdfWord][] = [];
+  const sorted = [...words].sort((a, b) => a.page - b.page || a.xMin - b.xMin);
+  for (let i = 0; i < sorted.length; i++) {
+    const a = sorted[i] as PdfWord;
+    for (let j = i + 1; j < sorted.length; j++) {
+      const b = sorted[j] as PdfWord;
+      if (b.page !== a.page || b.xMin >= a.xMax - tolerance) break;
+      const sameLine = Math.min(a.yMax, b.yMax) - Math.max(a.yMin, b.yMin) > tolerance;
+      if (sameLine) found.push([a, b]);
+    }
+  }
+  return found;
+}
+
+/** The fonts of a PDF as `pdffonts` lists them: name, whether embedded. */
+export function pdfFonts(data: Buffer): { name: string; embedded: boolean }[] {
+  const out = withFile(data, "report.pdf", (file) => execFileSync("pdffonts", [file]).toString());
+  return out
+    .split("\n")
+    .slice(2)
+    .filter((line) => line.trim() !== "")
+    .map((line) => {
+      const [name = ""] = line.split(/\s+/);
+      // Columns from the right: object ID (two fields), uni, sub, emb.
+      const fields = line.trim().split(/\s+/);
+      return { name, embedded: fields.at(-5) === "yes" };
+    });
+}
+
+/**
+ * An XLSX's first sheet as LibreOffice Calc shows it (values in their number formats), through
+ * `soffice --headless --convert-to csv`: what a spreadsheet user sees, read by an office suite nobody here wrote.
+ */
+export function readWithLibreOffice(data: Buffer): string[][] {
+  if (spawnSync("soffice", ["--version"], { stdio: "ignore" }).status !== 0) {
+    throw new Error(
+      "LibreOffice is missing: this test reads the XLSX with it. Install it: apt-get install -y libreoffice-calc",
+    );
+  }
+  return withFile(data, "book.xlsx", (file) => {
+    const dir = join(file, "..");
+    // a profile of its own: instances sharing one wait on each other's lock
+    execFileSync(
+      "soffice",
+      [
+        `-env:UserInstallation=file://${dir}/profile`,
+        "--headless",
+        "--convert-to",
+        "csv:Text - txt - csv (StarCalc):44,34,76",
+        "--outdir",
+        dir,
+        file,
+      ],
+      { stdio: "ignore", timeout: 120_000 },
+    );
+    return parseCsv(readFileSync(join(dir, "book.csv"), "utf8"));
+  });
+}
+
+/** RFC 4180 CSV, as LibreOffice writes it. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = "";
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i];
+    if (quoted) {
+      if (char === '"' && text[i + 1] === '"') field += text[++i];
+      else if (char === '"') quoted = false;
+      else field += char;
+    } else if (char === '"') quoted = true;
+    else if (char === ",") {
+      row.push(field);
+      field = "";
+    } else if (char === "\n") {
+      rows.push([...row, field.replace(/\r$/, "")]);
+      row = [];
+      field = "";
+    } else field += char;
+  }
+  if (field !== "" || row.length > 0) rows.push([...row, field]);
+  return rows;
 }
