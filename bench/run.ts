@@ -147,7 +147,7 @@ function tableOf(latest: Latest): string {
   if (e2e?.rssByJobsDone?.length) {
     const steps = e2e.rssByJobsDone.map((s) => `${s.done} done: ${s.rssMb.join(" / ")} MB`).join("; ");
     const verdict = memoryVerdict(e2e.rssByJobsDone);
-    table += ` Worker RSS as the run went on: ${steps}; ${verdict?.text ?? "too few samples for a verdict"}.`;
+    table += ` Worker RSS as the run went on: ${steps}; ${verdict?.text ?? "too short a run for a memory verdict"}.`;
   }
   return table;
 }

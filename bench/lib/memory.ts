@@ -1,5 +1,7 @@
 /** Worker RSS growth above this, per 1,000 reports, once warm (from the first quarter on), is called growth. */
 export const FLAT_MB_PER_1000 = 2;
+/** Fewer reports between the first and last sample say nothing per 1,000 (a smoke run's 20 would). */
+const MIN_SPAN = 1_000;
 
 export interface RssSample {
   /** Reports done when the sample was taken. */
@@ -28,7 +30,8 @@ function slope(points: ReadonlyArray<readonly [number, number]>): number {
 
 /**
  * Whether the workers' memory levels off, from their RSS at each quarter of the run: the slope of each worker's
- * RSS over reports done, judged against a threshold. Undefined with fewer than three samples (no line to fit).
+ * RSS over reports done, judged against a threshold. Undefined with fewer than three samples (no line to fit) or
+ * fewer than 1,000 reports between the first and the last.
  *
  * @example
  * memoryVerdict([{ done: 500, rssMb: [120] }, { done: 1000, rssMb: [121] }, { done: 1500, rssMb: [121] }]);
@@ -39,6 +42,7 @@ export function memoryVerdict(
   thresholdMbPer1000 = FLAT_MB_PER_1000,
 ): MemoryVerdict | undefined {
   if (samples.length < 3) return undefined;
+  if ((samples.at(-1)?.done ?? 0) - (samples[0]?.done ?? 0) < MIN_SPAN) return undefined;
   const workers = Math.min(...samples.map((s) => s.rssMb.length));
   if (workers === 0) return undefined;
   const slopes = Array.from({ length: workers }, (_, w) =>
