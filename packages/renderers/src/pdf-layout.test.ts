@@ -7,7 +7,7 @@ import { overlappingWords, pdfFonts, pdfToText, pdfWords } from "./testing/reade
 const pdf = (input: Omit<ReportSpecInput, "format">) => reportSpec.parse({ ...input, format: "pdf" });
 
 const TYPES = ["string", "integer", "number", "currency", "percent", "date", "datetime", "boolean"] as const;
-const SAMPLE: Record<(typeof TYPES)[number], (i: number) => unknown> = {
+const SAMPLE: Record<(typeof TYPES)[number], (i: number) => string | number | boolean> = {
   string: (i) => `Customer ${i} with a fairly long name`,
   integer: (i) => i * 1234567,
   number: (i) => i * 3.14159,
