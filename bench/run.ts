@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { runApi } from "./api/run";
 import { runEndToEnd } from "./e2e/run";
 import { writeCharts } from "./lib/charts";
+import { memoryVerdict } from "./lib/memory";
 import { type Comparison, machine, markdown } from "./lib/report";
 
 const ALL = ["status-hit", "status-miss", "status-embedded", "generate", "e2e", "scaling", "renderers"];
@@ -120,7 +121,11 @@ function tableOf(latest: Latest): string {
   let table = markdown(latest.results);
   const e2e = latest.e2e as
     | {
-        cpuSeconds?: { reports: Record<string, number>; bullmq: Record<string, number> };
+        cpuSeconds?: {
+          reports: Record<string, number>;
+          bullmq: Record<string, number>;
+          bullmqDirect?: Record<string, number>;
+        };
         sdkPush?: object;
         sdkPolling?: object;
         workerRss?: object;
@@ -128,18 +133,21 @@ function tableOf(latest: Latest): string {
       }
     | undefined;
   if (e2e?.cpuSeconds) {
-    const { reports, bullmq } = e2e.cpuSeconds;
-    const roles = [...new Set([...Object.keys(reports), ...Object.keys(bullmq)])];
+    const { reports, bullmq, bullmqDirect = {} } = e2e.cpuSeconds;
+    const roles = [...new Set([...Object.keys(reports), ...Object.keys(bullmq), ...Object.keys(bullmqDirect)])];
     const sum = (r: Record<string, number>) => Math.round(Object.values(r).reduce((n, v) => n + v, 0) * 10) / 10;
-    const rows = roles.map((role) => `| ${role} | ${reports[role] ?? ""} | ${bullmq[role] ?? ""} |`).join("\n");
-    table += `\n\nCPU seconds spent during the end-to-end run, by process:\n\n| process | Reports | minimal BullMQ |\n|---|---:|---:|\n${rows}\n| **total** | **${sum(reports)}** | **${sum(bullmq)}** |`;
+    const rows = roles
+      .map((role) => `| ${role} | ${reports[role] ?? ""} | ${bullmq[role] ?? ""} | ${bullmqDirect[role] ?? ""} |`)
+      .join("\n");
+    table += `\n\nCPU seconds spent during the end-to-end run, by process:\n\n| process | Reports | minimal BullMQ, HTTP front door | minimal BullMQ, straight to Redis |\n|---|---:|---:|---:|\n${rows}\n| **total** | **${sum(reports)}** | **${sum(bullmq)}** | **${sum(bullmqDirect)}** |`;
   }
   if (e2e?.sdkPush) {
     table += `\n\nLatency seen by the SDK (submit → \`done\` in \`waitForStatus\`): push ${JSON.stringify(e2e.sdkPush)}, polling ${JSON.stringify(e2e.sdkPolling)}. Worker RSS before → after the run: ${JSON.stringify(e2e.workerRss)}.`;
   }
   if (e2e?.rssByJobsDone?.length) {
     const steps = e2e.rssByJobsDone.map((s) => `${s.done} done: ${s.rssMb.join(" / ")} MB`).join("; ");
-    table += ` Worker RSS as the run went on (no growth between quarters: no leak): ${steps}.`;
+    const verdict = memoryVerdict(e2e.rssByJobsDone);
+    table += ` Worker RSS as the run went on: ${steps}; ${verdict?.text ?? "too short a run for a memory verdict"}.`;
   }
   return table;
 }

@@ -5,6 +5,7 @@
  * timestamps of every report; the latency the SDK sees is measured on a sample watched by push and by polling.
  */
 import { randomUUID } from "node:crypto";
+import type { ReportSpec } from "@reports/contracts";
 import { sampleSpec } from "@reports/contracts/testing";
 import { createApiKeyRepository, createDb } from "@reports/db";
 import { reportRequests } from "@reports/db/schema";
@@ -12,8 +13,9 @@ import { createReportsClient } from "@reports/sdk";
 import { s3Env } from "@reports/storage/testing";
 import { Queue } from "bullmq";
 import { ne, sql } from "drizzle-orm";
-import { type RunningProcess, startProcess } from "../../test/support/processes";
+import { freePort, type RunningProcess, startProcess } from "../../test/support/processes";
 import { cpuSecondsByRole, cpuSpent } from "../lib/cpu";
+import { memoryVerdict } from "../lib/memory";
 import { type Comparison, compare, jobsMeasure, type Measure, percentile, round } from "../lib/report";
 import { memoryOf, REDIS_URL, startBenchSystem } from "../lib/system";
 
@@ -147,10 +149,15 @@ async function runOurs(count: number, workers: number, sample: number): Promise<
   }
 }
 
-/** The same reports through a minimal BullMQ pipeline with `workers` worker processes. */
+/**
+ * The same reports through a minimal BullMQ pipeline with `workers` worker processes. `front`: `http`, submitted
+ * by the same SDK client as ours through a bare HTTP front door (bullmq-front.ts); `direct`, added to the queue
+ * in Redis by the bench itself (the figure published before the front door existed).
+ */
 async function runBullMq(
   count: number,
   workers: number,
+  front: "http" | "direct",
 ): Promise<{ measure: Measure; latencies: number[]; cpu: Record<string, number> }> {
   // the same S3 server setup as ours: an s3rver and a bucket of its own
   const system = await startBenchSystem({ workers: 0 });
@@ -171,14 +178,25 @@ async function runBullMq(
       processes.push(worker);
       await worker.waitForLog("bullmq worker ready", 60_000);
     }
+    let submit = async (spec: ReportSpec) => {
+      await queue.add("report", spec, { removeOnComplete: false });
+    };
+    if (front === "http") {
+      const port = await freePort();
+      const door = startProcess("bench/e2e/bullmq-front.ts", { QUEUE: name, REDIS_URL, PORT: String(port) });
+      processes.push(door);
+      await door.waitForLog("bullmq front listening", 60_000);
+      const client = createReportsClient({ baseUrl: `http://127.0.0.1:${port}`, apiKey: "unused" });
+      submit = async (spec) => {
+        await client.generate(spec);
+      };
+    }
     const spec = sampleSpec({ rows: ROWS });
     const cpuBefore = cpuSecondsByRole();
     await pool(
       Array.from({ length: count }, (_, i) => i),
       50,
-      async () => {
-        await queue.add("report", spec, { removeOnComplete: false });
-      },
+      () => submit(spec),
     );
     for (;;) {
       const counts = await queue.getJobCounts("completed", "failed");
@@ -211,15 +229,21 @@ export async function runEndToEnd(parts: ReadonlySet<string>, options: { smoke: 
     // E2E_REPORTS: a longer run, to see whether the workers' memory levels off
     const count = options.smoke ? 20 : Number(process.env.E2E_REPORTS ?? 2_000);
     const ours = await runOurs(count, 2, options.smoke ? 10 : 200);
-    const bull = await runBullMq(count, 2);
+    const bull = await runBullMq(count, 2, "http");
+    const bullDirect = await runBullMq(count, 2, "direct");
+    const what = `${count} reports × ${ROWS} rows XLSX, 2 workers (latency: submit → done, server side)`;
     comparisons.push(
       compare(
         "e2e",
-        `${count} reports × ${ROWS} rows XLSX, 2 workers (latency: submit → done, server side)`,
+        what,
         ours.measure,
-        { name: "minimal BullMQ pipeline", ...bull.measure },
+        { name: "minimal BullMQ pipeline, jobs through a bare HTTP front door by the same client", ...bull.measure },
         1.0,
       ),
+      compare("e2e", `${what}; earlier baseline`, ours.measure, {
+        name: "minimal BullMQ pipeline, jobs added straight to Redis",
+        ...bullDirect.measure,
+      }),
     );
     const sdkLatency = (values: number[]) => ({
       perSecond: 0,
@@ -233,7 +257,8 @@ export async function runEndToEnd(parts: ReadonlySet<string>, options: { smoke: 
       sdkPolling: sdkLatency(ours.sdk.polling),
       workerRss: ours.workerRss,
       rssByJobsDone: ours.rssByJobsDone,
-      cpuSeconds: { reports: ours.cpu, bullmq: bull.cpu },
+      memoryVerdict: memoryVerdict(ours.rssByJobsDone),
+      cpuSeconds: { reports: ours.cpu, bullmq: bull.cpu, bullmqDirect: bullDirect.cpu },
       latencyHistogram: { ours: ours.serverLatencies, bullmq: bull.latencies },
     };
   }

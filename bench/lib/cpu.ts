@@ -8,6 +8,7 @@ function roleOf(comm: string, cmdline: string): string | null {
   if (cmdline.includes("apps/bff/")) return "BFF";
   if (cmdline.includes("apps/worker/")) return "workers";
   if (cmdline.includes("bullmq-worker")) return "BullMQ workers";
+  if (cmdline.includes("bullmq-front")) return "BullMQ front door";
   if (cmdline.includes("bench/run.ts")) return "bench client + s3rver";
   if (comm === "beam.smp" || comm.startsWith("erl_child") || comm === "epmd") return "RabbitMQ";
   if (comm === "postgres") return "PostgreSQL";

@@ -11,7 +11,9 @@ import { freePort } from "../../test/support/processes";
 import { buildImage, composeCommand, docker, envArgs, imageBytes, RUN_AS_KUBERNETES } from "./support/docker";
 
 const BASE_IMAGE = "node:22-bookworm-slim";
-const APP_LAYER_MAX_BYTES = 60 * 1024 * 1024;
+// The built output and the libraries it loads; the PDF fonts (CJK above all) are counted apart.
+const APP_CODE_MAX_BYTES = 60 * 1024 * 1024;
+const APP_LAYER_MAX_BYTES = 130 * 1024 * 1024;
 const run = randomBytes(4).toString("hex");
 const images = { bff: `reports-bff:test-${run}`, worker: `reports-worker:test-${run}` };
 
@@ -88,14 +90,27 @@ describe("the images, built from infra/docker and run as Kubernetes runs them", 
     ]);
   });
 
-  it.each(["bff", "worker"] as const)("keeps the %s image's app layer to the built output (≤ 60 MB)", (app) => {
-    const appBytes = imageBytes(images[app]) - imageBytes(BASE_IMAGE);
-    console.log(`${app}: ${(appBytes / 1024 / 1024).toFixed(1)} MB over ${BASE_IMAGE}`);
-    expect(appBytes).toBeLessThanOrEqual(APP_LAYER_MAX_BYTES);
-    const files = once(images[app], ["ls", "-A", "/app", "/app/node_modules"]);
-    expect(files).toContain("main.mjs");
-    for (const absent of ["tsx", "esbuild", "typescript", "@esbuild"]) expect(files.split(/\s+/)).not.toContain(absent);
-  });
+  it.each(["bff", "worker"] as const)(
+    "keeps the %s image's app layer to the built output (≤ 60 MB besides fonts)",
+    (app) => {
+      const appBytes = imageBytes(images[app]) - imageBytes(BASE_IMAGE);
+      const fontBytes = Number(
+        once(images[app], [
+          "sh",
+          "-c",
+          "find /app -name '*.ttf' -printf '%s\\n' | awk '{ s += $1 } END { print s + 0 }'",
+        ]),
+      );
+      const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+      console.log(`${app}: ${mb(appBytes)} over ${BASE_IMAGE}, of which ${mb(fontBytes)} of fonts`);
+      expect(appBytes - fontBytes).toBeLessThanOrEqual(APP_CODE_MAX_BYTES);
+      expect(appBytes).toBeLessThanOrEqual(APP_LAYER_MAX_BYTES);
+      const files = once(images[app], ["ls", "-A", "/app", "/app/node_modules"]);
+      expect(files).toContain("main.mjs");
+      for (const absent of ["tsx", "esbuild", "typescript", "@esbuild"])
+        expect(files.split(/\s+/)).not.toContain(absent);
+    },
+  );
 
   it("migrates a new database and creates a bucket with compose's one-shot commands, from the BFF image", async () => {
     const migrated = once(images.bff, composeCommand("migrate"));

@@ -1,8 +1,19 @@
 // @ts-check
 // What each app's built output holds. Every app runs render threads (the BFF for its small synchronous renders).
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const repo = (path) => fileURLToPath(new URL(`../../${path}`, import.meta.url));
+
+/** The Noto fonts packages/renderers/src/font-chain.ts resolves by name (regular and bold TTFs, and licenses). */
+const notoFonts = Object.fromEntries(
+  Object.keys(JSON.parse(readFileSync(repo("packages/renderers/package.json"), "utf8")).dependencies)
+    .filter((name) => name.startsWith("@expo-google-fonts/"))
+    .map((name) => [
+      name,
+      { from: repo("packages/renderers"), files: ["400Regular/*.ttf", "700Bold/*.ttf", "LICENSE", "LICENSE_FONT"] },
+    ]),
+);
 
 /** The render thread: the pool points at render-task.mjs; the built output loads the bundled task there. */
 const renderThread = {
@@ -31,7 +42,8 @@ const common = {
   packageFiles: {
     // React-PDF's default font: pdfkit loads it through a subpath import pattern (#standard-fonts/*)
     pdfkit: { files: ["js/standard-fonts"] },
-    // resolved with require.resolve by packages/renderers/src/fonts.ts
+    // resolved with require.resolve by packages/renderers/src/font-chain.ts
+    ...notoFonts,
     "dejavu-fonts-ttf": {
       from: repo("packages/renderers"),
       files: ["ttf/DejaVuSans.ttf", "ttf/DejaVuSans-Bold.ttf", "LICENSE"],

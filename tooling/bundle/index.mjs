@@ -40,8 +40,8 @@ import { build } from "esbuild";
  * @property {string[]} [external] packages loaded from dist/node_modules instead of bundled
  * @property {string[]} [exclude] optional dependencies of the externals left out, with their `<name>-<platform>`
  *   packages (native binaries: the output stays independent of the CPU architecture)
- * @property {Record<string, { from?: string, files: string[] }>} [packageFiles] package → files or directories
- *   of it copied as they are: what is reached in ways neither esbuild nor nft can see (`require.resolve` of a
+ * @property {Record<string, { from?: string, files: string[] }>} [packageFiles] package → files, directories or
+ *   `dir/*.ext` of it copied as they are: what is reached in ways neither esbuild nor nft can see (`require.resolve` of a
  *   data file, a subpath import pattern). `from`: the workspace package that depends on it, for a package that
  *   is not otherwise traced
  */
@@ -208,11 +208,19 @@ async function copyExternals(root, dist, entries, packageFiles, exclude) {
   };
   const extraFiles = Object.entries(packageFiles).flatMap(([name, { from, files }]) => {
     const dir = packageDirOf(name, from);
-    return files.flatMap((file) =>
-      statSync(join(dir, file)).isDirectory()
+    return files.flatMap((file) => {
+      // `dir/*.ext`: the files of a directory with that extension
+      const star = file.indexOf("*");
+      if (star >= 0) {
+        const suffix = file.slice(star + 1);
+        return readdirSync(join(dir, dirname(file)))
+          .filter((f) => f.endsWith(suffix))
+          .map((f) => join(dir, dirname(file), f));
+      }
+      return statSync(join(dir, file)).isDirectory()
         ? readdirSync(join(dir, file), { recursive: true }).map((f) => join(dir, file, String(f)))
-        : [join(dir, file)],
-    );
+        : [join(dir, file)];
+    });
   });
   /** @type {Map<string, Set<string>>} package directory (real) → its files to copy (relative) */
   const packages = new Map();
