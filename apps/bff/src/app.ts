@@ -15,6 +15,7 @@ import { openApiDocument } from "./openapi";
 import { restRoutes } from "./rest";
 import { statusEventRoutes } from "./status-events-route";
 import { appRouter } from "./trpc";
+import { MAX_MUTATION_BATCH, trpcCallsOf } from "./trpc-batch";
 import { isUnavailable } from "./unavailable";
 
 export type AppEnv = { Variables: RequestIdVariables & { deps: AppDeps; owner: string; admin: boolean } };
@@ -90,11 +91,18 @@ export function createApp(deps: AppDeps) {
   app.route("/", healthRoutes());
 
   // who is calling, and whether they are over their rate: every report route, REST and tRPC
+  // a tRPC batch of N procedure calls costs N points
   const authenticated = createMiddleware<AppEnv>(async (c, next) => {
+    const calls = c.req.path.startsWith("/trpc/") ? trpcCallsOf(c.req.url) : 1;
+    if (c.req.method === "POST" && calls > MAX_MUTATION_BATCH) {
+      throw new ApiError("VALIDATION_FAILED", `A tRPC batch of mutations holds at most ${MAX_MUTATION_BATCH} calls.`, [
+        { path: "batch", message: `${calls} calls; split them into batches of ${MAX_MUTATION_BATCH} at most` },
+      ]);
+    }
     const { owner, admin } = await deps.authenticate(c.req.header("authorization"));
     c.set("owner", owner);
     c.set("admin", admin);
-    const waitSeconds = await deps.rateLimit(owner);
+    const waitSeconds = await deps.rateLimit(owner, calls);
     if (waitSeconds !== null) {
       throw new ApiError("RATE_LIMITED", `Too many requests; try again in ${waitSeconds} s.`, undefined, waitSeconds);
     }

@@ -2,8 +2,11 @@ import type { Logger } from "@reports/logger";
 import type { Redis } from "ioredis";
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
 
-/** Resolves with the seconds to wait when `owner` is over its rate, or null when the request may go on. */
-export type RateLimit = (owner: string) => Promise<number | null>;
+/**
+ * Takes `points` (a request's procedure calls; 1 by default) from `owner`'s budget: resolves with the seconds
+ * to wait when that is over its rate (nothing of the request runs), or null when the request may go on.
+ */
+export type RateLimit = (owner: string, points?: number) => Promise<number | null>;
 
 /**
  * Per-owner rate limiting over a one-minute window: in Redis when given (shared by every BFF replica),
@@ -17,9 +20,9 @@ export function createRateLimit(options: { perMinute: number; redis?: Redis; log
   const limiter = options.redis
     ? new RateLimiterRedis({ ...base, storeClient: options.redis, insuranceLimiter: memory })
     : memory;
-  return async (owner) => {
+  return async (owner, points = 1) => {
     try {
-      await limiter.consume(owner);
+      await limiter.consume(owner, points);
       return null;
     } catch (outcome) {
       if (outcome instanceof RateLimiterRes) return Math.max(1, Math.ceil(outcome.msBeforeNext / 1000));

@@ -45,7 +45,7 @@ export function createTransport(options: TransportOptions) {
         true: options.EventSource
           ? httpSubscriptionLink({ url, EventSource: options.EventSource as unknown as typeof EventSourcePonyfill })
           : httpSubscriptionLink({ url, EventSource: EventSourcePonyfill, eventSourceOptions: { fetch } }),
-        false: httpBatchLink({ url, fetch }),
+        false: httpBatchLink({ url, fetch, maxItems: 10 }), // the API refuses bigger batches of mutations,
       }),
     ],
   });
