@@ -27,6 +27,19 @@ export type AppEnv = { Variables: RequestIdVariables & { deps: AppDeps; owner: s
  */
 const traceIdOf = (c: { get(key: "requestId"): string }) => c.get("requestId");
 
+/**
+ * The client's address: the peer on Node (`@hono/node-server` passes the request as `env.incoming`), API Gateway's
+ * `sourceIp` on Lambda; undefined elsewhere (then failed authentications are not limited by address).
+ */
+function clientAddressOf(env: unknown): string | undefined {
+  const { incoming, event } = (env ?? {}) as {
+    incoming?: { socket?: { remoteAddress?: string } };
+    event?: { requestContext?: { identity?: { sourceIp?: string }; http?: { sourceIp?: string } } };
+  };
+  const context = event?.requestContext;
+  return incoming?.socket?.remoteAddress ?? context?.http?.sourceIp ?? context?.identity?.sourceIp;
+}
+
 function problemResponse(error: ApiError, id: string): Response {
   const retryAfter = error.retryAfterSeconds ?? (error.status === 503 ? RETRY_AFTER_SECONDS : undefined);
   return new Response(JSON.stringify(toProblem(error, id)), {
@@ -99,7 +112,22 @@ export function createApp(deps: AppDeps) {
         { path: "batch", message: `${calls} calls; split them into batches of ${MAX_MUTATION_BATCH} at most` },
       ]);
     }
-    const { owner, admin } = await deps.authenticate(c.req.header("authorization"));
+    const address = clientAddressOf(c.env);
+    const blockedFor = address === undefined ? null : await deps.authFailures.blockedFor(address);
+    if (blockedFor !== null) {
+      throw new ApiError(
+        "RATE_LIMITED",
+        `Too many failed authentications; try again in ${blockedFor} s.`,
+        undefined,
+        blockedFor,
+      );
+    }
+    const { owner, admin } = await deps.authenticate(c.req.header("authorization")).catch(async (error: unknown) => {
+      if (address !== undefined && error instanceof ApiError && error.code === "UNAUTHORIZED") {
+        await deps.authFailures.failed(address);
+      }
+      throw error;
+    });
     c.set("owner", owner);
     c.set("admin", admin);
     const waitSeconds = await deps.rateLimit(owner, calls);

@@ -14,6 +14,9 @@ export type Authenticate = (authorization: string | undefined) => Promise<Caller
 
 export const ANONYMOUS = "anonymous";
 
+/** How long an unknown API key is answered 401 without asking the database (at most API_KEY_CACHE_SECONDS). */
+export const UNKNOWN_KEY_CACHE_MS = 10_000;
+
 const unauthorized = (detail: string) => new ApiError("UNAUTHORIZED", detail);
 
 function bearer(authorization: string | undefined): string {
@@ -48,15 +51,23 @@ export function createAuthenticator(
     case "apikey": {
       // Known keys are remembered for a short while (by hash): a status read is then one Redis GET, not a
       // database round trip too. A revoked key stops working within that time.
+      // Unknown keys are remembered too, for less time (a flood of one bogus key is not a query per request).
       const ttl = (options.keyCacheSeconds ?? 30) * 1000;
       const known = ttl > 0 ? new LRUCache<string, Caller>({ max: 10_000, ttl }) : null;
+      const unknownTtl = Math.min(ttl, UNKNOWN_KEY_CACHE_MS);
+      const unknown = unknownTtl > 0 ? new LRUCache<string, true>({ max: 10_000, ttl: unknownTtl }) : null;
+      const invalid = () => unauthorized("This API key is not valid (unknown or revoked).");
       return async (authorization) => {
         const key = bearer(authorization);
         const hash = hashApiKey(key);
         const cached = known?.get(hash);
         if (cached) return cached;
+        if (unknown?.has(hash)) throw invalid();
         const caller = await keys.callerOf(key);
-        if (!caller) throw unauthorized("This API key is not valid (unknown or revoked).");
+        if (!caller) {
+          unknown?.set(hash, true);
+          throw invalid();
+        }
         known?.set(hash, caller);
         return caller;
       };

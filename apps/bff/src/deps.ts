@@ -20,7 +20,7 @@ import type { BffEnv, BffSettings } from "./env";
 import type { Limits } from "./limits";
 import { type ApiMetrics, createApiMetrics } from "./metrics";
 import type { NdjsonSettings } from "./ndjson";
-import { createRateLimit, type RateLimit } from "./rate-limit";
+import { type AuthFailureLimit, createAuthFailureLimit, createRateLimit, type RateLimit } from "./rate-limit";
 
 /** Files the BFF serves itself through signed links (the embedded mode's local storage). */
 export interface LocalFiles {
@@ -40,6 +40,8 @@ export interface AppDeps {
   logger: Logger;
   authenticate: Authenticate;
   rateLimit: RateLimit;
+  /** Failed authentications per client address. */
+  authFailures: AuthFailureLimit;
   metrics: ApiMetrics;
   /** The BFF's own render threads for `POST /render`, started on first use. */
   renderer: { get(): RenderPool; close(): Promise<void> };
@@ -91,6 +93,11 @@ export function createApiDeps(
     metrics: createApiMetrics(),
     rateLimit: createRateLimit({
       perMinute: settings.RATE_LIMIT_PER_MINUTE,
+      logger: parts.logger,
+      ...(parts.redis ? { redis: parts.redis } : {}),
+    }),
+    authFailures: createAuthFailureLimit({
+      perMinute: settings.AUTH_FAILURES_PER_MINUTE,
       logger: parts.logger,
       ...(parts.redis ? { redis: parts.redis } : {}),
     }),

@@ -13,6 +13,11 @@ export const bffSettings = z.object({
   AUTH_MODE: z.enum(["none", "apikey", "jwt"]).default("none"),
   /** How long a known API key is remembered (0: every request asks the database); a revoked key works this long. */
   API_KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(3_600).default(30),
+  /**
+   * Failed authentications (no, unknown or invalid credentials) a client address may make per minute; past it,
+   * `429` with `Retry-After` before any key is looked up. Behind a proxy every client shares its address. 0: no limit.
+   */
+  AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(0).default(60),
   /** HS256 secret for `jwt` mode (or set JWT_JWKS_URL). */
   JWT_SECRET: z.string().min(32, { error: "JWT_SECRET must be at least 32 characters" }).optional(),
   /** JWKS endpoint for `jwt` mode with asymmetric keys. */

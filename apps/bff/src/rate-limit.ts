@@ -31,3 +31,45 @@ export function createRateLimit(options: { perMinute: number; redis?: Redis; log
     }
   };
 }
+
+/** Failed authentications per client address: refused cheaply (no key lookup) once over the limit. */
+export interface AuthFailureLimit {
+  /** The seconds `address` must wait before trying again, or null when it may try. */
+  blockedFor(address: string): Promise<number | null>;
+  /** Counts one failed authentication from `address`. */
+  failed(address: string): Promise<void>;
+}
+
+/**
+ * `perMinute` failed authentications per client address over a one-minute window (0: unlimited), in Redis when
+ * given; like the owner limit, a Redis failure lets requests through.
+ */
+export function createAuthFailureLimit(options: {
+  perMinute: number;
+  redis?: Redis;
+  logger: Logger;
+}): AuthFailureLimit {
+  if (options.perMinute <= 0) return { blockedFor: async () => null, failed: async () => {} };
+  const base = { points: options.perMinute, duration: 60, keyPrefix: "reports:authfail" };
+  const memory = new RateLimiterMemory(base);
+  const limiter = options.redis
+    ? new RateLimiterRedis({ ...base, storeClient: options.redis, insuranceLimiter: memory })
+    : memory;
+  return {
+    async blockedFor(address) {
+      try {
+        const state = await limiter.get(address);
+        if (!state || state.consumedPoints < options.perMinute) return null;
+        return Math.max(1, Math.ceil(state.msBeforeNext / 1000));
+      } catch (error) {
+        options.logger.warn({ err: error }, "auth failure limiter unavailable; request let through");
+        return null;
+      }
+    },
+    async failed(address) {
+      await limiter.penalty(address, 1).catch((error: unknown) => {
+        options.logger.warn({ err: error }, "auth failure limiter unavailable; failure not counted");
+      });
+    },
+  };
+}
