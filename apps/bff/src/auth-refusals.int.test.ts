@@ -6,6 +6,7 @@ import { createTestDatabase, type TestDatabase } from "@reports/db/testing";
 import { silentLogger } from "@reports/logger";
 import { createMemoryQueue } from "@reports/queue";
 import { createTestBucket, type TestBucket } from "@reports/storage/testing";
+import { SignJWT } from "jose";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { createApp } from "./app";
 import { createAuthenticator } from "./auth";
@@ -77,5 +78,42 @@ describe("cheap refusals of failed authentication", () => {
     expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
     expect((await generate(app, key, "198.51.100.4")).status).toBe(201);
     expect((await generate(app, "rpt_bogus", "198.51.100.4")).status).toBe(401);
+  });
+});
+
+describe("JWTs must expire", () => {
+  const secret = "a-test-secret-that-is-long-enough-for-hs256";
+  const authenticate = (maxAge?: string) =>
+    createAuthenticator(
+      bffSettings.parse({ AUTH_MODE: "jwt", JWT_SECRET: secret, ...(maxAge ? { JWT_MAX_AGE_SECONDS: maxAge } : {}) }),
+      system({}).deps.keys,
+    );
+  const sign = (build: (jwt: SignJWT) => SignJWT) =>
+    build(new SignJWT({ sub: "acme" }).setProtectedHeader({ alg: "HS256" })).sign(new TextEncoder().encode(secret));
+  const now = () => Math.floor(Date.now() / 1000);
+
+  it("refuses a token without exp, one that lives past JWT_MAX_AGE_SECONDS, and one issued too long ago", async () => {
+    const auth = authenticate("3600");
+    await expect(auth(`Bearer ${await sign((t) => t.setExpirationTime("5m"))}`)).resolves.toEqual({
+      owner: "acme",
+      admin: false,
+    });
+    for (const token of [
+      await sign((t) => t.setIssuedAt()),
+      await sign((t) => t.setExpirationTime(now() + 7_200)),
+      await sign((t) => t.setIssuedAt(now() - 7_200).setExpirationTime("5m")),
+    ]) {
+      await expect(auth(`Bearer ${token}`)).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    }
+  });
+
+  it("accepts a day-long token by default, not a year-long one", async () => {
+    const auth = authenticate();
+    await expect(auth(`Bearer ${await sign((t) => t.setExpirationTime("23h"))}`)).resolves.toMatchObject({
+      owner: "acme",
+    });
+    await expect(auth(`Bearer ${await sign((t) => t.setExpirationTime("365d"))}`)).rejects.toMatchObject({
+      code: "UNAUTHORIZED",
+    });
   });
 });

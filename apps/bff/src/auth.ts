@@ -38,6 +38,7 @@ export function createAuthenticator(
     | "JWT_JWKS_URL"
     | "JWT_ISSUER"
     | "JWT_AUDIENCE"
+    | "JWT_MAX_AGE_SECONDS"
     | "JWT_OWNER_CLAIM"
     | "JWT_ADMIN_CLAIM"
     | "JWT_ADMIN_VALUE"
@@ -83,7 +84,14 @@ export function createAuthenticator(
           const { payload } = await jwtVerify(token, key as Uint8Array, {
             ...(settings.JWT_ISSUER ? { issuer: settings.JWT_ISSUER } : {}),
             ...(settings.JWT_AUDIENCE ? { audience: settings.JWT_AUDIENCE } : {}),
+            requiredClaims: ["exp"],
           });
+          const now = Math.floor(Date.now() / 1000);
+          const maxAge = settings.JWT_MAX_AGE_SECONDS;
+          const tooOld = typeof payload.iat === "number" && now - payload.iat > maxAge;
+          if ((payload.exp as number) - now > maxAge || tooOld) {
+            throw unauthorized(`This token lives longer than the ${maxAge} s this API accepts (JWT_MAX_AGE_SECONDS).`);
+          }
           const owner = payload[claim];
           if (typeof owner !== "string" || owner === "") throw unauthorized(`The token has no "${claim}" claim.`);
           const role = payload[settings.JWT_ADMIN_CLAIM];
@@ -93,7 +101,7 @@ export function createAuthenticator(
           return { owner, admin };
         } catch (error) {
           if (error instanceof ApiError) throw error;
-          throw unauthorized("This token is not valid (signature, expiry, issuer or audience).");
+          throw unauthorized("This token is not valid (signature, expiry or missing `exp`, issuer or audience).");
         }
       };
     }

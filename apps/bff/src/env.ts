@@ -26,6 +26,11 @@ export const bffSettings = z.object({
   JWT_ISSUER: z.string().optional(),
   /** `jwt` mode: the `aud` a token must carry (unset: not checked). */
   JWT_AUDIENCE: z.string().optional(),
+  /**
+   * `jwt` mode: the longest a token may live. Every token must carry `exp`; one that expires further ahead than
+   * this, or was issued (`iat`) longer ago, is refused with 401.
+   */
+  JWT_MAX_AGE_SECONDS: z.coerce.number().int().min(60).default(86_400),
   /** The claim that names the owner of a request. */
   JWT_OWNER_CLAIM: z.string().default("sub"),
   /** The claim that makes a token an operator's (dashboard, `admin` procedures) when it holds `JWT_ADMIN_VALUE`. */
