@@ -57,6 +57,8 @@ export interface AppDeps {
     limits: Limits;
     logRequests: boolean;
     syncRender: { maxRows: number; maxCells: number };
+    /** Private or loopback IP literals a webhook may name (WEBHOOK_ALLOWED_HOSTS). */
+    webhookAllowedHosts: ReadonlySet<string>;
   };
   localFiles?: LocalFiles;
 }
@@ -116,6 +118,7 @@ export function createApiDeps(
       limits: settings,
       logRequests: settings.LOG_REQUESTS,
       syncRender: { maxRows: settings.SYNC_RENDER_MAX_ROWS, maxCells: settings.SYNC_RENDER_MAX_CELLS },
+      webhookAllowedHosts: settings.WEBHOOK_ALLOWED_HOSTS,
     },
   };
 }

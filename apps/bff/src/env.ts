@@ -106,6 +106,23 @@ export const bffSettings = z.object({
   SYNC_RENDER_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   /** Render threads of the BFF's own pool for `POST /render` (started on first use). */
   SYNC_RENDER_THREADS: z.coerce.number().int().min(1).max(16).default(1),
+  /**
+   * Hosts a webhook may name although they are private, loopback or link-local IP literals (comma-separated, e.g.
+   * `127.0.0.1`): any other such literal in `webhook.url` is a 400 at submission. The workers' setting of the same
+   * name decides delivery; give both the same value.
+   */
+  WEBHOOK_ALLOWED_HOSTS: z
+    .string()
+    .optional()
+    .transform(
+      (list) =>
+        new Set(
+          (list ?? "")
+            .split(",")
+            .map((h) => h.trim().toLowerCase())
+            .filter(Boolean),
+        ),
+    ),
   /** Requests per owner per minute on the report routes; 0 turns rate limiting off. */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
   /**

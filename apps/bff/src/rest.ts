@@ -16,7 +16,7 @@ import {
   ReportStatusSchema,
   requestIdParams,
 } from "./openapi";
-import { cancelReport, createReport, getReportStatus, renderNow } from "./service";
+import { cancelReport, createReport, deleteInput, getReportStatus, renderNow } from "./service";
 
 const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 const binary = z.string().openapi({ format: "binary", description: "The file's bytes." });
@@ -50,7 +50,11 @@ const ndjsonUpload = createMiddleware<AppEnv>(async (c, next) => {
     spec,
     { owner: c.var.owner, idempotencyKey: c.req.header("idempotency-key") },
     streamed,
-  );
+  ).catch(async (error: unknown) => {
+    // a refused spec (its webhook URL, say) leaves no rows behind in storage
+    if (error instanceof ApiError && error.status < 500) await deleteInput(deps, streamed.input);
+    throw error;
+  });
   c.header("Location", `/status/${result.requestId}`);
   if (replayed) c.header("Idempotent-Replayed", "true");
   return c.json(result, replayed ? 200 : 201);

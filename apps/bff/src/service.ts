@@ -16,6 +16,7 @@ import { RenderError, type RenderedFile } from "@reports/renderers";
 import type { AppDeps } from "./deps";
 import { ApiError } from "./errors";
 import { overLimits } from "./limits";
+import { webhookUrlProblem } from "./webhook-url";
 
 /**
  * Stores a validated spec as `queued` and queues it. REST and tRPC both call this.
@@ -28,6 +29,9 @@ export async function createReport(
   caller: { owner: string; idempotencyKey?: string | undefined },
   streamed?: { input: StoredInput; bodyHash: string },
 ): Promise<{ result: GenerateResult; replayed: boolean }> {
+  const webhookProblem = spec.webhook ? webhookUrlProblem(spec.webhook.url, deps.settings.webhookAllowedHosts) : null;
+  if (webhookProblem)
+    throw new ApiError("VALIDATION_FAILED", "The webhook URL cannot be delivered to.", [webhookProblem]);
   const problems = overLimits(spec, deps.settings.limits);
   if (problems.length > 0) {
     throw new ApiError("LIMIT_EXCEEDED", "The report is over this server's limits; see errors.", problems);
