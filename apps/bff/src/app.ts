@@ -63,6 +63,12 @@ function problemResponse(error: ApiError, id: string): Response {
 export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>();
 
+  app.use(async (c, next) => {
+    await next();
+    // no answer, preflights included, is to be sniffed into another type (an error rendered as HTML, a download
+    // run as a script)
+    c.header("X-Content-Type-Options", "nosniff");
+  });
   app.use(requestId());
   // before authentication: a browser's preflight carries no credentials
   app.use(corsPolicy(deps.settings.corsOrigins, deps.logger));

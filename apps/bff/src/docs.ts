@@ -19,7 +19,8 @@ const INIT = `window.ui = SwaggerUIBundle({ url: "/openapi.json", dom_id: "#docs
  */
 export function docsRoutes(document: () => object) {
   const app = new Hono();
-  const csp = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'";
+  // frame-ancestors: the page must not be framed by another site (clickjacking)
+  const csp = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'";
   app.get("/openapi.json", (c) => c.json(document()));
   app.get("/docs", (c) => c.html(PAGE, 200, { "Content-Security-Policy": csp }));
   app.get("/docs/init.js", (c) => c.body(INIT, 200, { "Content-Type": "text/javascript" }));

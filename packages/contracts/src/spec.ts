@@ -272,8 +272,15 @@ export function rowCount(spec: Pick<ReportSpec, "tables">): number {
   return spec.tables.reduce((n, t) => n + t.rows.length, 0);
 }
 
-/** The name a client downloads, with its extension. */
+/**
+ * Bidirectional marks, embeddings, overrides and isolates (U+061C, U+200E/F, U+202A–U+202E, U+2066–U+2069): in a
+ * file name they make `invoice\u202egpj.exe` read as `invoiceexe.jpg`. Dropped from download names.
+ */
+const bidiControls = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/** The name a client downloads, with its extension, without bidi controls. */
 export function downloadName(spec: Pick<ReportSpec, "title" | "fileName" | "format">): string {
-  const base = (spec.fileName ?? spec.title).replace(unsafeFileNameChars, "_").trim() || "report";
+  const base =
+    (spec.fileName ?? spec.title).replace(bidiControls, "").replace(unsafeFileNameChars, "_").trim() || "report";
   return `${base}.${spec.format}`;
 }
