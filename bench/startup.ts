@@ -108,7 +108,7 @@ try {
       const samples = [];
       for (let i = 0; i < RUNS; i++) {
         const port = await freePort();
-        const portEnv = app === "bff" ? { PORT: String(port) } : { WORKER_HEALTH_PORT: String(port) };
+        const portEnv: Record<string, string> = { [app === "bff" ? "PORT" : "WORKER_HEALTH_PORT"]: String(port) };
         samples.push(await startOnce(entry(app, mode), { ...env, ...portEnv }, `http://127.0.0.1:${port}/healthz`));
       }
       const healthy = median(samples.map((s) => s.healthyMs));

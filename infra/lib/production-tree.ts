@@ -1,5 +1,5 @@
 import { execSync } from "node:child_process";
-import { appendFileSync, cpSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildStageCommands } from "./build-steps";
@@ -11,8 +11,8 @@ function run(command: string, cwd: string) {
 }
 
 /**
- * What the Dockerfile's build stage leaves in /app, made in `dir` with the same steps:
- * turbo prune, the lockfile-only fetch, the offline install, the build, the production-only install.
+ * What the Dockerfile's runtime stage copies from its build stage (`apps/<app>/dist`), made in `dir` with the same
+ * steps: turbo prune, the lockfile-only fetch, the offline install, the build. Returns the built app's directory.
  */
 export function buildImageTree(app: "bff" | "worker", dir: string): string {
   const pruned = join(dir, "pruned");
@@ -28,28 +28,17 @@ export function buildImageTree(app: "bff" | "worker", dir: string): string {
   cpSync(join(pruned, "full"), tree, { recursive: true });
   cpSync(join(ROOT, "tsconfig.base.json"), join(tree, "tsconfig.base.json"));
   run(steps.build, tree);
-  run(steps.production, tree);
-  return tree;
+  return join(tree, "apps", app, "dist");
 }
 
 /**
- * The BFF's Lambda package in `outputDir`: the image's production tree, reinstalled without symlinked
- * dependencies (Lambda zips follow links) for Linux x64 (tsx's esbuild binary), plus the handler shim.
+ * The BFF's Lambda package in `outputDir`: the image's built app (handler `lambda.handler`). It holds JavaScript,
+ * WebAssembly and data files only, no native binary, so one package runs on arm64 and x86_64 alike.
  */
 export function packageBffLambda(outputDir: string): void {
   const work = mkdtempSync(join(tmpdir(), "reports-lambda-"));
   try {
-    const tree = buildImageTree("bff", work);
-    appendFileSync(
-      join(tree, "pnpm-workspace.yaml"),
-      "supportedArchitectures:\n  os: [linux]\n  cpu: [x64]\n  libc: [glibc]\n",
-    );
-    run(
-      "rm -rf node_modules apps/*/node_modules packages/*/node_modules && pnpm install --prefer-offline --frozen-lockfile --prod --config.node-linker=hoisted",
-      tree,
-    );
-    cpSync(join(ROOT, "infra/aws/lambda/bff-entry.mjs"), join(tree, "apps/bff/lambda-entry.mjs"));
-    cpSync(tree, outputDir, { recursive: true, verbatimSymlinks: true });
+    cpSync(buildImageTree("bff", work), outputDir, { recursive: true });
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

@@ -14,15 +14,16 @@ describe("the AWS stack with managed services (cdk.json's defaults)", () => {
   const { template, json } = synthesize();
   const text = JSON.stringify(json);
 
-  it("runs the BFF's Lambda entry on Node 22 in the VPC, configured for production", () => {
+  it("runs the BFF's built Lambda handler on Node 22 and arm64 in the VPC, configured for production", () => {
     template.hasResourceProperties("AWS::Lambda::Function", {
       Runtime: "nodejs22.x",
-      Handler: "apps/bff/lambda-entry.handler",
-      Architectures: ["x86_64"],
+      Handler: "lambda.handler",
+      Architectures: ["arm64"],
       Timeout: 29,
       VpcConfig: { SubnetIds: Match.anyValue(), SecurityGroupIds: Match.anyValue() },
       Environment: {
         Variables: Match.objectLike({
+          NODE_OPTIONS: "--enable-source-maps",
           NODE_ENV: "production",
           AUTH_MODE: "apikey",
           MAX_BODY_BYTES: String(LAMBDA_MAX_BODY_BYTES),
@@ -160,7 +161,17 @@ describe("the AWS stack with managed services (cdk.json's defaults)", () => {
 });
 
 describe("the AWS stack with services given as URLs", () => {
-  const { template } = synthesize({ database: "url", rabbitmq: "url", redis: "url", alarmEmail: "ops@example.com" });
+  const { template } = synthesize({
+    database: "url",
+    rabbitmq: "url",
+    redis: "url",
+    alarmEmail: "ops@example.com",
+    lambdaArchitecture: "x86_64",
+  });
+
+  it("runs the Lambda on x86_64 when asked (the same package)", () => {
+    template.hasResourceProperties("AWS::Lambda::Function", { Handler: "lambda.handler", Architectures: ["x86_64"] });
+  });
 
   it("takes the URLs as NoEcho parameters and creates no database, broker or cache", () => {
     expect(Object.keys(template.findParameters("*", { NoEcho: true })).sort()).toEqual([

@@ -84,7 +84,8 @@ describe("infra/compose.yaml", () => {
     expect(services.bff?.build).toEqual({ context: "..", dockerfile: "infra/docker/bff.Dockerfile" });
     expect(services.worker?.build).toEqual({ context: "..", dockerfile: "infra/docker/worker.Dockerfile" });
     expect(services.migrate?.image).toBe(services.bff?.image);
-    expect(services.migrate?.command).toEqual(["node", "--import", "tsx", "/app/packages/db/src/migrate-cli.ts"]);
+    expect(services.migrate?.command).toEqual(["node", "--enable-source-maps", "migrate-cli.mjs"]);
+    expect(services["storage-init"]?.command).toEqual(["node", "--enable-source-maps", "storage-init.mjs"]);
   });
 
   it("runs N workers, each given longer to stop than its drain time", () => {

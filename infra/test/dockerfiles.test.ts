@@ -22,6 +22,8 @@ describe.each(apps)("infra/docker/$app.Dockerfile", ({ app, port }) => {
     stage(name)
       .instructions.filter((i) => i.keyword === "RUN")
       .map((i) => i.args);
+  /** The RUN commands without their mounts. */
+  const commands = (name: string) => runs(name).map((r) => r.replace(/^(--mount=\S+ )+/, ""));
   const runtime = stages.at(-1);
 
   it("is multi-stage on a pinned Node LTS image", () => {
@@ -31,15 +33,15 @@ describe.each(apps)("infra/docker/$app.Dockerfile", ({ app, port }) => {
   });
 
   it("prunes the workspace to the app with turbo", () => {
-    expect(runs("prune")).toContain(
+    expect(commands("prune")).toContain(
       `pnpm dlx "turbo@\${TURBO_VERSION}" prune @reports/${app} --docker --out-dir /pruned`,
     );
     const turbo = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).devDependencies.turbo;
     expect(stage("prune").instructions).toContainEqual({ keyword: "ARG", args: `TURBO_VERSION=${turbo}` });
   });
 
-  it("fetches by the lockfile, installs offline, builds, then keeps production dependencies only", () => {
-    const build = runs("build").map((r) => r.replace(/^--mount=\S+ /, ""));
+  it("fetches by the lockfile, installs offline, then builds the app's self-contained output", () => {
+    const build = commands("build");
     expect(build).toEqual(Object.values(buildStageCommands(app)));
     const copies = stage("build")
       .instructions.filter((i) => i.keyword === "COPY")
@@ -53,14 +55,24 @@ describe.each(apps)("infra/docker/$app.Dockerfile", ({ app, port }) => {
     expect(stage("base").instructions).toContainEqual({ keyword: "ARG", args: `PNPM_VERSION=${pnpm}` });
   });
 
-  it("runs the app through tsx as a non-root user, with a health check", () => {
+  it("builds with no image but the Node one: no syntax line (it pulls a frontend), the CA only as a secret", () => {
+    const text = readFileSync(join(INFRA, "docker", `${app}.Dockerfile`), "utf8");
+    expect(text).not.toMatch(/^# syntax=/m);
+    const downloads = [...runs("base"), ...runs("prune"), ...runs("build").filter((r) => r.includes("pnpm fetch"))];
+    for (const step of downloads) expect(step).toContain("--mount=type=secret,id=ca");
+    expect(text).not.toMatch(/^COPY .*ca/m);
+  });
+
+  it("runs the built output with plain node as a non-root user, with a health check", () => {
     const final = runtime?.instructions ?? [];
     const last = (keyword: string) => final.filter((i) => i.keyword === keyword).at(-1)?.args;
     expect(final.filter((i) => i.keyword === "RUN")).toEqual([]);
-    expect(final).toContainEqual({ keyword: "COPY", args: "--from=build /app ./" });
+    expect(final.filter((i) => i.keyword === "COPY")).toEqual([
+      { keyword: "COPY", args: `--from=build /app/apps/${app}/dist ./` },
+    ]);
     expect(last("USER")).toMatch(/^[1-9]\d*:[1-9]\d*$/);
-    expect(last("WORKDIR")).toBe(`/app/apps/${app}`);
-    expect(execForm(last("CMD") ?? "")).toEqual(["node", "--import", "tsx", "src/main.ts"]);
+    expect(last("WORKDIR")).toBe("/app");
+    expect(execForm(last("CMD") ?? "")).toEqual(["node", "--enable-source-maps", "main.mjs"]);
     const healthcheck = last("HEALTHCHECK") ?? "";
     expect(healthcheck).toMatch(/--interval=\S+ --timeout=\S+ --start-period=\S+ --retries=\d+ CMD \[/);
     expect(execForm(healthcheck).join(" ")).toContain(`process.env.${port}}/healthz`);

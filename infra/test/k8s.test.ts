@@ -7,6 +7,7 @@ interface Container {
   name: string;
   image: string;
   ports?: Array<{ name: string; containerPort: number }>;
+  command?: string[];
   env?: Array<{ name: string; value?: string }>;
   envFrom?: Array<{ configMapRef?: { name: string }; secretRef?: { name: string } }>;
   livenessProbe?: { httpGet: { path: string; port: string } };
@@ -116,6 +117,7 @@ describe.each(overlays)("Kubernetes overlay %s", (overlay) => {
     const job = find<Workload>(manifests, "Job", "reports-migrate").spec.template.spec.containers[0];
     const bff = find<Workload>(manifests, "Deployment", "reports-bff").spec.template.spec.containers[0];
     expect(job?.image).toBe(bff?.image);
+    expect(job?.command).toEqual(["node", "--enable-source-maps", "migrate-cli.mjs"]);
   });
 });
 

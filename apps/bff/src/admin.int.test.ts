@@ -213,8 +213,10 @@ describe("what an operator sees and does", () => {
     const row = await deps.repo.create(sampleSpec({ title: "Finished" }), { owner: "acme" });
     const claim = await deps.repo.claim(row.requestId, { leaseMs: 60_000 });
     if (!claim) throw new Error("not claimed");
-    await deps.repo.complete(claim, `reports/${row.requestId}.xlsx`);
+    const warning = { code: "MISSING_GLYPHS" as const, message: "2 cells: U+E000", codePoints: ["U+E000"], cells: 2 };
+    await deps.repo.complete(claim, `reports/${row.requestId}.xlsx`, [warning]);
     const detail = await admin().request.query({ requestId: row.requestId });
+    expect(detail.warnings).toEqual([warning]);
     expect(detail.downloadUrl).toMatch(/^http:\/\/127\.0\.0\.1:3000\//);
     expect(detail.renderMs).not.toBeNull();
     const found = await admin().requests.query({ search: "finished", status: "done" });

@@ -63,7 +63,8 @@ export async function adminRequest(deps: AppDeps, requestId: string): Promise<Ad
           fileName: row.fileName,
         })
       : null;
-  return { ...toAdminRequest(row), fileName: row.fileName, history, downloadUrl, webhookUrl: row.webhookUrl };
+  const warnings = row.status === "done" ? (row.warnings ?? []) : [];
+  return { ...toAdminRequest(row), fileName: row.fileName, history, downloadUrl, webhookUrl: row.webhookUrl, warnings };
 }
 
 /**

@@ -156,6 +156,27 @@ describe("GET /status/:requestId", () => {
     expect(download.headers.get("content-disposition")).toContain("filename*=UTF-8''Sales");
   });
 
+  it("shows a done report's warnings on REST and tRPC, and none on a clean one", async () => {
+    const warning = { code: "MISSING_GLYPHS" as const, message: "1 cell: U+E000", codePoints: ["U+E000"], cells: 1 };
+    const [warned, clean] = await Promise.all([deps.repo.create(sampleSpec()), deps.repo.create(sampleSpec())]);
+    for (const [row, warnings] of [
+      [warned, [warning]],
+      [clean, []],
+    ] as const) {
+      const claim = await deps.repo.claim(row.requestId, { leaseMs: 10_000 });
+      if (!claim) throw new Error("not claimed");
+      await deps.repo.complete(claim, `reports/${row.requestId}.pdf`, warnings);
+    }
+    const rest = (await (await app.request(`/status/${warned.requestId}`)).json()) as { warnings?: unknown };
+    expect(rest.warnings).toEqual([warning]);
+    const input = encodeURIComponent(JSON.stringify({ requestId: warned.requestId }));
+    const trpc = (await (await app.request(`/trpc/reports.status?input=${input}`)).json()) as {
+      result: { data: { warnings?: unknown } };
+    };
+    expect(trpc.result.data.warnings).toEqual([warning]);
+    expect(await (await app.request(`/status/${clean.requestId}`)).json()).not.toHaveProperty("warnings");
+  });
+
   it("shows an error report's type and message", async () => {
     const row = await deps.repo.create(sampleSpec());
     const claim = await deps.repo.claim(row.requestId, { leaseMs: 10_000 });

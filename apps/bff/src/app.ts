@@ -1,24 +1,23 @@
 import { trpcServer } from "@hono/trpc-server";
-import { Hono } from "hono";
+import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
-import { cors } from "hono/cors";
 import { createMiddleware } from "hono/factory";
 import { HTTPException } from "hono/http-exception";
 import { type RequestIdVariables, requestId } from "hono/request-id";
 import { adminPageRoutes } from "./admin-page";
+import { corsPolicy } from "./cors";
 import type { AppDeps } from "./deps";
 import { docsRoutes } from "./docs";
 import { ApiError, ClientGoneError, internalError, toProblem } from "./errors";
+import { healthRoutes, RETRY_AFTER_SECONDS } from "./health";
 import { isNdjson } from "./ndjson";
+import { openApiDocument } from "./openapi";
 import { restRoutes } from "./rest";
 import { statusEventRoutes } from "./status-events-route";
 import { appRouter } from "./trpc";
 import { isUnavailable } from "./unavailable";
 
 export type AppEnv = { Variables: RequestIdVariables & { deps: AppDeps; owner: string; admin: boolean } };
-
-/** Seconds a client should wait before trying again after a 503. */
-const RETRY_AFTER_SECONDS = 5;
 
 function problemResponse(error: ApiError, id: string): Response {
   const retryAfter = error.retryAfterSeconds ?? (error.status === 503 ? RETRY_AFTER_SECONDS : undefined);
@@ -41,22 +40,11 @@ function problemResponse(error: ApiError, id: string): Response {
  * serve({ fetch: app.fetch, port: 3000 });
  */
 export function createApp(deps: AppDeps) {
-  const app = new Hono<AppEnv>();
+  const app = new OpenAPIHono<AppEnv>();
 
   app.use(requestId());
-  const origins = deps.settings.corsOrigins;
-  if (origins.length > 0) {
-    // before authentication: a browser's preflight carries no credentials
-    app.use(
-      cors({
-        origin: origins.includes("*") ? "*" : origins,
-        allowMethods: ["GET", "POST", "OPTIONS"],
-        allowHeaders: ["Content-Type", "Content-Encoding", "Authorization", "Idempotency-Key", "Last-Event-ID"],
-        exposeHeaders: ["Location", "Idempotent-Replayed", "Retry-After", "X-Request-Id"],
-        maxAge: 600,
-      }),
-    );
-  }
+  // before authentication: a browser's preflight carries no credentials
+  app.use(corsPolicy(deps.settings.corsOrigins, deps.logger));
   app.use(async (c, next) => {
     const started = performance.now();
     await next();
@@ -89,31 +77,7 @@ export function createApp(deps: AppDeps) {
       : jsonBodyLimit(c, next),
   );
 
-  app.get("/healthz", (c) => c.json({ status: "ok" }));
-  app.get("/readyz", async (c) => {
-    const probes = {
-      database: () => deps.repo.ping(),
-      queue: () => deps.queue.depth(),
-      storage: () => deps.storage.head("readyz-probe"),
-    };
-    const results = await Promise.all(
-      Object.entries(probes).map(async ([name, probe]) => {
-        try {
-          await probe();
-          return [name, "ok"] as const;
-        } catch (error) {
-          deps.logger.warn({ err: error, dependency: name }, "not ready");
-          return [name, "unavailable"] as const;
-        }
-      }),
-    );
-    const ready = results.every(([, state]) => state === "ok");
-    const body = { status: ready ? "ready" : "unavailable", dependencies: Object.fromEntries(results) };
-    return ready ? c.json(body) : c.json(body, 503, { "Retry-After": String(RETRY_AFTER_SECONDS) });
-  });
-  app.get("/metrics", async (c) =>
-    c.text(await deps.metrics.registry.metrics(), 200, { "Content-Type": deps.metrics.registry.contentType }),
-  );
+  app.route("/", healthRoutes());
 
   // who is calling, and whether they are over their rate: every report route, REST and tRPC
   const authenticated = createMiddleware<AppEnv>(async (c, next) => {
@@ -146,7 +110,10 @@ export function createApp(deps: AppDeps) {
     }),
   );
 
-  app.route("/", docsRoutes());
+  app.route(
+    "/",
+    docsRoutes(() => openApiDocument(app)),
+  );
   app.route("/", adminPageRoutes());
   app.route("/", restRoutes());
   app.route("/", statusEventRoutes());
@@ -167,6 +134,15 @@ export function createApp(deps: AppDeps) {
       deps.logger.error({ err: error, requestId: id, path: c.req.path }, "a backing service is unavailable");
       return problemResponse(
         new ApiError("UNAVAILABLE", "A service Reports depends on is unavailable; try again shortly."),
+        id,
+      );
+    }
+    if (error instanceof HTTPException && error.status === 415) {
+      return problemResponse(
+        new ApiError(
+          "UNSUPPORTED_MEDIA_TYPE",
+          "Send the report spec as JSON (Content-Type: application/json), or stream it as JSON Lines (application/x-ndjson) to /generate.",
+        ),
         id,
       );
     }

@@ -60,6 +60,47 @@ describe("CORS", () => {
     expect(res.headers.get("access-control-expose-headers")).toMatch(/Location/);
   });
 
+  const preflight = (app: ReturnType<typeof appWith>, path: string, from: string, method = "POST") =>
+    app.request(path, {
+      method: "OPTIONS",
+      headers: {
+        origin: from,
+        "access-control-request-method": method,
+        "access-control-request-headers": "authorization",
+      },
+    });
+  const routes: [string, string][] = [
+    ["/generate", "POST"],
+    ["/status/6f1c2a4e-8d3b-4c51-9a7e-2b0d4f6a8c10", "GET"],
+    ["/status/6f1c2a4e-8d3b-4c51-9a7e-2b0d4f6a8c10/events", "GET"],
+    ["/trpc/reports.generate", "POST"],
+    ["/trpc/reports.onStatus", "GET"],
+  ];
+
+  it("answers preflights to REST, tRPC and the event streams with 204 and the Access-Control headers", async () => {
+    const app = appWith({ CORS_ORIGINS: origin });
+    for (const [path, method] of routes) {
+      const res = await preflight(app, path, origin, method);
+      expect(res.status, path).toBe(204);
+      expect(res.headers.get("access-control-allow-origin"), path).toBe(origin);
+      expect(res.headers.get("access-control-allow-methods"), path).toContain(method);
+      expect(res.headers.get("access-control-allow-headers"), path).toMatch(/authorization/i);
+    }
+  });
+
+  it("refuses a preflight as a CORS refusal naming CORS_ORIGINS, never as another error", async () => {
+    for (const app of [appWith({}), appWith({ CORS_ORIGINS: origin })]) {
+      for (const [path, method] of routes) {
+        const res = await preflight(app, path, "https://evil.example.com", method);
+        expect(res.status, path).toBe(403);
+        expect(res.headers.get("access-control-allow-origin"), path).toBeNull();
+        const problem = (await res.json()) as { code: string; detail: string };
+        expect(problem.code).toBe("FORBIDDEN");
+        expect(problem.detail).toMatch(/CORS_ORIGINS/);
+      }
+    }
+  });
+
   it("gives another origin no CORS headers, and sends none at all when CORS_ORIGINS is empty", async () => {
     const other = await appWith({ CORS_ORIGINS: origin }).request("/healthz", {
       headers: { origin: "https://evil.example.com" },

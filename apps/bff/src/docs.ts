@@ -2,7 +2,6 @@ import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { Hono } from "hono";
-import { openApiDocument } from "./openapi";
 
 const swaggerDir = dirname(createRequire(import.meta.url).resolve("swagger-ui-dist/package.json"));
 
@@ -14,11 +13,14 @@ const PAGE = `<!doctype html>
 
 const INIT = `window.ui = SwaggerUIBundle({ url: "/openapi.json", dom_id: "#docs", deepLinking: true });`;
 
-/** `/openapi.json` and `/docs`: Swagger UI served from the package itself, so it works offline and under a strict CSP. */
-export function docsRoutes() {
+/**
+ * `/openapi.json` (the document `document` gives, generated from the route definitions) and `/docs`: Swagger UI
+ * served from the package itself, so it works offline and under a strict CSP.
+ */
+export function docsRoutes(document: () => object) {
   const app = new Hono();
   const csp = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'";
-  app.get("/openapi.json", (c) => c.json(openApiDocument()));
+  app.get("/openapi.json", (c) => c.json(document()));
   app.get("/docs", (c) => c.html(PAGE, 200, { "Content-Security-Policy": csp }));
   app.get("/docs/init.js", (c) => c.body(INIT, 200, { "Content-Type": "text/javascript" }));
   for (const [file, type] of [

@@ -1,14 +1,17 @@
+import { type Hook, OpenAPIHono, z } from "@hono/zod-openapi";
 import {
   type ApiErrorCode,
-  apiErrorCode,
+  fieldErrors,
   generateResult,
   httpStatusOf,
   problem,
   type ReportSpecInput,
   reportSpec,
   reportStatus,
+  requestId,
 } from "@reports/contracts";
-import { z } from "zod";
+import type { AppEnv } from "./app";
+import { ApiError } from "./errors";
 
 /** The example the docs show; a test posts it to the real routes. */
 export const EXAMPLE_SPEC: ReportSpecInput = {
@@ -31,185 +34,114 @@ export const EXAMPLE_SPEC: ReportSpecInput = {
   ],
 };
 
-/** JSON Schema (2020-12, the dialect of OpenAPI 3.1) of a contract, as a client sends or receives it. */
-const schemaOf = (schema: z.ZodType, io: "input" | "output") => {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: "any" });
-  return rest;
-};
+const EXAMPLE_REQUEST_ID = "6f1c2a4e-8d3b-4c51-9a7e-2b0d4f6a8c10";
 
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const json = (schema: object, example?: unknown) => ({
-  "application/json": { schema, ...(example === undefined ? {} : { example }) },
+// The contracts' schemas, named: each becomes one entry of `components.schemas`. Request bodies are read as
+// inputs (a field with a default is optional), responses as outputs.
+export const ReportSpecSchema = reportSpec.meta({ id: "ReportSpec", example: EXAMPLE_SPEC });
+export const GenerateResultSchema = generateResult.meta({
+  id: "GenerateResult",
+  example: { requestId: EXAMPLE_REQUEST_ID, status: "queued", createdAt: "2026-11-23T21:40:00.000Z" },
+});
+export const ReportStatusSchema = reportStatus.meta({ id: "ReportStatus" });
+export const ProblemSchema = problem.meta({ id: "Problem" });
+
+/** The `{requestId}` of a path: any well-formed UUID (an unknown one is a 404, not a 400). */
+export const requestIdParams = z.object({
+  requestId: requestId.meta({
+    param: { name: "requestId", in: "path" },
+    description: "The id `POST /generate` returned.",
+    format: "uuid",
+    example: EXAMPLE_REQUEST_ID,
+  }),
 });
 
-function problems(codes: ApiErrorCode[]) {
+/** How the routes that need a key declare it; the scheme itself is registered by {@link openApiDocument}. */
+export const BEARER = [{ bearer: [] }];
+/** Health, metrics and signed links need no key. */
+export const NO_AUTH: [] = [];
+
+/** What every authenticated route can answer before its own code runs. */
+export const AUTH_FAILURES: ApiErrorCode[] = ["UNAUTHORIZED", "RATE_LIMITED", "UNAVAILABLE", "INTERNAL"];
+
+/** The problem+json responses of a route, one per HTTP status, naming the codes each can carry. */
+export function problemResponses(codes: readonly ApiErrorCode[]) {
   const byStatus = new Map<number, ApiErrorCode[]>();
-  for (const code of codes) byStatus.set(httpStatusOf(code), [...(byStatus.get(httpStatusOf(code)) ?? []), code]);
+  for (const code of new Set(codes))
+    byStatus.set(httpStatusOf(code), [...(byStatus.get(httpStatusOf(code)) ?? []), code]);
   return Object.fromEntries(
     [...byStatus].map(([status, list]) => [
-      String(status),
+      status,
       {
-        description: `Problem details; \`code\` is ${list.map((c) => `\`${c}\``).join(" or ")}`,
-        content: { "application/problem+json": { schema: ref("Problem") } },
+        description: `Problem details; \`code\` is ${list.map((c) => `\`${c}\``).join(" or ")}.`,
+        content: { "application/problem+json": { schema: ProblemSchema } },
+        ...(status === 429 || status === 503
+          ? {
+              headers: {
+                "Retry-After": { description: "Seconds to wait before trying again.", schema: { type: "integer" } },
+              },
+            }
+          : {}),
       },
     ]),
-  );
+  ) as Record<
+    number,
+    { description: string; content: { "application/problem+json": { schema: typeof ProblemSchema } } }
+  >;
 }
 
-const AUTH_FAILURES: ApiErrorCode[] = ["UNAUTHORIZED", "RATE_LIMITED", "UNAVAILABLE", "INTERNAL"];
-const security = [{ bearer: [] }];
-const requestIdParameter = {
-  name: "requestId",
-  in: "path",
-  required: true,
-  description: "The id `POST /generate` returned",
-  schema: { type: "string", format: "uuid" },
+/** Turns a refused path parameter, header or body into our problem+json (the library's default is a raw ZodError). */
+const validationProblem: Hook<unknown, AppEnv, string, void> = (result) => {
+  if (result.success) return;
+  const errors = fieldErrors(result.error.issues);
+  switch (result.target) {
+    case "param":
+      throw new ApiError("MALFORMED_ID", "The request id in the path is not a UUID.", errors);
+    case "json":
+      throw new ApiError("VALIDATION_FAILED", "The report spec is not valid.", errors);
+    default:
+      throw new ApiError("VALIDATION_FAILED", `A request ${result.target} is not valid.`, errors);
+  }
 };
-const specBody = { required: true, content: json(ref("ReportSpec"), EXAMPLE_SPEC) };
-const binary = { type: "string", contentMediaType: "application/octet-stream" };
 
-let cached: object | undefined;
+/** A router whose routes are OpenAPI definitions: they validate requests and make the document. */
+export const openApiRouter = () => new OpenAPIHono<AppEnv>({ defaultHook: validationProblem });
 
-/** The OpenAPI 3.1 document of the REST routes; every schema in it is generated from the contracts' zod schemas. */
-export function openApiDocument(): object {
-  cached ??= {
-    openapi: "3.1.0",
-    info: {
-      title: "Reports API",
-      version: "0.1.0",
+export const TAGS = [
+  { name: "reports", description: "Queue a report, follow its status, download or cancel it." },
+  { name: "health", description: "Liveness, readiness and metrics for the platform running the API." },
+];
+
+const documents = new WeakMap<OpenAPIHono<AppEnv>, object>();
+
+/** The OpenAPI 3.1 document of `app`'s REST routes, generated from their definitions (memoised per app). */
+export function openApiDocument(app: OpenAPIHono<AppEnv>): object {
+  let document = documents.get(app);
+  if (!document) {
+    app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
+      type: "http",
+      scheme: "bearer",
       description:
-        "Turn report data into XLSX and PDF files, asynchronously. Errors are RFC 9457 problem details with a `code` from the catalog.",
-    },
-    servers: [{ url: "/" }],
-    components: {
-      securitySchemes: {
-        bearer: {
-          type: "http",
-          scheme: "bearer",
-          description: "An API key (`AUTH_MODE=apikey`) or a JWT (`AUTH_MODE=jwt`); nothing with `AUTH_MODE=none`.",
-        },
+        "An API key (`AUTH_MODE=apikey`, made with `pnpm --filter @reports/bff keys create`) or a JWT " +
+        "(`AUTH_MODE=jwt`). With `AUTH_MODE=none` (local use only) no header is needed.",
+    });
+    document = app.getOpenAPI31Document({
+      openapi: "3.1.0",
+      info: {
+        title: "Reports API",
+        version: "0.1.0",
+        license: { name: "MIT", url: "https://opensource.org/license/mit" },
+        description:
+          "Turn report data into XLSX and PDF files, asynchronously: `POST /generate` queues a report and answers " +
+          "at once; `GET /status/{requestId}` (or its event stream) follows it to `done`; " +
+          "`GET /reports/{requestId}/download` fetches the file. Errors are RFC 9457 problem details with a `code` " +
+          "from the catalog. The same operations are available over tRPC at `/trpc` (used by `@reports/sdk`).",
       },
-      schemas: {
-        ReportSpec: schemaOf(reportSpec, "input"),
-        GenerateResult: schemaOf(generateResult, "output"),
-        ReportStatus: schemaOf(reportStatus, "output"),
-        Problem: schemaOf(problem, "output"),
-        ErrorCode: schemaOf(apiErrorCode, "output"),
-      },
-    },
-    paths: {
-      "/generate": {
-        post: {
-          summary: "Queue a report",
-          description:
-            "Stores the report and queues it; answers at once. Poll `GET /status/{requestId}` until `done`. " +
-            "A big report (up to 1,048,575 rows) is streamed as JSON Lines (`application/x-ndjson`, optionally " +
-            "`Content-Encoding: gzip`): the first line is the spec without rows, every other line one row of the " +
-            'current table; a line `{"$table": "Name"}` moves on to a later table. Rows are checked as they ' +
-            "arrive (errors name the line) and wait in object storage, not in the database. Bodies up to " +
-            "`MAX_UPLOAD_BYTES` on the wire.",
-          security,
-          parameters: [
-            {
-              name: "Idempotency-Key",
-              in: "header",
-              required: false,
-              description: "The same key and body replay the original request (200); another body is a 422.",
-              schema: { type: "string", minLength: 1, maxLength: 255 },
-            },
-          ],
-          requestBody: {
-            ...specBody,
-            content: {
-              ...specBody.content,
-              "application/x-ndjson": {
-                schema: { type: "string", description: "The spec without rows, then one row per line." },
-              },
-            },
-          },
-          responses: {
-            "201": { description: "Queued", content: json(ref("GenerateResult")) },
-            "200": { description: "Replayed for its Idempotency-Key", content: json(ref("GenerateResult")) },
-            ...problems([
-              "VALIDATION_FAILED",
-              "PAYLOAD_TOO_LARGE",
-              "LIMIT_EXCEEDED",
-              "UNSUPPORTED_MEDIA_TYPE",
-              "IDEMPOTENCY_KEY_REUSED",
-              "UNAVAILABLE",
-              ...AUTH_FAILURES,
-            ]),
-          },
-        },
-      },
-      "/render": {
-        post: {
-          summary: "Render a small report at once",
-          description: "Returns the file itself, for previews. Over the synchronous limit: 413, use `/generate`.",
-          security,
-          requestBody: specBody,
-          responses: {
-            "200": {
-              description: "The file, with `Content-Disposition: attachment`",
-              content: {
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": { schema: binary },
-                "application/pdf": { schema: binary },
-              },
-            },
-            ...problems([
-              "VALIDATION_FAILED",
-              "LIMIT_EXCEEDED",
-              "UNSUPPORTED_MEDIA_TYPE",
-              "RENDER_FAILED",
-              ...AUTH_FAILURES,
-            ]),
-          },
-        },
-      },
-      "/status/{requestId}": {
-        get: {
-          summary: "The status of a report",
-          description: "`url` is a fresh, expiring download link once `done`. Another owner's id answers 404.",
-          security,
-          parameters: [requestIdParameter],
-          responses: {
-            "200": { description: "The status", content: json(ref("ReportStatus")) },
-            ...problems(["MALFORMED_ID", "NOT_FOUND", ...AUTH_FAILURES]),
-          },
-        },
-      },
-      "/reports/{requestId}/download": {
-        get: {
-          summary: "Download a finished report",
-          security,
-          parameters: [requestIdParameter],
-          responses: {
-            "302": { description: "Redirect to a fresh, expiring link" },
-            ...problems(["MALFORMED_ID", "NOT_FOUND", "NOT_READY", ...AUTH_FAILURES]),
-          },
-        },
-      },
-      "/reports/{requestId}/cancel": {
-        post: {
-          summary: "Cancel a queued or processing report",
-          description:
-            "A queued report is never rendered; a processing one is abandoned at its worker's next progress tick or lease renewal. Answers the `cancelled` status.",
-          security,
-          parameters: [requestIdParameter],
-          responses: {
-            "200": { description: "Cancelled", content: json(ref("ReportStatus")) },
-            ...problems(["MALFORMED_ID", "NOT_FOUND", "NOT_CANCELLABLE", ...AUTH_FAILURES]),
-          },
-        },
-      },
-      "/healthz": { get: { summary: "The process is up", responses: { "200": { description: "Up" } } } },
-      "/readyz": {
-        get: {
-          summary: "The database, the queue and the storage are reachable",
-          responses: { "200": { description: "Ready" }, "503": { description: "Not ready; names the dependency" } },
-        },
-      },
-    },
-  };
-  return cached;
+      servers: [{ url: "/", description: "This server" }],
+      tags: TAGS,
+      security: BEARER,
+    });
+    documents.set(app, document);
+  }
+  return document;
 }

@@ -92,7 +92,7 @@ export async function processReport(
     });
     const renderMs = Date.now() - renderStarted;
     deps.metrics.renderSeconds.observe({ format: extension }, renderMs / 1000);
-    const done = await deps.repo.complete(claim, key);
+    const done = await deps.repo.complete(claim, key, file.warnings);
     if (!done) {
       if ((await deps.repo.findById(claim.row.requestId))?.status === "cancelled") {
         await deps.storage.delete(key).catch((err: unknown) => log.warn({ err }, "file of a cancelled report kept"));
@@ -104,7 +104,10 @@ export async function processReport(
     }
     await deps.cache.publish(toCachedStatus(done));
     await notify(deps, done, log);
-    log.info({ renderMs, ms: Date.now() - started, bytes: file.bytes }, "report done");
+    log.info(
+      { renderMs, ms: Date.now() - started, bytes: file.bytes, warnings: file.warnings.map((w) => w.code) },
+      "report done",
+    );
     if (input) await removeInput(deps, input, log);
     return "done";
   } catch (error) {

@@ -25,6 +25,7 @@ export interface BffApiProps {
   bucket: s3.IBucket;
   urls: ServiceUrls;
   logRetention: logs.RetentionDays;
+  architecture: "arm64" | "x86_64";
 }
 
 /** The BFF's Lambda entry (apps/bff/src/lambda.ts) behind an HTTP API, in the VPC next to the services. */
@@ -40,10 +41,9 @@ export class BffApi extends Construct {
     this.logGroup = new logs.LogGroup(this, "Logs", { retention: props.logRetention });
     this.function = new lambda.Function(this, "Function", {
       code: bffLambdaCode(),
-      handler: "apps/bff/lambda-entry.handler",
+      handler: "lambda.handler",
       runtime: lambda.Runtime.NODEJS_22_X,
-      // The package carries esbuild's Linux x64 binary, which tsx runs on.
-      architecture: lambda.Architecture.X86_64,
+      architecture: props.architecture === "arm64" ? lambda.Architecture.ARM_64 : lambda.Architecture.X86_64,
       memorySize: 1024,
       // HTTP APIs give an integration 30 s at most.
       timeout: Duration.seconds(29),
@@ -52,6 +52,8 @@ export class BffApi extends Construct {
       securityGroups: [props.network.appSecurityGroup],
       logGroup: this.logGroup,
       environment: {
+        // stack traces through the bundle's source maps
+        NODE_OPTIONS: "--enable-source-maps",
         NODE_ENV: "production",
         AUTH_MODE: "apikey",
         LOG_LEVEL: "info",
@@ -95,8 +97,8 @@ export class BffApi extends Construct {
 }
 
 /**
- * The same production tree as the BFF's image (turbo prune, offline install, production dependencies), so the
- * Lambda has every file the app reads at run time: the render threads' entry, fonts, the API docs' assets.
+ * The same built app as the BFF's image (turbo prune, offline install, `pnpm build`: apps/bff/dist), so the
+ * Lambda has every file the app reads at run time: the render threads' bundle, fonts, migrations, the dashboard.
  */
 function bffLambdaCode(): lambda.Code {
   return lambda.Code.fromAsset(ROOT, {

@@ -28,7 +28,13 @@ export class ReportsStack extends Stack {
       downloadOrigins: settings.downloadOrigins,
     });
     const services = new BackingServices(this, "Services", { network, settings });
-    const bff = new BffApi(this, "Bff", { network, bucket, urls: services.urls, logRetention });
+    const bff = new BffApi(this, "Bff", {
+      network,
+      bucket,
+      urls: services.urls,
+      logRetention,
+      architecture: settings.lambdaArchitecture,
+    });
     const workers = new WorkerAccess(this, "Workers", { bucket, logRetention });
     new Observability(this, "Observability", {
       bffLogs: bff.logGroup,

@@ -17,6 +17,8 @@ export const reportsSettings = z.object({
   downloadOrigins: z.array(z.string()).default(["*"]),
   /** Where alarms are e-mailed; without it they only go to the SNS topic. */
   alarmEmail: z.email().optional(),
+  /** The BFF's Lambda: its package holds no native binary, so either runs it; arm64 costs less per GB-second. */
+  lambdaArchitecture: z.enum(["arm64", "x86_64"]).default("arm64"),
   /** Multi-AZ database and broker. */
   highAvailability: z.coerce.boolean().default(false),
 });

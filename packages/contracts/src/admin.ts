@@ -1,6 +1,6 @@
 import type { ReportErrorType } from "./errors";
 import type { ReportFormat } from "./spec";
-import type { ReportState } from "./status";
+import type { ReportState, ReportWarning } from "./status";
 
 /**
  * What the operator dashboard (`/admin`, tRPC `admin.*`) reads and does. Types and constants only (no zod), so the
@@ -89,6 +89,8 @@ export interface AdminRequestDetail extends AdminRequest {
   /** A signed link while `done`. */
   downloadUrl: string | null;
   webhookUrl: string | null;
+  /** What the render of a `done` report warned about; empty otherwise. */
+  warnings: ReportWarning[];
 }
 
 export interface AdminPage<T> {

@@ -63,18 +63,21 @@ export function httpStatusOf(code: ApiErrorCode): 400 | 401 | 403 | 404 | 409 | 
   }
 }
 
-export const fieldError = z.object({ path: z.string(), message: z.string() });
+export const fieldError = z.object({
+  path: z.string().describe("The field, e.g. `tables[0].rows[3].amount`"),
+  message: z.string().describe("What is wrong with it"),
+});
 export type FieldError = z.infer<typeof fieldError>;
 
 /** RFC 9457 problem details, as every 4xx/5xx of the API returns them. */
 export const problem = z.object({
-  type: z.string(),
-  title: z.string(),
-  status: z.number().int(),
-  detail: z.string(),
-  code: apiErrorCode,
-  requestId: z.string().optional(),
-  errors: z.array(fieldError).optional(),
+  type: z.string().describe("A URI naming the kind of problem"),
+  title: z.string().describe("The kind of problem, in words"),
+  status: z.number().int().describe("The HTTP status"),
+  detail: z.string().describe("What went wrong with this request, for people"),
+  code: apiErrorCode.describe("The error's code in the catalog, for programs"),
+  requestId: z.string().optional().describe("The `X-Request-Id` of the request: quote it when you ask about a failure"),
+  errors: z.array(fieldError).optional().describe("For validation and limits: each field and what is wrong with it"),
 });
 export type Problem = z.infer<typeof problem>;
 

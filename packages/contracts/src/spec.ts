@@ -40,7 +40,7 @@ export const column = z
       .max(255)
       .optional()
       .describe(
-        "Width in characters (XLSX) or a relative weight (PDF); without it, the width follows the header and the values",
+        "Width in characters (in a PDF, numbers and dates still get the room they need, and spare room is shared out); without it, the width follows the header and the values",
       ),
     currency: z
       .string()
@@ -150,7 +150,7 @@ export const pdfOptions = z.object({
     .min(1)
     .max(50)
     .optional()
-    .describe('Lines of a PDF text cell before it is cut with "…" (default 4)'),
+    .describe('Lines of a text cell before it is cut with "…" (default 4)'),
 });
 export type PdfOptions = z.infer<typeof pdfOptions>;
 

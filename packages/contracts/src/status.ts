@@ -11,53 +11,66 @@ export const isFinal = (s: ReportState): boolean => FINAL_STATES.has(s);
 /** Ids are UUIDs we mint (v4). Any well-formed UUID is accepted so an unknown one is a 404, not a 400. */
 export const requestId = z
   .string()
-  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, "must be a UUID");
+  // no `i` flag: the pattern is also the JSON Schema's, and JSON Schema patterns have no flags
+  .regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, "must be a UUID");
 
 export const reportSummary = z.object({
-  format: reportFormat,
-  title: z.string(),
-  fileName: z.string(),
-  rowCount: z.number().int().nonnegative(),
+  format: reportFormat.describe("`xlsx` or `pdf`, as asked for"),
+  title: z.string().describe("The spec's title"),
+  fileName: z.string().describe("The name the file downloads as, with its extension"),
+  rowCount: z.number().int().nonnegative().describe("Rows over every table"),
 });
 export type ReportSummary = z.infer<typeof reportSummary>;
 
-export const reportError = z.object({ type: reportErrorType, message: z.string() });
+export const reportError = z.object({
+  type: reportErrorType.describe("Why the report failed (the catalog of report error types)"),
+  message: z.string().describe("One line for people"),
+});
 
 /** Something a finished report's reader should know although the file was produced (e.g. glyphs no font has). */
 export const reportWarningCode = z.enum(["MISSING_GLYPHS"]);
 export type ReportWarningCode = z.infer<typeof reportWarningCode>;
 
 export const reportWarning = z.object({
-  code: reportWarningCode,
+  code: reportWarningCode.describe("What the reader should know"),
   /** One line for people, e.g. `3 cells have characters no embedded font can draw: U+E000, U+1F9FF`. */
-  message: z.string(),
+  message: z.string().describe("One line for people, e.g. `3 cells have characters no embedded font can draw: U+E000`"),
   /** For `MISSING_GLYPHS`: the code points (`U+XXXX`, at most 50) and how many cells held one. */
-  codePoints: z.array(z.string()).optional(),
-  cells: z.number().int().nonnegative().optional(),
+  codePoints: z.array(z.string()).optional().describe("For `MISSING_GLYPHS`: the code points (`U+XXXX`, at most 50)"),
+  cells: z.number().int().nonnegative().optional().describe("For `MISSING_GLYPHS`: how many cells held one"),
 });
 export type ReportWarning = z.infer<typeof reportWarning>;
 
 /** What `GET /status/:requestId` and `reports.status` return. */
 export const reportStatus = z.object({
-  requestId: z.string(),
-  status: reportState,
-  report: reportSummary,
-  url: z.string().nullable(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-  error: reportError.nullable(),
+  requestId: z.string().describe("The request's id (a UUID)"),
+  status: reportState.describe("Where the report is; `done`, `error` and `cancelled` are final"),
+  report: reportSummary.describe("What was asked for"),
+  url: z.string().nullable().describe("When `done`: a fresh, expiring link to the file; otherwise null"),
+  createdAt: z.string().describe("When the request was made (ISO 8601, UTC)"),
+  updatedAt: z.string().describe("When the status last changed (ISO 8601, UTC)"),
+  error: reportError.nullable().describe("When `error`: why; otherwise null"),
   /** Percent of rows rendered while `processing` (0–100); null or absent when unknown. */
-  progress: z.number().min(0).max(100).nullable().optional(),
+  progress: z
+    .number()
+    .min(0)
+    .max(100)
+    .nullable()
+    .optional()
+    .describe("Percent of rows rendered while `processing` (0–100); null or absent when unknown"),
   /** Set on a `done` report whose file was produced with caveats; absent or empty otherwise. */
-  warnings: z.array(reportWarning).optional(),
+  warnings: z
+    .array(reportWarning)
+    .optional()
+    .describe("Set on a `done` report whose file was produced with caveats; absent or empty otherwise"),
 });
 export type ReportStatus = z.infer<typeof reportStatus>;
 
 /** What `POST /generate` and `reports.generate` return. */
 export const generateResult = z.object({
-  requestId: z.string(),
-  status: reportState,
-  createdAt: z.string(),
+  requestId: z.string().describe("The new request's id: follow it with `GET /status/{requestId}`"),
+  status: reportState.describe("`queued` for a new request; a replayed one's status as it is now"),
+  createdAt: z.string().describe("When the request was made (ISO 8601, UTC)"),
 });
 export type GenerateResult = z.infer<typeof generateResult>;
 

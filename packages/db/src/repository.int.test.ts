@@ -94,6 +94,29 @@ describe.each(TEST_DRIVERS)("report repository on %s", (_name, open) => {
     expect(status.report).toEqual({ format: "xlsx", title: row.title, fileName: row.fileName, rowCount: 2 });
     expect(Date.parse(status.createdAt)).toBeGreaterThan(0);
   });
+
+  it("keeps a render's warnings with the done request, and shows none when there were none", async () => {
+    const warning = {
+      code: "MISSING_GLYPHS" as const,
+      message: "1 cell has characters no embedded font can draw: U+E000",
+      codePoints: ["U+E000"],
+      cells: 1,
+    };
+    const [warned, clean] = await Promise.all([repo.create(sampleSpec()), repo.create(sampleSpec())]);
+    const [warnedClaim, cleanClaim] = await Promise.all([
+      repo.claim(warned.requestId, lease),
+      repo.claim(clean.requestId, lease),
+    ]);
+    if (!warnedClaim || !cleanClaim) throw new Error("not claimed");
+    expect(toCachedStatus(warnedClaim.row)).not.toHaveProperty("warnings");
+    const done = await repo.complete(warnedClaim, "reports/w.pdf", [warning]);
+    expect(done?.warnings).toEqual([warning]);
+    expect(toCachedStatus(done ?? warned).warnings).toEqual([warning]);
+    expect((await repo.findById(warned.requestId))?.warnings).toEqual([warning]);
+    const cleanDone = await repo.complete(cleanClaim, "reports/c.pdf", []);
+    expect(cleanDone?.warnings).toBeNull();
+    expect(toCachedStatus(cleanDone ?? clean)).not.toHaveProperty("warnings");
+  });
   it("releases a claim back to queued, keeping the last error", async () => {
     const row = await repo.create(sampleSpec());
     const claim = await repo.claim(row.requestId, lease);

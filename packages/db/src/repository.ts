@@ -4,6 +4,7 @@ import {
   downloadName,
   type ReportErrorType,
   type ReportSpec,
+  type ReportWarning,
   rowCount,
   type StoredInput,
 } from "@reports/contracts";
@@ -169,13 +170,21 @@ export function createReportRepository(db: Database) {
       return rows.length === 1;
     },
 
-    /** `done` with the file's key; null when the claim was lost (another worker's result stands). */
-    async complete(claim: Claim, fileKey: string): Promise<ReportRequestRow | null> {
+    /**
+     * `done` with the file's key and what its render warned about; null when the claim was lost (another
+     * worker's result stands).
+     */
+    async complete(
+      claim: Claim,
+      fileKey: string,
+      warnings: readonly ReportWarning[] = [],
+    ): Promise<ReportRequestRow | null> {
       const [row] = await db
         .update(r)
         .set({
           status: "done",
           fileKey,
+          warnings: warnings.length > 0 ? [...warnings] : null,
           claimToken: null,
           leaseExpiresAt: null,
           completions: sql`${r.completions} + 1`,
@@ -333,6 +342,7 @@ export function toCachedStatus(row: ReportRequestRow): CachedStatus {
     updatedAt: row.updatedAt.toISOString(),
     error: row.status === "error" && row.errorType ? { type: row.errorType, message: row.errorMessage ?? "" } : null,
     fileKey: row.status === "done" ? row.fileKey : null,
+    ...(row.status === "done" && row.warnings?.length ? { warnings: row.warnings } : {}),
     version: row.version,
   };
 }

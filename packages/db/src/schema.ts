@@ -3,6 +3,7 @@ import {
   type ReportFormat,
   type ReportSpec,
   type ReportState,
+  type ReportWarning,
   reportErrorType,
   reportFormat,
   reportState,
@@ -54,6 +55,8 @@ export const reportRequests = pgTable(
     fileKey: text("file_key"),
     errorType: reportErrorTypeEnum("error_type"),
     errorMessage: text("error_message"),
+    /** What the render of a `done` report warned about (e.g. characters no font has); null when nothing. */
+    warnings: jsonb("warnings").$type<ReportWarning[]>(),
     attempts: integer("attempts").notNull().default(0),
     /** The failure of the last attempt, kept while the request waits for its retry. */
     lastErrorType: reportErrorTypeEnum("last_error_type"),

@@ -36,7 +36,60 @@ export function excelSerial(ms: number): number | null {
   return serial - 1 >= 1 ? serial - 1 : null;
 }
 
-type Formatted = Pick<Column, "type" | "currency" | "decimals">;
+type Formatted = Pick<Column, "type" | "currency" | "decimals"> & { timeZone?: string | undefined };
+
+/** Significant digits Excel keeps (and shows) of a number: more would show float noise such as 0.30000000000000004. */
+const EXCEL_DIGITS = 15;
+/** Decimals past which a number shown as given reads better in scientific notation (1E-16). */
+const MAX_GIVEN_DECIMALS = 15;
+
+/** Whether a column shows each value as given: a `number` without `decimals` (3.14159 stays 3.14159, 1e-7 0.0000001). */
+export function showsAsGiven(column: Pick<Column, "type" | "decimals">): boolean {
+  return column.type === "number" && column.decimals === undefined;
+}
+
+/**
+ * The digits after the point that show `value` as given, to Excel's 15 significant digits, or null when it
+ * needs more than 15 (a tiny number, shown in scientific notation instead).
+ *
+ * @example
+ * givenDecimals(3.14159); // 5
+ * givenDecimals(1e-7); // 7
+ * givenDecimals(0.1 + 0.2); // 1
+ */
+export function givenDecimals(value: number): number | null {
+  if (!Number.isFinite(value) || value === 0) return 0;
+  const [mantissa = "", exponent = "0"] = String(Math.abs(Number(value.toPrecision(EXCEL_DIGITS)))).split("e");
+  const decimals = Math.max(0, (mantissa.split(".")[1]?.length ?? 0) - Number(exponent));
+  return decimals > MAX_GIVEN_DECIMALS ? null : decimals;
+}
+
+/** The Excel format showing `value` as given: thousands separators and exactly its decimals, or General. */
+export function givenFormat(value: number): string {
+  const decimals = givenDecimals(value);
+  if (decimals === null) return "General";
+  return decimals > 0 ? `#,##0.${"0".repeat(decimals)}` : "#,##0";
+}
+
+/** The Excel format of a `datetime` column's cells: the wall-clock time and the zone's name, as the PDF shows it. */
+export function dateTimeFormat(zoneName: string): string {
+  return `yyyy-mm-dd hh:mm:ss "${zoneName.replace(/"/g, "")}"`;
+}
+
+/**
+ * The short name of a time zone at an instant, as the PDF and the XLSX show it next to a date-time: "UTC",
+ * "GMT+1", "EST", "GMT+5:30".
+ */
+export function zoneNamer(timeZone: string): (ms: number) => string {
+  if (timeZone === "UTC" || timeZone === "Etc/UTC") return () => "UTC";
+  const zone = new Intl.DateTimeFormat("en-US", { timeZone, timeZoneName: "short" });
+  return (ms) => zone.formatToParts(ms).find((p) => p.type === "timeZoneName")?.value ?? timeZone;
+}
+
+/** The zone a column's date-times are shown in: its own, else the spec's. */
+export function zoneOf(column: Pick<Formatted, "timeZone">, context: Pick<FormatContext, "timeZone">): string {
+  return column.timeZone ?? context.timeZone;
+}
 
 /** Digits after the point: the column's, else the currency's usual ones (JPY 0), else 2. */
 function decimalsOf(column: Formatted, locale = "en-US"): number {
@@ -49,7 +102,10 @@ function decimalsOf(column: Formatted, locale = "en-US"): number {
   return 2;
 }
 
-/** The Excel number format of a column, or undefined for text and booleans. Currency symbols follow `locale`. */
+/**
+ * The Excel number format of a column, or undefined for text and booleans. Currency symbols follow `locale`.
+ * A column shown as given (`showsAsGiven`) is General here; its cells get `givenFormat` of their value.
+ */
 export function excelFormat(column: Formatted, locale = "en-US"): string | undefined {
   const decimals = decimalsOf(column, locale);
   const number = decimals > 0 ? `#,##0.${"0".repeat(decimals)}` : "#,##0";
@@ -57,7 +113,7 @@ export function excelFormat(column: Formatted, locale = "en-US"): string | undef
     case "integer":
       return "#,##0";
     case "number":
-      return number;
+      return column.decimals === undefined ? "General" : number;
     case "currency":
       return column.currency === undefined ? number : currencyFormat(number, column.currency, locale);
     case "percent":
@@ -106,7 +162,7 @@ export function displayFormatter(column: Formatted, context: FormatContext): Dis
     case "integer":
       return numeric(new Intl.NumberFormat(locale, { maximumFractionDigits: 0 }), true);
     case "number":
-      return numeric(new Intl.NumberFormat(locale, fixed));
+      return column.decimals === undefined ? givenNumber(locale) : numeric(new Intl.NumberFormat(locale, fixed));
     case "currency": {
       const style: Intl.NumberFormatOptions =
         column.currency === undefined ? {} : { style: "currency", currency: column.currency };
@@ -118,7 +174,8 @@ export function displayFormatter(column: Formatted, context: FormatContext): Dis
       return (v) => (v === null || v === undefined ? "" : typeof v === "boolean" ? (v ? "Yes" : "No") : null);
     case "date":
     case "datetime": {
-      const text = column.type === "date" ? dateText(context) : dateTimeText(context);
+      const text =
+        column.type === "date" ? dateText(context) : dateTimeText({ ...context, timeZone: zoneOf(column, context) });
       const type = column.type;
       return (v) => {
         if (v === null || v === undefined) return "";
@@ -142,8 +199,7 @@ function dateText(context: FormatContext): (ms: number) => string {
 
 function dateTimeText(context: FormatContext): (ms: number) => string {
   const { locale, timeZone } = context;
-  const zone = new Intl.DateTimeFormat("en-US", { timeZone, timeZoneName: "short" });
-  const zoneName = (ms: number) => zone.formatToParts(ms).find((p) => p.type === "timeZoneName")?.value ?? timeZone;
+  const zoneName = zoneNamer(timeZone);
   if (!context.localized) {
     const wall = wallClock(timeZone);
     if (timeZone === "UTC") return (ms) => `${new Date(ms).toISOString().slice(0, 19).replace("T", " ")} UTC`;
@@ -160,6 +216,27 @@ function dateTimeText(context: FormatContext): (ms: number) => string {
     timeZoneName: "short",
   });
   return (ms) => format.format(ms);
+}
+
+/** Numbers shown as given (see `givenDecimals`), in the locale's digits and separators. */
+function givenNumber(locale: string): DisplayFormatter {
+  const formats = new Map<number | null, Intl.NumberFormat>();
+  return (v) => {
+    if (v === null || v === undefined) return "";
+    if (!isNumber(v, false)) return null;
+    const decimals = givenDecimals(v);
+    let format = formats.get(decimals);
+    if (!format) {
+      format = new Intl.NumberFormat(
+        locale,
+        decimals === null
+          ? { notation: "scientific", maximumSignificantDigits: EXCEL_DIGITS }
+          : { minimumFractionDigits: decimals, maximumFractionDigits: decimals },
+      );
+      formats.set(decimals, format);
+    }
+    return format.format(v);
+  };
 }
 
 function isNumber(value: CellValue, integer: boolean): value is number {

@@ -1,6 +1,10 @@
 import type { Row } from "@reports/contracts";
 
-/** Rows looked at to size a column: enough to be representative, bounded so a million rows cost nothing. */
+/**
+ * Rows looked at to size a column: the whole table when it is small, else its first rows — enough to be
+ * representative, bounded so a million rows cost nothing. (An XLSX sheet's widths come before its rows in the
+ * file, so a streamed table cannot be sized by rows it has not read yet.)
+ */
 export const SAMPLE_ROWS = 500;
 
 /** Rows per chunk handed from a source to a renderer (and from the main thread to a render thread). */
@@ -32,6 +36,9 @@ export function arrayRows(rows: readonly Row[]): RowSource {
 /** Reads a source's rows in runs of at most a given length, across its chunks. */
 export class RowCursor {
   private readonly chunks: AsyncIterator<readonly Row[]>;
+  /** Chunks read ahead by `sample`, not yet reached. */
+  private readonly ahead: (readonly Row[])[] = [];
+  private ended = false;
   private chunk: readonly Row[] = [];
   private offset = 0;
   private delivered = 0;
@@ -51,25 +58,49 @@ export class RowCursor {
     return rows;
   }
 
-  /** The next rows (some, not all), without taking them; empty once the source is done. */
-  async peek(): Promise<readonly Row[]> {
-    return (await this.fill()) ? this.chunk.slice(this.offset) : [];
+  /**
+   * The next `max` rows (fewer at the end of the source) without taking them: they are read ahead, across chunks,
+   * and `take` returns them later. Holds at most `max` rows and a chunk more.
+   */
+  async sample(max: number): Promise<Row[]> {
+    const rows: Row[] = [];
+    if (!(await this.fill())) return rows;
+    const add = (chunk: readonly Row[], from: number) => {
+      for (let i = from; i < chunk.length && rows.length < max; i++) rows.push(chunk[i] as Row);
+    };
+    add(this.chunk, this.offset);
+    for (const chunk of this.ahead) add(chunk, 0);
+    while (rows.length < max && !this.ended) {
+      const next = await this.chunks.next();
+      if (next.done) this.ended = true;
+      else {
+        this.ahead.push(next.value);
+        add(next.value, 0);
+      }
+    }
+    return rows;
   }
 
   /** Loads the next chunk when the current one is used up; false at the end. */
   private async fill(): Promise<boolean> {
     while (this.offset >= this.chunk.length) {
-      const next = await this.chunks.next();
-      if (next.done) {
+      const next = this.ahead.shift() ?? (this.ended ? undefined : await this.nextChunk());
+      if (next === undefined) {
         if (this.delivered !== this.source.count) {
           throw new Error(`row source ended after ${this.delivered} of ${this.source.count} rows`);
         }
         return false;
       }
-      this.chunk = next.value;
+      this.chunk = next;
       this.offset = 0;
     }
     return true;
+  }
+
+  private async nextChunk(): Promise<readonly Row[] | undefined> {
+    const next = await this.chunks.next();
+    if (next.done) this.ended = true;
+    return next.done ? undefined : next.value;
   }
 
   /** Reads every remaining row. */

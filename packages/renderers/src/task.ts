@@ -37,14 +37,7 @@ export type TaskEvent =
 
 /** Errors come back as data: a thrown error loses its `type` when it is cloned to the main thread. */
 export type TaskOutcome =
-  | {
-      ok: true;
-      data: Uint8Array;
-      bytes: number;
-      contentType: string;
-      extension: RenderedFile["extension"];
-      warnings: RenderedFile["warnings"];
-    }
+  | ({ ok: true; data: Uint8Array } & Omit<RenderedFile, "data">)
   | { ok: false; type: RenderErrorType; message: string };
 
 /** What every thread of a pool is started with. */

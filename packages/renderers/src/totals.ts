@@ -58,10 +58,13 @@ export function aggregates(columns: readonly Column[]): Array<Aggregate | undefi
   return columns.map((c) => (c.totals === undefined ? undefined : new Aggregate(c.totals)));
 }
 
-/** How a totals cell is typed and formatted: a count is an integer, an average of integers has decimals. */
+/** How a totals cell is typed and formatted: a count is an integer, an average has decimals (2 unless given). */
 export function totalsColumn<C extends Pick<Column, "type" | "currency" | "decimals" | "totals">>(column: C): C {
   if (column.totals === "count") return { ...column, type: "integer", decimals: undefined };
-  if (column.totals === "avg" && column.type === "integer") return { ...column, type: "number" };
+  // an average has decimals even when the values have none
+  if (column.totals === "avg" && (column.type === "integer" || column.type === "number")) {
+    return { ...column, type: "number", decimals: column.decimals ?? 2 };
+  }
   return column;
 }
 

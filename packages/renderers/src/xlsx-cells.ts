@@ -1,5 +1,15 @@
 import type { Column } from "@reports/contracts";
-import { excelFormat, excelSerial, type FormatContext, parseInstant } from "./format";
+import {
+  dateTimeFormat,
+  excelFormat,
+  excelSerial,
+  type FormatContext,
+  givenFormat,
+  parseInstant,
+  showsAsGiven,
+  zoneNamer,
+  zoneOf,
+} from "./format";
 import { wallClock } from "./timezone";
 import type { Aggregate } from "./totals";
 import type { StyleSheet } from "./xlsx-styles";
@@ -43,8 +53,10 @@ export function numberCell(ref: string, value: number, style: number): string {
 
 /**
  * The writer of one column's cells. It checks each value against the column's type, writes numbers, dates (as
- * serials of the wall-clock time in the spec's time zone) and booleans as typed cells with the column's number
- * format, and adds each value to the column's totals.
+ * serials of the wall-clock time in the column's or the spec's time zone, formatted with the zone's name) and
+ * booleans as typed cells with the column's number format, and adds each value to the column's totals. Styles
+ * are registered as values ask for them: a number shown as given gets the format of its decimals, a date-time
+ * the name of its zone's offset at that instant (GMT+1 in winter, GMT+2 in summer).
  */
 export function cellWriter(
   column: Column,
@@ -78,12 +90,29 @@ export function cellWriter(
     case "integer":
       return (value, row) => (Number.isSafeInteger(value) ? number(value as number, row) : null);
     case "number":
+      if (showsAsGiven(column)) {
+        const given = new Map<string, string>();
+        return (value, row) => {
+          if (typeof value !== "number" || !Number.isFinite(value)) return null;
+          total?.add(value, value);
+          const format = givenFormat(value);
+          let numericStyle = given.get(format);
+          if (numericStyle === undefined) {
+            const id = styles.style({ format });
+            numericStyle = `"${id === 0 ? "" : ` s="${id}"`}><v>`;
+            given.set(format, numericStyle);
+          }
+          return `${open}${row}${numericStyle}${value}</v></c>`;
+        };
+      }
+      return (value, row) => (typeof value === "number" && Number.isFinite(value) ? number(value, row) : null);
     case "currency":
     case "percent":
       return (value, row) => (typeof value === "number" && Number.isFinite(value) ? number(value, row) : null);
-    case "date":
-    case "datetime": {
-      const serialOf = column.type === "date" ? dateSerial() : dateTimeSerial(context.timeZone);
+    case "datetime":
+      return dateTimeWriter(letters, styles, zoneOf(column, context), textStyle, total);
+    case "date": {
+      const serialOf = dateSerial();
       return (value, row) => {
         const serial = typeof value === "string" ? serialOf(value) : undefined;
         if (serial === undefined) return null;
@@ -109,10 +138,32 @@ function dateSerial(): (value: string) => number | null | undefined {
   };
 }
 
-function dateTimeSerial(timeZone: string): (value: string) => number | null | undefined {
+/** Date-time cells: the serial of the wall-clock time in `timeZone`, with the zone's name at that instant. */
+function dateTimeWriter(
+  letters: string,
+  styles: StyleSheet,
+  timeZone: string,
+  textStyle: TextStyles,
+  total?: Aggregate,
+): CellWriter {
   const wall = wallClock(timeZone);
-  return (value) => {
-    const ms = parseInstant("datetime", value);
-    return ms === null ? undefined : excelSerial(wall(ms));
+  const zoneName = zoneNamer(timeZone);
+  // by offset from UTC: a zone has a handful (standard and summer time), each with its name
+  const byOffset = new Map<number, string>();
+  return (value, row) => {
+    const ms = typeof value === "string" ? parseInstant("datetime", value) : null;
+    if (ms === null) return null;
+    const local = wall(ms);
+    const serial = excelSerial(local);
+    // Before 1900 Excel has no serial: keep the ISO text.
+    if (serial === null) return textCell(`${letters}${row}`, value as string, textStyle);
+    total?.add(value, serial);
+    let open = byOffset.get(local - ms);
+    if (open === undefined) {
+      const style = styles.style({ format: dateTimeFormat(zoneName(ms)) });
+      open = `"${style === 0 ? "" : ` s="${style}"`}><v>`;
+      byOffset.set(local - ms, open);
+    }
+    return `<c r="${letters}${row}${open}${serial}</v></c>`;
   };
 }

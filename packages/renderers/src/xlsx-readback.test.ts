@@ -26,7 +26,7 @@ describe("XLSX read back by openpyxl", () => {
     expect(cells.D2).toMatchObject({ value: 0.25, type: "n", format: "#,##0.00" });
     expect(cells.E3).toMatchObject({ value: 0.01, type: "n", format: "0.00%" });
     expect(cells.F2).toMatchObject({ value: "2026-01-15T00:00:00", type: "d", format: "yyyy-mm-dd" });
-    expect(cells.G2).toMatchObject({ value: "2026-11-23T00:30:00", type: "d", format: "yyyy-mm-dd hh:mm:ss" });
+    expect(cells.G2).toMatchObject({ value: "2026-11-23T00:30:00", type: "d", format: 'yyyy-mm-dd hh:mm:ss "UTC"' });
     expect(cells.H2).toMatchObject({ value: true, type: "b" });
     expect(cells.H3).toMatchObject({ value: false, type: "b" });
   });

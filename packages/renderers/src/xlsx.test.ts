@@ -39,7 +39,7 @@ describe("renderReport to XLSX", () => {
     const sheet = sheetOf(await workbookOf(sampleSpec({ format: "xlsx", rows: 3 })), "Orders");
     // 2026-01-15 and 2026-11-23T00:30:00Z, counted from 1899-12-30.
     expect(sheet.F2).toMatchObject({ t: "n", v: 46_037, z: "yyyy-mm-dd", w: "2026-01-15" });
-    expect(sheet.G2).toMatchObject({ t: "n", z: "yyyy-mm-dd hh:mm:ss", w: "2026-11-23 00:30:00" });
+    expect(sheet.G2).toMatchObject({ t: "n", z: 'yyyy-mm-dd hh:mm:ss "UTC"', w: "2026-11-23 00:30:00 UTC" });
     expect(sheet.G2?.v).toBeCloseTo(46_349 + 0.5 / 24, 9);
     expect(XLSX.SSF.is_date(sheet.F2?.z as string)).toBe(true);
     const date = XLSX.SSF.parse_date_code(sheet.G3?.v as number);
@@ -89,8 +89,8 @@ describe("renderReport to XLSX", () => {
   it("sizes columns from the spec's width, else from the header and the values as Excel shows them", async () => {
     const [sheet] = readWithOpenpyxl((await renderReport(sampleSpec({ format: "xlsx", rows: 3 }))).data);
     expect(sheet?.widths.B).toBe(24);
-    // "2026-11-23 00:30:00" (19 characters) is the widest text of the date-time column, plus 2.
-    expect(sheet?.widths.G).toBe(21);
+    // "2026-11-23 00:30:00 UTC" (23 characters) is the widest text of the date-time column, plus 2.
+    expect(sheet?.widths.G).toBe(25);
     expect(sheet?.widths.A).toBe(10);
   });
 

@@ -1,9 +1,18 @@
 import type { Column, ReportSpec } from "@reports/contracts";
 import { RenderError } from "./errors";
-import { excelFormat, type FormatContext, formatContext } from "./format";
+import {
+  dateTimeFormat,
+  excelFormat,
+  type FormatContext,
+  formatContext,
+  givenFormat,
+  showsAsGiven,
+  zoneNamer,
+  zoneOf,
+} from "./format";
 import type { RenderLimits } from "./limits";
 import type { Progress } from "./progress";
-import { RowCursor, type RowSource } from "./rows";
+import { RowCursor, type RowSource, SAMPLE_ROWS } from "./rows";
 import { partName, sheetNames } from "./sheet-names";
 import type { ChunkSink } from "./sink";
 import { type Aggregate, aggregates, SUBTOTAL_FUNCTION, TOTALS_LABEL, totalsColumn } from "./totals";
@@ -53,17 +62,14 @@ export async function renderXlsx(
   const zip = new ZipWriter(sink);
   try {
     for (const { path, data } of scaffold.parts) zip.addBuffer(path, data);
-    // Every style a cell can ask for is registered by now: the writers were built above.
-    zip.addBuffer(scaffold.stylesPath, Buffer.from(styles.toXml()));
     const writers = scaffold.sheetPaths.map((path) => zip.addStream(path));
-    const file = zip.finish();
     let p = 0;
     for (const [t, source] of sources.entries()) {
       const table = spec.tables[t];
       const writer = tables[t];
       if (!table || !writer) throw new Error(`no table ${t} for its rows`);
       const cursor = new RowCursor(source);
-      const widths = sheetColumnWidths(table.columns, await cursor.peek(), context);
+      const widths = sheetColumnWidths(table.columns, await cursor.sample(SAMPLE_ROWS), context);
       for (; parts[p]?.table === t; p++) {
         const part = parts[p] as SheetPart;
         const job: SheetJob = {
@@ -79,7 +85,9 @@ export async function renderXlsx(
         await writeSheet(writers[p] as NonNullable<(typeof writers)[number]>, job, cursor, progress);
       }
     }
-    return await file;
+    // Last: cells register styles as their values ask for them (a zone's summer time, a number's decimals).
+    zip.addBuffer(scaffold.stylesPath, Buffer.from(styles.toXml()));
+    return await zip.finish();
   } catch (error) {
     zip.abort();
     throw error;
@@ -131,20 +139,30 @@ function tableWriter(
   let totalsRow: (row: number) => string = () => "";
   if (totals) {
     const ranges = parts.filter((p) => p.table === table && p.rows > 0);
-    const totalStyles = columns.map((column) =>
-      styles.style({ format: excelFormat(totalsColumn(column), context.locale), bold: true }),
-    );
     totalsRow = (row) =>
       columns
         .map((_, c) => {
           const ref = `${letters[c]}${row}`;
           const total = totals[c];
           if (total === undefined) return c === 0 ? textCell(ref, TOTALS_LABEL, bold) : "";
-          return totalCell(ref, total, totalStyles[c] as number, ranges, letters[c] as string);
+          const style = styles.style({ format: totalFormat(columns[c] as Column, total, context), bold: true });
+          return totalCell(ref, total, style, ranges, letters[c] as string);
         })
         .join("");
   }
   return { letters, writers, headerXml, totalsRow };
+}
+
+/** The number format of a totals cell: its column's, with the total's own decimals or zone name where those vary. */
+function totalFormat(column: Column, total: Aggregate, context: FormatContext): string | undefined {
+  const shown = totalsColumn(column);
+  const value = total.number();
+  if (showsAsGiven(shown) && value !== null) return givenFormat(value);
+  const at = total.value();
+  if (shown.type === "datetime" && typeof at === "string") {
+    return dateTimeFormat(zoneNamer(zoneOf(column, context))(Date.parse(at)));
+  }
+  return excelFormat(shown, context.locale);
 }
 
 /** A live SUBTOTAL over the table's rows on every sheet (it follows the autofilter), with its value cached. */

@@ -13,8 +13,12 @@ import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
 
-/** The budget for everything a browser app ships of the SDK (its tRPC client and EventSource included). */
-const BUDGET_MIN_GZ_BYTES = 17 * 1024;
+/**
+ * The budget for everything a browser app ships of the SDK (its tRPC client and EventSource included).
+ * 17 KB → 18 KB with streamed reports (JSON Lines through CompressionStream, retries of a replayable body:
+ * about 1.2 KB) and the browser's CORS explanation on network errors (about 0.3 KB).
+ */
+const BUDGET_MIN_GZ_BYTES = 18 * 1024;
 
 const sdkDir = fileURLToPath(new URL("..", import.meta.url));
 if (!existsSync(join(sdkDir, "dist/index.js"))) {

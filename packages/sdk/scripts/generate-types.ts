@@ -60,7 +60,11 @@ try {
     "",
   ];
 
-  const docOf = (symbol: ts.Symbol) => ts.displayPartsToString(symbol.getDocumentationComment(checker)).trim();
+  /** A property's TSDoc, else the text of the `.describe("…")` its zod schema ends with in the contracts. */
+  const docOf = (symbol: ts.Symbol) =>
+    ts.displayPartsToString(symbol.getDocumentationComment(checker)).trim() ||
+    (symbol.declarations ?? []).map(zodDescription).find((d) => d !== null) ||
+    "";
   const same = (a: ts.Type, b: ts.Type) => checker.isTypeAssignableTo(a, b) && checker.isTypeAssignableTo(b, a);
 
   const emit = (type: ts.Type, indent: string, top: boolean): string => {
@@ -121,4 +125,28 @@ try {
   writeFileSync(`${sdkDir}src/api-types.ts`, out.join("\n"));
 } finally {
   ts.sys.deleteFile?.(probe);
+}
+
+/** The string given to the last `.describe(…)` in a property's zod schema (`key: z.string().describe("…")`). */
+function zodDescription(declaration: ts.Declaration): string | null {
+  if (!ts.isPropertyAssignment(declaration)) return null;
+  for (let node: ts.Expression = declaration.initializer; ts.isCallExpression(node); ) {
+    const callee = node.expression;
+    if (!ts.isPropertyAccessExpression(callee)) return null;
+    if (callee.name.text === "describe") return literalText(node.arguments[0]);
+    node = callee.expression;
+  }
+  return null;
+}
+
+/** A string literal, or literals joined with `+`, as text. */
+function literalText(node: ts.Expression | undefined): string | null {
+  if (!node) return null;
+  if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) return node.text;
+  if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.PlusToken) {
+    const [left, right] = [literalText(node.left), literalText(node.right)];
+    return left === null || right === null ? null : left + right;
+  }
+  if (ts.isParenthesizedExpression(node)) return literalText(node.expression);
+  return null;
 }

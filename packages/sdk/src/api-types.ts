@@ -11,13 +11,21 @@ export type CellValue = null | string | number | boolean;
 
 /** A column of a table. */
 export interface Column {
+  /** The key of this column's values in each row */
   key: string;
+  /** The column's heading */
   header: string;
+  /** How values are checked and shown (default string) */
   type?: "string" | "number" | "boolean" | "integer" | "currency" | "percent" | "date" | "datetime";
+  /** Width in characters (in a PDF, numbers and dates still get the room they need, and spare room is shared out); without it, the width follows the header and the values */
   width?: number;
+  /** ISO 4217 code shown with `currency` columns, e.g. EUR */
   currency?: string;
+  /** Digits after the decimal point of `number`, `currency` and `percent` columns. Default: `number` shows each value as given (3.14159, 0.0000001), `currency` the currency's usual digits (2, JPY 0), `percent` 2 */
   decimals?: number;
+  /** Adds a totals row to the table with this aggregate of the column (sum and avg of numeric columns, min and max also of dates, count of any); in XLSX a live SUBTOTAL that follows the filter */
   totals?: "sum" | "avg" | "count" | "min" | "max";
+  /** IANA time zone in which this `datetime` column's values are written and shown, with the zone's name (default: the spec's `timeZone`) */
   timeZone?: string;
 }
 
@@ -25,24 +33,38 @@ export interface Column {
 export interface Table {
   name: string;
   columns: Column[];
+  /** The rows, each an object of column keys to values; a key that names no column is refused */
   rows: Record<string, CellValue>[];
 }
 
 /** What `generate` takes: a report's format, title and tables. */
 export interface ReportSpec {
+  /** The file to make */
   format: ReportFormat;
+  /** Shown on top of the PDF and in the XLSX's properties; the default file name */
   title: string;
+  /** One or more: a sheet each in XLSX, a section each in PDF */
   tables: Table[];
+  /** Download name without extension (default: the title) */
   fileName?: string;
+  /** Page size and orientation of a PDF */
   pdf?: {
+    /** Default A4 */
     pageSize?: "A4" | "Letter";
+    /** Left out: portrait, or landscape when a table's columns do not fit a portrait page */
     orientation?: "portrait" | "landscape";
+    /** Lines of a text cell before it is cut with "…" (default 4) */
     maxLines?: number;
   };
+  /** BCP 47 locale of numbers, currencies and dates in the PDF and of currency symbols in XLSX (default en-US, with dates as ISO 8601) */
   locale?: string;
+  /** IANA time zone in which `datetime` values are written (XLSX) and shown (PDF), with the zone's name, e.g. Europe/Warsaw (default UTC); a column's `timeZone` overrides it */
   timeZone?: string;
+  /** POST the final status (`done` or `error`) here, signed; see the README's webhooks section */
   webhook?: {
+    /** Where the final status is POSTed */
     url: string;
+    /** Signs each delivery (HMAC-SHA256); without it, the deployment's WEBHOOK_SECRET, if any */
     secret?: string;
   };
 }
@@ -61,41 +83,59 @@ export type ReportErrorType =
 
 /** What a status says about the report itself. */
 export interface ReportSummary {
+  /** `xlsx` or `pdf`, as asked for */
   format: ReportFormat;
+  /** The spec's title */
   title: string;
+  /** The name the file downloads as, with its extension */
   fileName: string;
+  /** Rows over every table */
   rowCount: number;
 }
 
 /** The status of a report, as `getStatus` and `waitForStatus` give it. */
 export interface ReportStatus {
+  /** The request's id (a UUID) */
   requestId: string;
+  /** Where the report is; `done`, `error` and `cancelled` are final */
   status: ReportState;
+  /** What was asked for */
   report: ReportSummary;
+  /** When `done`: a fresh, expiring link to the file; otherwise null */
   url: null | string;
+  /** When the request was made (ISO 8601, UTC) */
   createdAt: string;
+  /** When the status last changed (ISO 8601, UTC) */
   updatedAt: string;
+  /** When `error`: why; otherwise null */
   error: null | {
+    /** Why the report failed (the catalog of report error types) */
     type: ReportErrorType;
+    /** One line for people */
     message: string;
   };
   /** Percent of rows rendered while `processing` (0–100); null or absent when unknown. */
   progress?: null | number;
   /** Set on a `done` report whose file was produced with caveats; absent or empty otherwise. */
   warnings?: {
+    /** What the reader should know */
     code: "MISSING_GLYPHS";
     /** One line for people, e.g. `3 cells have characters no embedded font can draw: U+E000, U+1F9FF`. */
     message: string;
     /** For `MISSING_GLYPHS`: the code points (`U+XXXX`, at most 50) and how many cells held one. */
     codePoints?: string[];
+    /** For `MISSING_GLYPHS`: how many cells held one */
     cells?: number;
   }[];
 }
 
 /** What `generate` resolves with. */
 export interface GenerateResult {
+  /** The new request's id: follow it with `GET /status/{requestId}` */
   requestId: string;
+  /** `queued` for a new request; a replayed one's status as it is now */
   status: ReportState;
+  /** When the request was made (ISO 8601, UTC) */
   createdAt: string;
 }
 
@@ -131,6 +171,8 @@ export type ApiErrorCode =
 
 /** A field of the request that is not valid, e.g. `tables[0].rows[3].amount`. */
 export interface FieldError {
+  /** The field, e.g. `tables[0].rows[3].amount` */
   path: string;
+  /** What is wrong with it */
   message: string;
 }

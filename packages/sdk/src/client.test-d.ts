@@ -5,6 +5,7 @@ import {
   type ReportFailedError,
   type ReportStatus,
   type ReportsApiError,
+  type Row,
 } from "./index";
 
 const reports = createReportsClient({ baseUrl: "http://127.0.0.1:3000", apiKey: "rpt_key" });
@@ -30,6 +31,27 @@ test("generate() takes a typed spec", () => {
   void reports.generate({ format: "pdf", title: "t", tables: [] }, { idempotencyKey: false });
 });
 
+test("generate() with rows streams: tables may leave their rows out, sources are typed rows", () => {
+  const table = { name: "Orders", columns: [{ key: "id", header: "Id", type: "integer" as const }] };
+  async function* orders(): AsyncGenerator<Row> {
+    yield { id: 1 };
+  }
+  void reports.generate({ format: "xlsx", title: "t", tables: [table] }, { rows: { Orders: orders } });
+  void reports.generate({ format: "xlsx", title: "t", tables: [table] }, { rows: { Orders: orders() } });
+  void reports.generate({ format: "xlsx", title: "t", tables: [table] }, { rows: { Orders: [{ id: 1 }] } });
+  const stream = new ReadableStream<Row>();
+  void reports.generate(
+    { format: "xlsx", title: "t", tables: [table] },
+    { rows: { Orders: stream }, upload: "buffer" },
+  );
+  // @ts-expect-error without `rows`, every table needs its rows
+  void reports.generate({ format: "xlsx", title: "t", tables: [table] });
+  // @ts-expect-error a row's cell is a string, number, boolean or null
+  void reports.generate({ format: "xlsx", title: "t", tables: [table] }, { rows: { Orders: [{ id: {} }] } });
+  // @ts-expect-error upload is "stream" or "buffer"
+  void reports.generate({ format: "xlsx", title: "t", tables: [table] }, { rows: {}, upload: "chunked" });
+});
+
 test("waitForStatus() resolves with the API's status type, progress included", () => {
   expectTypeOf(reports.waitForStatus("id")).resolves.toEqualTypeOf<ReportStatus>();
   expectTypeOf<ReportStatus["progress"]>().toEqualTypeOf<number | null | undefined>();
@@ -44,4 +66,5 @@ test("errors carry the problem+json fields and the report's error type", () => {
   expectTypeOf<ReportsApiError>().toEqualTypeOf<ApiError>();
   expectTypeOf<ReportFailedError["type"]>().toEqualTypeOf<import("./index").ReportErrorType>();
   expectTypeOf(reports.download("id")).resolves.toEqualTypeOf<Response>();
+  expectTypeOf<import("./index").NetworkError["possibleCors"]>().toEqualTypeOf<boolean>();
 });

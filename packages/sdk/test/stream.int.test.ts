@@ -1,3 +1,6 @@
+import { once } from "node:events";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import * as XLSX from "xlsx";
 import { ApiError, createReportsClient, NetworkError, type Row, type StreamedReportSpec } from "../src/index";
@@ -161,5 +164,49 @@ describe("generate with streamed rows (gzipped JSON Lines)", () => {
     const error = await reports.generate(spec, { rows: { Orders: orders(1_000) } }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NetworkError);
     expect((error as NetworkError).possibleCors).toBe(false); // Node: no CORS
+  });
+
+  it("reads rows only as fast as the network takes them (backpressure)", async () => {
+    const total = 200_000;
+    let read = 0;
+    let readWhileStalled = 0;
+    // a server that takes nothing until the client has read 150,000 rows or 3 s have passed, then everything
+    let stalled = true;
+    const server = createServer((req, res) => {
+      req.pause();
+      const started = Date.now();
+      const wait = setInterval(() => {
+        if (read < 150_000 && Date.now() - started < 3_000) return;
+        clearInterval(wait);
+        stalled = false;
+        req.resume();
+        req.on("end", () => res.writeHead(201, { "content-type": "application/json" }).end("{}"));
+      }, 20);
+    });
+    server.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    // rows that hardly compress (more distinct text than gzip's 32 KB window), so that the kernel's socket
+    // buffers (a few MB that grow on loopback) hold tens of thousands of rows, not the whole report
+    const noise = Array.from({ length: 1_000 }, () =>
+      Array.from({ length: 12 }, () => Math.random().toString(36)).join(""),
+    );
+    async function* rows(): AsyncGenerator<Row> {
+      for (let id = 1; id <= total; id++) {
+        read = id;
+        if (stalled) readWhileStalled = id;
+        yield { id, amount: id, note: noise[id % noise.length] ?? "" };
+      }
+    }
+    try {
+      const reports = createReportsClient({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
+      await reports.generate(spec, { rows: { Orders: rows() } });
+    } finally {
+      server.close();
+    }
+    expect(read).toBe(total);
+    // what the socket buffers and a compressed chunk hold, not the 150,000 rows that end the stall
+    console.info(`rows read while the server took nothing: ${readWhileStalled}`);
+    expect(readWhileStalled).toBeGreaterThan(0);
+    expect(readWhileStalled).toBeLessThan(100_000);
   });
 });

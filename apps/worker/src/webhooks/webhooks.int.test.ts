@@ -134,6 +134,24 @@ describe("webhooks", () => {
     await deps.webhooks?.stop();
   });
 
+  it("carries the render's warnings into the database, the cache and the report.done body", async () => {
+    const warning = { code: "MISSING_GLYPHS" as const, message: "1 cell: U+E000", codePoints: ["U+E000"], cells: 1 };
+    // the renderer's own detection is tested with the PDF renderer; here, what the job does with its result
+    const warningRenderer: RenderPool = {
+      render: async (s, options) => ({ ...(await renderer.render(s, options)), warnings: [warning] }),
+      close: () => renderer.close(),
+    };
+    const deps = { ...workerDeps(settings()), renderer: warningRenderer };
+    const row = await deps.repo.create(spec({ url: receiverUrl, secret: SECRET }));
+    expect(await processReport(deps, { requestId: row.requestId, attempt: 1 })).toBe("done");
+    expect((await deps.repo.findById(row.requestId))?.warnings).toEqual([warning]);
+    expect((await deps.cache.get(row.requestId))?.warnings).toEqual([warning]);
+    const delivery = await until(() => received[0]);
+    const event = await verifyWebhook(delivery.body, delivery.headers as Record<string, string>, SECRET);
+    expect(event.data).toMatchObject({ status: "done", warnings: [warning] });
+    await deps.webhooks?.stop();
+  });
+
   it("POSTs report.error with the error, signed with the deployment's secret when the request has none", async () => {
     const deps = workerDeps(settings({ secret: "the-deployment-secret" }));
     const bad = { ...sampleSpec(), tables: [] } as unknown as ReportSpecInput;

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -143,4 +143,60 @@ export function pdfFonts(data: Buffer): { name: string; embedded: boolean }[] {
       const fields = line.trim().split(/\s+/);
       return { name, embedded: fields.at(-5) === "yes" };
     });
+}
+
+/**
+ * An XLSX's first sheet as LibreOffice Calc shows it (values in their number formats), through
+ * `soffice --headless --convert-to csv`: what a spreadsheet user sees, read by an office suite nobody here wrote.
+ */
+export function readWithLibreOffice(data: Buffer): string[][] {
+  if (spawnSync("soffice", ["--version"], { stdio: "ignore" }).status !== 0) {
+    throw new Error(
+      "LibreOffice is missing: this test reads the XLSX with it. Install it: apt-get install -y libreoffice-calc",
+    );
+  }
+  return withFile(data, "book.xlsx", (file) => {
+    const dir = join(file, "..");
+    // a profile of its own: instances sharing one wait on each other's lock
+    execFileSync(
+      "soffice",
+      [
+        `-env:UserInstallation=file://${dir}/profile`,
+        "--headless",
+        "--convert-to",
+        "csv:Text - txt - csv (StarCalc):44,34,76",
+        "--outdir",
+        dir,
+        file,
+      ],
+      { stdio: "ignore", timeout: 120_000 },
+    );
+    return parseCsv(readFileSync(join(dir, "book.csv"), "utf8"));
+  });
+}
+
+/** RFC 4180 CSV, as LibreOffice writes it. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = "";
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i];
+    if (quoted) {
+      if (char === '"' && text[i + 1] === '"') field += text[++i];
+      else if (char === '"') quoted = false;
+      else field += char;
+    } else if (char === '"') quoted = true;
+    else if (char === ",") {
+      row.push(field);
+      field = "";
+    } else if (char === "\n") {
+      rows.push([...row, field.replace(/\r$/, "")]);
+      row = [];
+      field = "";
+    } else field += char;
+  }
+  if (field !== "" || row.length > 0) rows.push([...row, field]);
+  return rows;
 }

@@ -115,6 +115,12 @@ export function RequestDetail({ requestId }: { requestId: string }) {
           <span>{r.error.message}</span>
         </div>
       ) : null}
+      {r.warnings.map((w) => (
+        <div key={w.code} className="warning-box" role="note">
+          <span className="mono error-type">{w.code}</span>
+          <span>{w.message}</span>
+        </div>
+      ))}
       <div className="detail-grid">
         <section className="card">
           <h2>Details</h2>
@@ -179,6 +185,7 @@ function Fields({ request: r }: { request: AdminRequestDetail }) {
     ["Render (claim → final)", formatDuration(r.renderMs)],
     ["Error", r.error ? `${r.error.type}: ${r.error.message}` : "—"],
     ["Last attempt's error", r.lastError ? `${r.lastError.type}: ${r.lastError.message}` : "—"],
+    ["Warnings", r.warnings.length > 0 ? r.warnings.map((w) => w.code).join(", ") : "—"],
     [
       "Webhook",
       r.webhookUrl ? (
