@@ -57,6 +57,10 @@ export interface AppDeps {
     syncRender: { maxRows: number; maxCells: number };
   };
   localFiles?: LocalFiles;
+  /** Aborted when the process starts shutting down: open event streams (SSE, tRPC subscriptions) end on it. */
+  closing: AbortSignal;
+  /** Ends every open event stream, so clients reconnect to another replica; call it first on SIGTERM. */
+  closeStreams(): void;
 }
 
 /**
@@ -69,7 +73,10 @@ export function createApiDeps(
 ): AppDeps {
   const keys = createApiKeyRepository(parts.db);
   let pool: RenderPool | undefined;
+  const closing = new AbortController();
   return {
+    closing: closing.signal,
+    closeStreams: () => closing.abort(),
     renderer: {
       get() {
         pool ??= createRenderPool({
