@@ -117,7 +117,10 @@ describe("RabbitMQ unreachable for a minute under a trickle of POSTs (the BFF an
       publishFailures[type] = (publishFailures[type] ?? 0) + 1;
     }
     console.log(JSON.stringify({ publishFailures }));
-    expect(answers.filter((a) => a.ms > 2_000)).toEqual([]);
+    // soft: the outcome below (every report done once) is reported even when a loaded machine is slow to answer
+    expect.soft(answers.filter((a) => a.ms > 2_000)).toEqual([]);
+    // no POST waited for the broker: while it was away each publish failed at once
+    expect(publishFailures.PublishTimeoutError ?? 0).toBe(0);
     expect(answers.filter((a) => a.status !== 201 && a.status !== 200)).toEqual([]);
     // a retry with the same key names the same request
     expect(retried.filter(([first, again]) => first.requestId !== again.requestId)).toEqual([]);
