@@ -127,28 +127,38 @@ describe("RabbitMQ unreachable for a minute under a trickle of POSTs (the BFF an
 
     const accepted = [...new Set(answers.map((a) => a.requestId).filter((id): id is string => id !== null))];
     expect(accepted.length).toBeGreaterThan(100);
-    await expect
-      .poll(
-        async () => {
-          const rows = await system.database.db
-            .select({ status: reportRequests.status })
-            .from(reportRequests)
-            .where(inArray(reportRequests.requestId, accepted));
-          return rows.filter((r) => r.status === "done").length;
-        },
-        { timeout: 30_000, interval: 250 },
-      )
-      .toBe(accepted.length);
+    // wait longer than the bound, so a slow machine's run still says how long recovery took
+    const doneCount = async () =>
+      (
+        await system.database.db
+          .select({ status: reportRequests.status })
+          .from(reportRequests)
+          .where(inArray(reportRequests.requestId, accepted))
+      ).filter((r) => r.status === "done").length;
+    let doneAtReturnPlus30s = -1;
+    while ((await doneCount()) < accepted.length && performance.now() - restoredAt < 180_000) {
+      if (doneAtReturnPlus30s < 0 && performance.now() - restoredAt >= 30_000) doneAtReturnPlus30s = await doneCount();
+      await sleep(250);
+    }
     const allDoneAfterMs = performance.now() - restoredAt;
     const rows = await system.database.db
       .select({ completions: reportRequests.completions })
       .from(reportRequests)
       .where(inArray(reportRequests.requestId, accepted));
-    expect(rows.filter((r) => r.completions !== 1)).toEqual([]);
+    expect(rows.filter((r) => r.completions > 1)).toEqual([]);
     const relayed = system.workers[0]?.logs
       .filter((l) => l.msg === "relay published stored requests")
       .reduce((n, l) => n + Number(l.published ?? 0), 0);
-    console.log(JSON.stringify({ accepted: accepted.length, allDoneAfterMs: Math.round(allDoneAfterMs), relayed }));
+    console.log(
+      JSON.stringify({
+        accepted: accepted.length,
+        doneAtReturnPlus30s,
+        allDoneAfterMs: Math.round(allDoneAfterMs),
+        relayed,
+      }),
+    );
+    expect(await doneCount()).toBe(accepted.length);
+    expect(allDoneAfterMs).toBeLessThan(30_000);
     expect(relayed).toBeGreaterThan(0);
   });
 });
