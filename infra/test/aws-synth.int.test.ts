@@ -36,7 +36,7 @@ describe("cdk synth, and the Lambda package it makes", () => {
     );
     asset = join(outdir, fn?.Metadata?.["aws:asset:path"] ?? "missing");
     [database, bucket] = await Promise.all([createTestDatabase(), createTestBucket(inject("s3"))]);
-  }, 120_000);
+  }, 600_000);
 
   afterAll(async () => {
     await deleteTopology(prefix).catch(() => {});
