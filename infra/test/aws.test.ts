@@ -63,7 +63,9 @@ describe("the AWS stack with managed services (cdk.json's defaults)", () => {
       },
       LifecycleConfiguration: {
         Rules: Match.arrayWith([
-          Match.objectLike({ Prefix: "reports/", ExpirationInDays: 7, Status: "Enabled" }),
+          // a day after the workers' RETAIN_FILES_DAYS (7) and RETAIN_REQUESTS_DAYS (30) defaults
+          Match.objectLike({ Prefix: "reports/", ExpirationInDays: 8, Status: "Enabled" }),
+          Match.objectLike({ Prefix: "inputs/", ExpirationInDays: 31, Status: "Enabled" }),
           Match.objectLike({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } }),
         ]),
       },

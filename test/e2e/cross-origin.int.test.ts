@@ -106,7 +106,9 @@ describe("a page on another origin, in Chromium", () => {
   it("fails with an error that names CORS when CORS_ORIGINS does not list it", async () => {
     const { sdk, rest, console } = await runPage(closed);
     expect(sdk.ok).toBeUndefined();
-    expect(sdk.error).toMatch(/CORS|Failed to fetch/);
+    // the SDK's NetworkError says what to do, naming the setting and this page's origin
+    expect(sdk.error).toMatch(/^NetworkError: .*CORS/);
+    expect(sdk.error).toContain(`CORS_ORIGINS=${pageOrigin}`);
     expect(rest.error).toMatch(/Failed to fetch/);
     // what the page's author sees in the browser's console
     expect(console.join("\n")).toMatch(/blocked by CORS policy/);

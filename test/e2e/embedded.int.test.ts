@@ -1,11 +1,13 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { ReportStatus } from "@reports/contracts";
 import { sampleSpec } from "@reports/contracts/testing";
 import { createReportsClient, ReportsApiError } from "@reports/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { download, pdfText, xlsxRows } from "../support/files";
 import { freePort, type RunningProcess, startProcess } from "../support/processes";
+import { startWebhookReceiver } from "../support/webhook-receiver";
 
 describe("embedded mode (pnpm start): one process, PGlite, in-process queue and cache, local files", () => {
   let system: RunningProcess;
@@ -19,6 +21,7 @@ describe("embedded mode (pnpm start): one process, PGlite, in-process queue and 
       PORT: String(port),
       DATA_DIR: dataDir,
       RENDER_THREADS: "1",
+      WEBHOOK_ALLOWED_HOSTS: "127.0.0.1",
     });
     await system.waitForLog("listening", 60_000);
     baseUrl = `http://127.0.0.1:${port}`;
@@ -65,6 +68,43 @@ describe("embedded mode (pnpm start): one process, PGlite, in-process queue and 
     expect((await fetch(tampered)).status).toBe(403);
     const otherFile = url.replace(`${requestId}.pdf`, `${crypto.randomUUID()}.pdf`);
     expect((await fetch(otherFile)).status).toBe(403);
+  });
+
+  it("finishes a PDF with a character no font has as done, with MISSING_GLYPHS on REST, tRPC, the SDK and the webhook", async () => {
+    const receiver = await startWebhookReceiver();
+    try {
+      const reports = createReportsClient({ baseUrl });
+      const { requestId } = await reports.generate({
+        format: "pdf",
+        title: "Glyphs",
+        tables: [
+          {
+            name: "Cells",
+            columns: [{ key: "text", header: "Text" }],
+            // U+E000 is private use: no font of the chain draws it
+            rows: [{ text: "private \uE000 use" }, { text: "plain" }],
+          },
+        ],
+        webhook: { url: receiver.url },
+      });
+      const sdk = await reports.waitForStatus(requestId, { timeoutMs: 60_000 });
+      expect(sdk).toMatchObject({
+        status: "done",
+        warnings: [{ code: "MISSING_GLYPHS", codePoints: ["U+E000"], cells: 1 }],
+      });
+      expect(sdk.url).toMatch(/^http/);
+      const rest = (await (await fetch(`${baseUrl}/status/${requestId}`)).json()) as ReportStatus;
+      expect(rest.warnings).toEqual(sdk.warnings);
+      const input = encodeURIComponent(JSON.stringify({ requestId }));
+      const trpc = (await (await fetch(`${baseUrl}/trpc/reports.status?input=${input}`)).json()) as {
+        result: { data: ReportStatus };
+      };
+      expect(trpc.result.data.warnings).toEqual(sdk.warnings);
+      const event = JSON.parse(await receiver.first()) as { type: string; data: ReportStatus };
+      expect(event).toMatchObject({ type: "report.done", data: { requestId, warnings: sdk.warnings } });
+    } finally {
+      receiver.close();
+    }
   });
 
   it("rejects a bad spec through the SDK with the field named", async () => {

@@ -65,13 +65,21 @@ describe("a client generated from /openapi.json (openapi-typescript + openapi-fe
       DATA_DIR: dataDir,
       RENDER_THREADS: "1",
     });
-    await system.waitForLog("listening", 60_000);
+    // PGlite's start and migrations: seconds on an idle machine, minutes on a loaded 2-core one
+    await system.waitForLog("listening", 240_000);
     baseUrl = `http://127.0.0.1:${port}`;
-  }, 90_000);
+  }, 300_000);
 
   afterAll(async () => {
     await system?.stop();
     await Promise.all([dataDir, work].map((dir) => dir && rm(dir, { recursive: true, force: true })));
+  });
+
+  it("is announced by the start line, with the API docs and the dashboard", async () => {
+    const started = system.logs.find((l) => String(l.msg).includes("listening"));
+    expect(started).toMatchObject({ url: baseUrl, docs: `${baseUrl}/docs`, admin: `${baseUrl}/admin/` });
+    expect(String(started?.msg)).toContain(`API docs ${baseUrl}/docs`);
+    expect((await fetch(`${baseUrl}/docs`)).status).toBe(200);
   });
 
   it("type-checks under --strict with the README's curl spec as written, then creates, polls and downloads it", async () => {
@@ -103,5 +111,5 @@ describe("a client generated from /openapi.json (openapi-typescript + openapi-fe
     const rows = xlsxRows(Buffer.from(result.file, "base64"), "Orders");
     expect(rows).toHaveLength(2);
     expect(rows[1]).toMatchObject({ Order: 2, Customer: "Привет LLC" });
-  }, 120_000);
+  }, 240_000);
 });

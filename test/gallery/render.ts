@@ -19,16 +19,25 @@ export interface RenderedSample {
   warnings: ReportWarning[];
 }
 
+type Render = (spec: ReportSpec) => Promise<RenderedFile>;
+
 /**
  * Renders a sample to PDF and XLSX with `render` (a render pool's, as a worker does, or `renderReport` in this
- * thread), with the PDF's dates and id pinned (see `pinPdf`).
+ * thread), pinned so the same spec always gives the same bytes (see `pinPdf`, `pinZip`).
  */
-export async function renderSample(
-  render: (spec: ReportSpec) => Promise<RenderedFile>,
-  sample: Sample,
-): Promise<RenderedSample> {
-  const [pdf, xlsx] = await Promise.all([render(sampleSpecFor(sample, "pdf")), render(sampleSpecFor(sample, "xlsx"))]);
-  return { pdf: pinPdf(pdf.data), xlsx: pinZip(xlsx.data), warnings: [...pdf.warnings, ...xlsx.warnings] };
+export async function renderSample(render: Render, sample: Sample): Promise<RenderedSample> {
+  const [pdf, xlsx] = await Promise.all([renderSamplePdf(render, sample), renderSampleXlsx(render, sample)]);
+  return { pdf: pdf.data, xlsx: xlsx.data, warnings: [...pdf.warnings, ...xlsx.warnings] };
+}
+
+export async function renderSamplePdf(render: Render, sample: Sample): Promise<RenderedFile> {
+  const file = await render(sampleSpecFor(sample, "pdf"));
+  return { ...file, data: pinPdf(file.data) };
+}
+
+export async function renderSampleXlsx(render: Render, sample: Sample): Promise<RenderedFile> {
+  const file = await render(sampleSpecFor(sample, "xlsx"));
+  return { ...file, data: pinZip(file.data) };
 }
 
 const PINNED_DATE = "D:20260101000000Z";

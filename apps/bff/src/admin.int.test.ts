@@ -57,6 +57,7 @@ const INPUTS: Record<string, unknown> = {
   "admin.deadLetters": { page: 1, pageSize: 5 },
   "admin.failedIds": undefined,
   "admin.replay": { requestIds: [randomUUID()] },
+  "admin.pruneDeadLetters": undefined,
   "admin.cancel": { requestId: randomUUID() },
 };
 const adminProcedures = Object.entries(
@@ -183,6 +184,18 @@ describe("what an operator sees and does", () => {
     expect(detail.status).toBe("queued");
     expect(detail.history.map((h) => h.status)).toEqual(["queued", "processing", "error", "queued"]);
     expect(detail.history[2]?.error).toEqual({ type: "STORAGE_FAILED", message: "S3 was down" });
+  });
+
+  it("replays all in batches that keep their dead letters, then removes them in one pass", async () => {
+    const ids = [await failed("Batch 1"), await failed("Batch 2"), await failed("Batch 3")];
+    const before = await queue.depth();
+    for (const batch of [ids.slice(0, 2), ids.slice(2)]) {
+      const summary = await admin().replay.mutate({ requestIds: batch, keepDeadLetters: true });
+      expect(summary.deadLettersRemoved).toBe(0);
+    }
+    expect((await queue.depth()).deadLettered).toBe(before.deadLettered);
+    expect(await admin().pruneDeadLetters.mutate()).toEqual({ removed: 3 });
+    expect(before.deadLettered - (await queue.depth()).deadLettered).toBe(3);
   });
 
   it("refuses a replay of nothing or of too many at once", async () => {

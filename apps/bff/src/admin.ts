@@ -8,7 +8,7 @@ import {
   requestId as requestIdSchema,
 } from "@reports/contracts";
 import { toAdminRequest, toCachedStatus } from "@reports/db";
-import { type ReplaySummary, replayDeadLetters } from "@reports/queue";
+import { pruneDeadLetters, type ReplaySummary, replayDeadLetters } from "@reports/queue";
 import { z } from "zod";
 import type { AppDeps } from "./deps";
 import { ApiError } from "./errors";
@@ -17,6 +17,8 @@ import { ApiError } from "./errors";
 
 export const replayInput = z.object({
   requestIds: z.array(requestIdSchema).min(1).max(REPLAY_BATCH_MAX),
+  /** A batch of "replay all": its dead letters go in one `admin.pruneDeadLetters` after the last batch. */
+  keepDeadLetters: z.boolean().default(false),
 });
 
 export const pageInput = z.object({
@@ -37,7 +39,14 @@ export async function adminOverview(deps: AppDeps): Promise<AdminOverview> {
     deps.admin.workersAlive(),
     queueDepths(deps),
   ]);
-  return { counts, errorsByType, queue, workers, generatedAt: new Date().toISOString() };
+  return {
+    counts: counts.counts,
+    countsEstimated: counts.estimated,
+    errorsByType,
+    queue,
+    workers,
+    generatedAt: new Date().toISOString(),
+  };
 }
 
 /** The broker's queue depths, or null (logged) when it does not answer. */
@@ -53,7 +62,7 @@ export async function queueDepths(deps: AppDeps): Promise<QueueDepths | null> {
 /** One request with its status history and, when done, a fresh download link. */
 export async function adminRequest(deps: AppDeps, requestId: string): Promise<AdminRequestDetail> {
   const id = requestId.toLowerCase();
-  const row = await deps.repo.findById(id);
+  const row = await deps.repo.findStatus(id);
   if (!row) throw new ApiError("NOT_FOUND", `No report request ${id}.`);
   const history = await deps.admin.history(id);
   const downloadUrl =
@@ -71,11 +80,23 @@ export async function adminRequest(deps: AppDeps, requestId: string): Promise<Ad
  * Replays failed requests (the same code as `pnpm --filter @reports/worker replay`): back to `queued` with fresh
  * attempts, republished, their dead letters removed; the cache hears of each at once.
  */
-export async function adminReplay(deps: AppDeps, requestIds: readonly string[]): Promise<ReplaySummary> {
+export async function adminReplay(
+  deps: AppDeps,
+  requestIds: readonly string[],
+  options: { keepDeadLetters?: boolean } = {},
+): Promise<ReplaySummary> {
   const summary = await replayDeadLetters(deps, {
     ids: requestIds.map((id) => id.toLowerCase()),
     onReplayed: (row) => deps.cache.publish(toCachedStatus(row)),
+    keepDeadLetters: options.keepDeadLetters ?? false,
   });
   deps.logger.info({ replayed: summary.replayed.length, skipped: summary.skipped.length }, "dead letters replayed");
   return summary;
+}
+
+/** Removes the dead letters of requests no longer in `error`, in one pass over the dead-letter queue. */
+export async function adminPruneDeadLetters(deps: AppDeps): Promise<{ removed: number }> {
+  const removed = await pruneDeadLetters(deps);
+  deps.logger.info({ removed }, "dead letters of replayed requests removed");
+  return { removed };
 }

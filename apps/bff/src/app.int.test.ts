@@ -54,11 +54,13 @@ async function problemOf(res: Response) {
     code: string;
     status: number;
     detail: string;
-    requestId?: string;
+    traceId?: string;
+    instance?: string;
     errors?: Array<{ path: string }>;
   };
   expect(body.status).toBe(res.status);
-  expect(body.requestId).toBe(res.headers.get("x-request-id"));
+  expect(body.traceId).toBe(res.headers.get("x-request-id"));
+  expect(body.instance).toBe(`urn:reports:trace:${body.traceId}`);
   return body;
 }
 
@@ -253,20 +255,44 @@ describe("the rest", () => {
     expect((await problemOf(res)).code).toBe("NOT_FOUND");
   });
 
-  it("answers 503 and keeps the row queued when the queue is down", async () => {
+  it("answers 201 and keeps the row for the relay when the queue is down; a retry with the same key publishes it", async () => {
     const down = await createTestQueue();
     await down.destroy();
     const broken = createApp({ ...deps, queue: down });
-    const res = await broken.request("/generate", {
+    const post = (app: typeof broken) =>
+      app.request("/generate", {
+        method: "POST",
+        body: JSON.stringify(sampleSpec()),
+        headers: { "content-type": "application/json", "idempotency-key": `outbox-${randomUUID()}` },
+      });
+    const request = new Request("http://localhost/generate", {
       method: "POST",
       body: JSON.stringify(sampleSpec()),
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", "idempotency-key": `outbox-${randomUUID()}` },
     });
-    expect(res.status).toBe(503);
-    const problem = await problemOf(res);
-    expect(problem.code).toBe("UNAVAILABLE");
-    const id = /request ([0-9a-f-]{36})/.exec(problem.detail)?.[1];
-    expect(id && (await deps.repo.findById(id))?.status).toBe("queued");
+    const res = await broken.request(request.clone());
+    expect(res.status).toBe(201);
+    const { requestId } = (await res.json()) as { requestId: string };
+    // stored, and not known to be enqueued: the relay's to send
+    expect(await deps.repo.findStatus(requestId)).toMatchObject({ status: "queued", enqueuedAt: null });
+    expect((await broken.request(`/status/${requestId}`)).status).toBe(200);
+    expect((await post(broken)).status).toBe(201);
+
+    const retried = await app.request(request.clone());
+    expect(retried.status).toBe(200);
+    expect(((await retried.json()) as { requestId: string }).requestId).toBe(requestId);
+    expect((await deps.repo.findStatus(requestId))?.enqueuedAt).not.toBeNull();
+  });
+
+  it("keeps the API ready when only the queue is down", async () => {
+    const down = await createTestQueue();
+    await down.destroy();
+    const res = await createApp({ ...deps, queue: down }).request("/readyz");
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { dependencies: Record<string, string> }).dependencies).toMatchObject({
+      database: "ok",
+      queue: "unavailable",
+    });
   });
 });
 

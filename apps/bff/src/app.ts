@@ -19,6 +19,13 @@ import { isUnavailable } from "./unavailable";
 
 export type AppEnv = { Variables: RequestIdVariables & { deps: AppDeps; owner: string; admin: boolean } };
 
+/**
+ * The HTTP exchange's id is its trace id: `X-Request-Id` on the answer (the header proxies already
+ * know), `traceId` and `instance` in problem bodies and tRPC errors, `traceId` on every log line of the
+ * request. A report's `requestId` is another thing: log lines about a report carry both.
+ */
+const traceIdOf = (c: { get(key: "requestId"): string }) => c.get("requestId");
+
 function problemResponse(error: ApiError, id: string): Response {
   const retryAfter = error.retryAfterSeconds ?? (error.status === 503 ? RETRY_AFTER_SECONDS : undefined);
   return new Response(JSON.stringify(toProblem(error, id)), {
@@ -48,17 +55,20 @@ export function createApp(deps: AppDeps) {
   app.use(async (c, next) => {
     const started = performance.now();
     await next();
+    // answers built elsewhere (tRPC's) lack the header the requestId middleware set on the context
+    if (!c.res.headers.has("X-Request-Id")) c.header("X-Request-Id", traceIdOf(c));
     const seconds = (performance.now() - started) / 1000;
     const route = c.req.routePath;
     deps.metrics.requests.inc({ method: c.req.method, route, status: c.res.status });
     deps.metrics.latency.observe({ method: c.req.method, route }, seconds);
     if (deps.settings.logRequests) {
-      const fields = { requestId: c.get("requestId"), method: c.req.method, route, status: c.res.status };
+      const fields = { traceId: traceIdOf(c), method: c.req.method, route, status: c.res.status };
       deps.logger.info({ ...fields, ms: Math.round(seconds * 1000) }, "request");
     }
   });
   app.use(async (c, next) => {
-    c.set("deps", deps);
+    // every line the request's work logs carries its trace id; service code adds the report's requestId
+    c.set("deps", { ...deps, logger: deps.logger.child({ traceId: traceIdOf(c) }) });
     await next();
   });
   const jsonBodyLimit = bodyLimit({
@@ -66,7 +76,7 @@ export function createApp(deps: AppDeps) {
     onError: (c) =>
       problemResponse(
         new ApiError("PAYLOAD_TOO_LARGE", `The body is over the limit of ${deps.settings.maxBodyBytes} bytes.`),
-        c.get("requestId"),
+        traceIdOf(c),
       ),
   });
   // a streamed report's rows go to storage as they arrive, under their own limit (MAX_UPLOAD_BYTES)
@@ -98,14 +108,14 @@ export function createApp(deps: AppDeps) {
       endpoint: "/trpc",
       router: appRouter,
       createContext: (_opts, c) => ({
-        deps,
-        requestId: c.get("requestId") as string,
+        deps: c.get("deps"),
+        traceId: traceIdOf(c),
         owner: c.get("owner") as string,
         admin: c.get("admin") as boolean,
       }),
-      onError: ({ error, path }) => {
+      onError: ({ error, path, ctx }) => {
         if (error.code === "INTERNAL_SERVER_ERROR")
-          deps.logger.error({ err: error.cause ?? error, path }, "trpc error");
+          (ctx?.deps ?? deps).logger.error({ err: error.cause ?? error, path }, "trpc error");
       },
     }),
   );
@@ -119,19 +129,20 @@ export function createApp(deps: AppDeps) {
   app.route("/", statusEventRoutes());
 
   app.notFound((c) =>
-    problemResponse(new ApiError("NOT_FOUND", `No route ${c.req.method} ${c.req.path}.`), c.get("requestId")),
+    problemResponse(new ApiError("NOT_FOUND", `No route ${c.req.method} ${c.req.path}.`), traceIdOf(c)),
   );
 
   app.onError((error, c) => {
-    const id = c.get("requestId");
+    const id = traceIdOf(c);
+    const log = deps.logger.child({ traceId: id });
     if (error instanceof ApiError) return problemResponse(error, id);
     // a client that left is not an outage (its ECONNRESET would read as one): nobody reads this answer
     if (error instanceof ClientGoneError || c.req.raw.signal.aborted) {
-      deps.logger.info({ requestId: id, path: c.req.path }, "client closed the request");
+      log.info({ path: c.req.path }, "client closed the request");
       return problemResponse(new ApiError("VALIDATION_FAILED", "The request was closed before it was read."), id);
     }
     if (isUnavailable(error)) {
-      deps.logger.error({ err: error, requestId: id, path: c.req.path }, "a backing service is unavailable");
+      log.error({ err: error, path: c.req.path }, "a backing service is unavailable");
       return problemResponse(
         new ApiError("UNAVAILABLE", "A service Reports depends on is unavailable; try again shortly."),
         id,
@@ -149,7 +160,7 @@ export function createApp(deps: AppDeps) {
     if (error instanceof HTTPException && error.status < 500) {
       return problemResponse(new ApiError("VALIDATION_FAILED", error.message || "Bad request."), id);
     }
-    deps.logger.error({ err: error, requestId: id, path: c.req.path }, "unhandled error");
+    log.error({ err: error, path: c.req.path }, "unhandled error");
     return problemResponse(internalError(), id);
   });
 

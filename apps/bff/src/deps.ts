@@ -57,6 +57,10 @@ export interface AppDeps {
     syncRender: { maxRows: number; maxCells: number };
   };
   localFiles?: LocalFiles;
+  /** Aborted when the process starts shutting down: open event streams (SSE, tRPC subscriptions) end on it. */
+  closing: AbortSignal;
+  /** Ends every open event stream, so clients reconnect to another replica; call it first on SIGTERM. */
+  closeStreams(): void;
 }
 
 /**
@@ -69,7 +73,10 @@ export function createApiDeps(
 ): AppDeps {
   const keys = createApiKeyRepository(parts.db);
   let pool: RenderPool | undefined;
+  const closing = new AbortController();
   return {
+    closing: closing.signal,
+    closeStreams: () => closing.abort(),
     renderer: {
       get() {
         pool ??= createRenderPool({
@@ -116,7 +123,12 @@ export function createApiDeps(
 /** The distributed mode's deps: PostgreSQL, RabbitMQ, Redis and S3, from a parsed environment. */
 export async function createDeps(env: BffEnv, logger: Logger): Promise<AppDeps & { close(): Promise<void> }> {
   const database = createDb(env.DATABASE_URL);
-  const queue = await createRabbitQueue({ url: env.RABBITMQ_URL, prefix: env.QUEUE_PREFIX, logger });
+  const queue = await createRabbitQueue({
+    url: env.RABBITMQ_URL,
+    prefix: env.QUEUE_PREFIX,
+    logger,
+    publishTimeoutMs: env.PUBLISH_TIMEOUT_MS,
+  });
   const cache: StatusCache = env.REDIS_URL ? createRedisCache({ url: env.REDIS_URL, logger }) : createNoCache(); // a per-process cache would go stale: other processes write
   // the rate limiter's own connection: its commands must not queue behind the cache's
   const redis = env.REDIS_URL

@@ -3,8 +3,11 @@ import { z } from "zod";
 
 /** Settings of the API itself, shared by the distributed BFF and the embedded mode. */
 export const bffSettings = z.object({
+  /** `production` refuses `AUTH_MODE=none`. */
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  /** The HTTP port (0: any free port). */
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** The address to listen on; `0.0.0.0` for every interface (in a container). */
   HOST: z.string().default("127.0.0.1"),
   /** `apikey`: keys made with `pnpm --filter @reports/bff keys create`; `jwt`: bearer JWTs; `none`: no auth. */
   AUTH_MODE: z.enum(["none", "apikey", "jwt"]).default("none"),
@@ -14,7 +17,9 @@ export const bffSettings = z.object({
   JWT_SECRET: z.string().min(32, { error: "JWT_SECRET must be at least 32 characters" }).optional(),
   /** JWKS endpoint for `jwt` mode with asymmetric keys. */
   JWT_JWKS_URL: z.url({ error: "JWT_JWKS_URL must be a URL" }).optional(),
+  /** `jwt` mode: the `iss` a token must carry (unset: not checked). */
   JWT_ISSUER: z.string().optional(),
+  /** `jwt` mode: the `aud` a token must carry (unset: not checked). */
   JWT_AUDIENCE: z.string().optional(),
   /** The claim that names the owner of a request. */
   JWT_OWNER_CLAIM: z.string().default("sub"),
@@ -24,14 +29,22 @@ export const bffSettings = z.object({
   JWT_ADMIN_VALUE: z.string().default("admin"),
   /** Lifetime of a download link. */
   DOWNLOAD_URL_TTL_SECONDS: z.coerce.number().int().min(1).max(604_800).default(900),
+  /**
+   * How long `POST /generate` waits for the broker to confirm a report's message. A report is stored first and
+   * answered `201` either way: what the broker did not take, the worker's relay publishes once it is back.
+   */
+  PUBLISH_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(1_000),
   /** How long an Idempotency-Key is remembered. */
   IDEMPOTENCY_TTL_SECONDS: z.coerce.number().int().min(1).default(86_400),
-  /** Bodies over this are refused with 413 before they are parsed. */
+  /**
+   * JSON bodies over this are refused with 413 before they are parsed. A JSON body is held whole while it is
+   * parsed and checked (several times its size in heap); bigger reports stream as JSON Lines (MAX_UPLOAD_BYTES).
+   */
   MAX_BODY_BYTES: z.coerce
     .number()
     .int()
     .positive()
-    .default(64 * 1024 * 1024),
+    .default(16 * 1024 * 1024),
   /**
    * Bytes on the wire of a report streamed as JSON Lines to `POST /generate` (gzipped or not): its rows go
    * to object storage as they arrive, so this bounds storage and time, not the BFF's memory.
@@ -65,14 +78,21 @@ export const bffSettings = z.object({
     .int()
     .min(100)
     .default(10 * 60 * 1000),
+  /** Rows a report may hold over all its tables; more: 413 `LIMIT_EXCEEDED` naming the field. */
   MAX_ROWS: z.coerce.number().int().positive().max(SPEC_LIMITS.rowsPerReport).default(SPEC_LIMITS.rowsPerReport),
+  /** Cells (rows × columns) a report may hold; more: 413 `LIMIT_EXCEEDED`. */
   MAX_CELLS: z.coerce.number().int().positive().default(10_000_000),
+  /** Columns a table may have; more: 413 `LIMIT_EXCEEDED`. */
   MAX_COLUMNS: z.coerce.number().int().positive().max(SPEC_LIMITS.columnsPerTable).default(SPEC_LIMITS.columnsPerTable),
+  /** Tables a report may have; more: 413 `LIMIT_EXCEEDED`. */
   MAX_TABLES: z.coerce.number().int().positive().max(SPEC_LIMITS.tables).default(SPEC_LIMITS.tables),
+  /** Characters a cell may hold; more: 413 `LIMIT_EXCEEDED`. */
   MAX_STRING_LENGTH: z.coerce.number().int().positive().max(SPEC_LIMITS.stringLength).default(SPEC_LIMITS.stringLength),
-  /** `POST /render` answers at once for reports up to these sizes; larger ones go through `/generate`. */
+  /** `POST /render` answers at once for reports up to this many rows; larger ones go through `/generate`. */
   SYNC_RENDER_MAX_ROWS: z.coerce.number().int().min(0).default(1_000),
+  /** `POST /render` answers at once for reports up to this many cells. */
   SYNC_RENDER_MAX_CELLS: z.coerce.number().int().min(0).default(20_000),
+  /** A `POST /render` that takes longer is stopped (413: queue it with `/generate`). */
   SYNC_RENDER_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   /** Render threads of the BFF's own pool for `POST /render` (started on first use). */
   SYNC_RENDER_THREADS: z.coerce.number().int().min(1).max(16).default(1),

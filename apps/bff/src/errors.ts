@@ -6,6 +6,7 @@ const TITLES: Record<ApiErrorCode, string> = {
   NOT_FOUND: "Not found",
   NOT_READY: "The report is not ready",
   NOT_CANCELLABLE: "The report is already final",
+  GONE: "The report's file has expired",
   UNAUTHORIZED: "Authentication required",
   FORBIDDEN: "Forbidden",
   PAYLOAD_TOO_LARGE: "The request body is too large",
@@ -36,15 +37,18 @@ export class ApiError extends Error {
   }
 }
 
-/** The problem+json body of an error (RFC 9457). */
-export function toProblem(error: ApiError, requestId?: string): Problem {
+/** RFC 9457's `instance` of an answer: which exchange it was, for the logs. */
+export const traceInstance = (traceId: string) => `urn:reports:trace:${traceId}`;
+
+/** The problem+json body of an error (RFC 9457), naming the exchange (`traceId`) it answers. */
+export function toProblem(error: ApiError, traceId?: string): Problem {
   return {
     type: `https://reports.dev/problems/${error.code.toLowerCase().replaceAll("_", "-")}`,
     title: TITLES[error.code],
     status: error.status,
     detail: error.detail,
     code: error.code,
-    ...(requestId ? { requestId } : {}),
+    ...(traceId ? { traceId, instance: traceInstance(traceId) } : {}),
     ...(error.errors ? { errors: error.errors } : {}),
   };
 }

@@ -48,18 +48,13 @@ export async function readLines(
     return error;
   };
   const wireLimit = byteLimit(limits.maxBytes, "MAX_UPLOAD_BYTES", "on the wire", refuse);
+  const decoded = decodedLimit(limits, refuse);
   const split = split2({ maxLength: limits.maxLineLength });
-  let lines = 0;
   const consume = async (source: AsyncIterable<string>) => {
     try {
       for await (const line of source) {
         // split2 checks only a line still waiting for its end; one that ended within a chunk is checked here
         if (line.length > limits.maxLineLength) throw lineTooLong(limits.maxLineLength);
-        if (++lines > limits.maxLines) {
-          throw new ApiError("PAYLOAD_TOO_LARGE", `The body has over ${limits.maxLines} lines (MAX_UPLOAD_LINES).`, [
-            { path: "body", message: `at most ${limits.maxLines} lines, blank ones included (MAX_UPLOAD_LINES)` },
-          ]);
-        }
         await onLine(line);
       }
     } catch (error) {
@@ -68,15 +63,9 @@ export async function readLines(
   };
   try {
     if (encoding === "gzip") {
-      const inflatedLimit = byteLimit(
-        limits.maxDecompressedBytes,
-        "MAX_UPLOAD_DECOMPRESSED_BYTES",
-        "once decompressed",
-        refuse,
-      );
-      await pipeline(wire, wireLimit, createGunzip(), inflatedLimit, split, consume, { signal });
+      await pipeline(wire, wireLimit, createGunzip(), decoded, split, consume, { signal });
     } else {
-      await pipeline(wire, wireLimit, split, consume, { signal });
+      await pipeline(wire, wireLimit, decoded, split, consume, { signal });
     }
   } catch (error) {
     // the client's departure and the time limit surface as whatever the stream was doing: ask the signals first
@@ -124,6 +113,44 @@ function byteLimit(max: number, setting: string, where: string, refuse: (error: 
           ) as Error,
         );
       } else done(null, chunk);
+    },
+  });
+}
+
+/**
+ * Counts the decoded bytes and the line ends in them, before they are split: an inflating body or a
+ * flood of blank lines is refused at memchr speed, not after a million empty strings went through the parser.
+ */
+function decodedLimit(limits: UploadLimits, refuse: (error: unknown) => unknown): Transform {
+  let bytes = 0;
+  let lines = 0;
+  const tooLarge = (detail: string, message: string) =>
+    refuse(new ApiError("PAYLOAD_TOO_LARGE", detail, [{ path: "body", message }])) as Error;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done: TransformCallback) {
+      bytes += chunk.byteLength;
+      if (bytes > limits.maxDecompressedBytes) {
+        const max = limits.maxDecompressedBytes;
+        done(
+          tooLarge(
+            `The body is over the limit of ${max} bytes once decompressed (MAX_UPLOAD_DECOMPRESSED_BYTES).`,
+            `at most ${max} bytes once decompressed (MAX_UPLOAD_DECOMPRESSED_BYTES)`,
+          ),
+        );
+        return;
+      }
+      for (let at = chunk.indexOf(10); at !== -1; at = chunk.indexOf(10, at + 1)) {
+        if (++lines > limits.maxLines) {
+          done(
+            tooLarge(
+              `The body has over ${limits.maxLines} lines (MAX_UPLOAD_LINES).`,
+              `at most ${limits.maxLines} lines, blank ones included (MAX_UPLOAD_LINES)`,
+            ),
+          );
+          return;
+        }
+      }
+      done(null, chunk);
     },
   });
 }

@@ -12,6 +12,7 @@ import { createMemoryQueue } from "@reports/queue";
 import { createLocalStorage } from "@reports/storage";
 import { createTestBucket, type TestBucket } from "@reports/storage/testing";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { capturingLogger } from "../test/fuzz/targets";
 import { createApp } from "./app";
 import { type AppDeps, createApiDeps } from "./deps";
 import { bffSettings } from "./env";
@@ -249,5 +250,80 @@ describe("POST /generate with a streamed report on the local file driver (embedd
     const left = await readdir(directory, { recursive: true });
     expect(left.filter((name) => name.endsWith(".gz") || name.includes(".tmp/"))).toEqual([]);
     await rm(directory, { recursive: true, force: true });
+  });
+});
+
+describe("the JSON Lines reading limits (bounded decompression, lines, time)", () => {
+  const logs: Array<Record<string, unknown>> = [];
+  let bounded: ReturnType<typeof createApp>;
+  beforeAll(() => {
+    bounded = createApp(
+      createApiDeps(
+        {
+          db: database.db,
+          queue: createMemoryQueue(),
+          storage: bucket.storage,
+          cache: createMemoryCache(),
+          logger: capturingLogger(logs),
+        },
+        bffSettings.parse({
+          LOG_REQUESTS: "false",
+          MAX_UPLOAD_LINES: "10000",
+          MAX_UPLOAD_DECOMPRESSED_BYTES: String(1024 * 1024),
+          UPLOAD_TIMEOUT_MS: "1000",
+        }),
+      ),
+    );
+  });
+  const upload = (body: BodyInit, init: RequestInit = {}) =>
+    bounded.request(
+      new Request("http://bff/generate", {
+        method: "POST",
+        body,
+        headers: { "content-type": "application/x-ndjson", "content-encoding": "gzip" },
+        duplex: "half",
+        ...init,
+      } as RequestInit),
+    );
+  const header = ndjsonOf(sampleSpec({ rows: 0 }));
+
+  it("refuses a blank-line bomb at MAX_UPLOAD_LINES, blank lines counted", async () => {
+    const member = gzipSync(Buffer.alloc(1024 * 1024, "\n"));
+    const bomb = Buffer.concat([gzipSync(header), ...Array.from({ length: 10 }, () => member)]);
+    const res = await upload(new Uint8Array(bomb));
+    expect(res.status).toBe(413);
+    expect((await problemOf(res)).detail).toMatch(/over 10000 lines \(MAX_UPLOAD_LINES\)/);
+  });
+
+  it("refuses a body that inflates past MAX_UPLOAD_DECOMPRESSED_BYTES", async () => {
+    const res = await upload(new Uint8Array(gzipSync(`${header}${`${" ".repeat(900)}\n`.repeat(2_000)}`)));
+    expect(res.status).toBe(413);
+    expect((await problemOf(res)).detail).toMatch(/once decompressed \(MAX_UPLOAD_DECOMPRESSED_BYTES\)/);
+  });
+
+  /** A body that sends the spec line, then nothing, until `signal` aborts it. */
+  const stalled = () =>
+    new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new Uint8Array(Buffer.from(header)));
+      },
+    });
+
+  it("answers a body that stops arriving with 413 once UPLOAD_TIMEOUT_MS has passed", async () => {
+    const started = performance.now();
+    const res = await upload(stalled(), { headers: { "content-type": "application/x-ndjson" } });
+    expect(res.status).toBe(413);
+    expect((await problemOf(res)).detail).toMatch(/UPLOAD_TIMEOUT_MS/);
+    expect(performance.now() - started).toBeLessThan(5_000);
+  });
+
+  it("stops at once when the client goes away, and logs it as the client's doing, not an outage", async () => {
+    const gone = new AbortController();
+    const answer = upload(stalled(), { headers: { "content-type": "application/x-ndjson" }, signal: gone.signal });
+    setTimeout(() => gone.abort(), 100);
+    const res = await answer;
+    expect(res.status).toBe(400);
+    expect(logs.map((l) => l.msg)).toContain("client closed the request");
+    expect(logs.filter((l) => (l.level as number) >= 50)).toEqual([]);
   });
 });

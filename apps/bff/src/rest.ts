@@ -189,7 +189,8 @@ export const downloadRoute = createRoute({
   operationId: "downloadReport",
   tags: ["reports"],
   summary: "Download a finished report",
-  description: "Redirects to a fresh, expiring link to the file. Before `done`: 409 `NOT_READY`.",
+  description:
+    "Redirects to a fresh, expiring link to the file. Before `done`: 409 `NOT_READY`; once the file has expired: 410 `GONE`.",
   security: BEARER,
   request: { params: requestIdParams },
   responses: {
@@ -203,7 +204,7 @@ export const downloadRoute = createRoute({
         },
       },
     },
-    ...problemResponses(["MALFORMED_ID", "NOT_FOUND", "NOT_READY", ...AUTH_FAILURES]),
+    ...problemResponses(["MALFORMED_ID", "NOT_FOUND", "NOT_READY", "GONE", ...AUTH_FAILURES]),
   },
 });
 
@@ -250,6 +251,12 @@ export function restRoutes() {
 
   app.openapi(downloadRoute, async (c) => {
     const status = await getReportStatus(c.var.deps, c.req.valid("param").requestId, c.var.owner);
+    if (status.status === "expired") {
+      throw new ApiError(
+        "GONE",
+        `The file of report ${status.requestId} expired at ${status.expiredAt ?? "an earlier time"} and was removed; generate it again.`,
+      );
+    }
     if (status.status !== "done" || !status.url) {
       throw new ApiError("NOT_READY", `Report ${status.requestId} is ${status.status}, not done; poll its status.`);
     }

@@ -11,7 +11,7 @@ import {
   type StoredInput,
   toReportStatus,
 } from "@reports/contracts";
-import { IdempotencyKeyReusedError, toCachedStatus } from "@reports/db";
+import { IdempotencyKeyReusedError, type RequestSummary, toCachedStatus } from "@reports/db";
 import { RenderError, type RenderedFile } from "@reports/renderers";
 import type { AppDeps } from "./deps";
 import { ApiError } from "./errors";
@@ -39,19 +39,37 @@ export async function createReport(
   if (replayed) {
     // the first request's rows are the ones that count
     if (streamed) await deleteInput(deps, streamed.input);
+    // its publish may have failed: send it again (the worker's claim makes a duplicate harmless)
+    if (row.status === "queued" && row.enqueuedAt === null) await publishStored(deps, row);
     return { result, replayed };
   }
-  const log = deps.logger.child({ requestId: row.requestId });
   await deps.cache.set(toCachedStatus(row));
-  try {
-    await deps.queue.publish({ requestId: row.requestId, attempt: 1 });
-  } catch (error) {
-    log.error({ err: error }, "publish failed; the request stays queued");
-    throw new ApiError("UNAVAILABLE", `The queue did not take request ${row.requestId}; try again later.`);
-  }
+  await publishStored(deps, row);
   deps.metrics.reportsCreated.inc({ format: row.format });
-  log.info({ format: row.format, rowCount: row.rowCount, owner: row.owner }, "report queued");
+  deps.logger.info(
+    { requestId: row.requestId, format: row.format, rowCount: row.rowCount, owner: row.owner },
+    "report queued",
+  );
   return { result, replayed };
+}
+
+/**
+ * Publishes a stored request's message and records it. The stored row is the outbox: when the broker is away or
+ * slow (the queue gives up after its publish timeout), the request stays `queued` with no `enqueuedAt`, and the
+ * worker's relay publishes it within seconds of the broker's return. A client never waits on the broker longer
+ * than the timeout, and never gets an error for a request that is stored.
+ */
+async function publishStored(deps: AppDeps, row: RequestSummary): Promise<void> {
+  try {
+    await deps.queue.publish({ requestId: row.requestId, attempt: row.attempts + 1 });
+  } catch (error) {
+    deps.logger.warn({ err: error, requestId: row.requestId }, "publish failed; the relay will send it");
+    return;
+  }
+  await deps.repo.markEnqueued(row.requestId).catch((error: unknown) => {
+    // without the mark the relay sends it once more: a harmless duplicate
+    deps.logger.warn({ err: error, requestId: row.requestId }, "published, but not marked enqueued");
+  });
 }
 
 /** Inserts the row; a streamed report's stored rows go when the insert fails (no request will read them). */
@@ -122,7 +140,7 @@ export async function getReportStatus(deps: AppDeps, requestId: string, owner: s
   let status = await deps.cache.get(id);
   deps.metrics.statusReads.inc({ cache: status ? "hit" : "miss" });
   if (!status) {
-    const row = await deps.repo.findById(id);
+    const row = await deps.repo.findStatus(id);
     if (!row) throw notFound(id);
     status = toCachedStatus(row);
     await deps.cache.set(status);
@@ -146,7 +164,7 @@ export async function cancelReport(deps: AppDeps, requestId: string, owner: stri
     deps.logger.info({ requestId: id, owner }, "report cancelled");
     return toReportStatus(status, null);
   }
-  const row = await deps.repo.findById(id);
+  const row = await deps.repo.findStatus(id);
   if (!row || (owner !== null && row.owner !== owner)) throw notFound(id);
   // cancelling twice answers the same (a retried call must not fail because the first one worked)
   if (row.status === "cancelled") return toReportStatus(toCachedStatus(row), null);

@@ -8,7 +8,16 @@ import {
 import { toAdminRequest } from "@reports/db";
 import { initTRPC, TRPCError } from "@trpc/server";
 import { z } from "zod";
-import { adminOverview, adminReplay, adminRequest, pageInput, queueDepths, replayInput, requestsInput } from "./admin";
+import {
+  adminOverview,
+  adminPruneDeadLetters,
+  adminReplay,
+  adminRequest,
+  pageInput,
+  queueDepths,
+  replayInput,
+  requestsInput,
+} from "./admin";
 import type { AppDeps } from "./deps";
 import { ApiError, internalError } from "./errors";
 import { cancelReport, createReport, getReportStatus, renderNow } from "./service";
@@ -17,7 +26,8 @@ import { isUnavailable } from "./unavailable";
 
 export interface TrpcContext {
   deps: AppDeps;
-  requestId: string;
+  /** The HTTP exchange's id (`X-Request-Id`), sent back in every error's `data.traceId`. */
+  traceId: string;
   /** Who is calling; set by the BFF's auth middleware before tRPC runs. */
   owner: string;
   /** Whether the caller is an operator (the `admin` procedures). */
@@ -33,6 +43,8 @@ const TRPC_CODES: Record<ApiErrorCode, TrpcCode> = {
   UNAUTHORIZED: "UNAUTHORIZED",
   NOT_READY: "CONFLICT",
   NOT_CANCELLABLE: "CONFLICT",
+  // tRPC has no 410; the catalog code in `data.code` says GONE
+  GONE: "NOT_FOUND",
   FORBIDDEN: "FORBIDDEN",
   PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
   LIMIT_EXCEEDED: "PAYLOAD_TOO_LARGE",
@@ -70,7 +82,7 @@ function apiCodeOf(error: TRPCError): { code: ApiErrorCode; errors?: ReturnType<
 const t = initTRPC.context<TrpcContext>().create({
   // a comment line on quiet status streams, so proxies and load balancers keep them open
   sse: { ping: { enabled: true, intervalMs: 15_000 } },
-  errorFormatter({ shape, error }) {
+  errorFormatter({ shape, error, ctx }) {
     const { code, errors } = apiCodeOf(error);
     // Same catalog as the REST problem bodies; an internal message never reaches the client; a refused input
     // says which fields in one line (zod's own message is its issue list as JSON)
@@ -81,7 +93,8 @@ const t = initTRPC.context<TrpcContext>().create({
           ? `The request is not valid: ${errors.map((e) => `${e.path || "(input)"}: ${e.message}`).join("; ")}`
           : shape.message;
     const { stack: _stack, ...data } = shape.data;
-    return { ...shape, message, data: { ...data, code, ...(errors ? { errors } : {}) } };
+    const trace = ctx?.traceId ? { traceId: ctx.traceId } : {};
+    return { ...shape, message, data: { ...data, code, ...trace, ...(errors ? { errors } : {}) } };
   },
 });
 
@@ -131,11 +144,15 @@ const adminRouter = t.router({
   /** Every request id in `error`, for "replay all" in batches. */
   failedIds: adminProcedure.query(({ ctx }) => ctx.deps.admin.failedIds()),
   /** Replays failed requests, as the replay command does. */
-  replay: adminProcedure.input(replayInput).mutation(({ ctx, input }) => adminReplay(ctx.deps, input.requestIds)),
+  replay: adminProcedure
+    .input(replayInput)
+    .mutation(({ ctx, input }) => adminReplay(ctx.deps, input.requestIds, { keepDeadLetters: input.keepDeadLetters })),
+  /** After "replay all" in batches: the dead letters of every request no longer in `error`, in one pass. */
+  pruneDeadLetters: adminProcedure.mutation(({ ctx }) => adminPruneDeadLetters(ctx.deps)),
   /** Cancels anyone's queued or processing report. */
   cancel: adminProcedure.input(byId).mutation(async ({ ctx, input }): Promise<AdminRequest> => {
     await cancelReport(ctx.deps, input.requestId, null);
-    const row = await ctx.deps.repo.findById(input.requestId.toLowerCase());
+    const row = await ctx.deps.repo.findStatus(input.requestId.toLowerCase());
     if (!row) throw new ApiError("NOT_FOUND", `No report request ${input.requestId}.`);
     return toAdminRequest(row);
   }),

@@ -12,7 +12,10 @@ import {
   createWebhookDispatcher,
   createWorkerMetrics,
   jobSettings,
+  relayOnce,
   renderPoolOptions,
+  retentionSettings,
+  startRetention,
   startSweeper,
   startWorker,
   sweepOnce,
@@ -84,16 +87,20 @@ export async function startEmbedded(env: StandaloneEnv, logger: Logger) {
   const { server, url } = listening;
   const worker = await startWorker(workerDeps);
   // the in-process queue starts empty: whatever was queued when the last run stopped goes back on it
+  await relayOnce(workerDeps, { afterMs: 0 });
   await sweepOnce(workerDeps, { staleAfterMs: 0 });
   const sweeper = startSweeper(workerDeps);
+  const retention = startRetention(workerDeps, retentionSettings(env));
   workerDeps.webhooks?.start();
 
   return {
     url,
     async stop() {
+      appDeps.closeStreams();
       await closeServer(server);
       await appDeps.renderer.close();
       await sweeper.stop();
+      await retention.stop();
       await worker.stop();
       await workerDeps.webhooks?.stop();
       await closeAll();

@@ -14,6 +14,7 @@ export const standaloneEnv = bffSettings
       .transform((dir) => resolve(dir)),
     /** Signs download links; generated and kept in DATA_DIR when unset. */
     FILE_SIGNING_SECRET: z.string().min(32, { error: "FILE_SIGNING_SECRET must be at least 32 characters" }).optional(),
+    /** JSON logs on stdout, one event per line, at this level and above. */
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
   .superRefine(checkAuthSettings);

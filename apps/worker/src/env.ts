@@ -7,7 +7,10 @@ import type { WebhookSettings } from "./webhooks/dispatcher";
 export const workerSettings = z.object({
   /** Messages in flight per worker process (RabbitMQ prefetch). */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
-  /** Threads rendering at once; rendering never runs on the event loop. */
+  /**
+   * Threads rendering at once; rendering never runs on the event loop.
+   * @default the number of cores − 1 (at least 1)
+   */
   RENDER_THREADS: z.coerce
     .number()
     .int()
@@ -45,18 +48,38 @@ export const workerSettings = z.object({
   RETRY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(5),
   /** Delay before the second attempt; doubled per attempt up to RETRY_MAX_DELAY_MS, minus up to RETRY_JITTER of it. */
   RETRY_BASE_DELAY_MS: z.coerce.number().int().min(1).default(2_000),
+  /** The longest delay between two attempts. */
   RETRY_MAX_DELAY_MS: z.coerce.number().int().min(1).default(60_000),
+  /** Up to this fraction of each delay is taken off at random, so retries of many reports spread out. */
   RETRY_JITTER: z.coerce.number().min(0).max(1).default(0.2),
   /** Whether a render over RENDER_TIMEOUT_MS is tried again (it usually times out again). */
   RETRY_RENDER_TIMEOUT: envBool.default(false),
+  /** How often the relay looks for stored requests whose message no broker confirmed (the outbox). */
+  RELAY_INTERVAL_MS: z.coerce.number().int().min(100).default(1_000),
+  /** A stored request unconfirmed for this long is the relay's to publish; keep it above the BFF's PUBLISH_TIMEOUT_MS. */
+  RELAY_AFTER_MS: z.coerce.number().int().min(0).default(3_000),
   /** How often the sweeper looks for requests no message will bring to a worker. */
   SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).default(30_000),
   /** A request queued (or with an expired lease) and not published for this long is republished. */
   SWEEP_STALE_AFTER_MS: z.coerce.number().int().min(100).default(300_000),
+  /** Days a `done` report's file is kept; then it is removed and the report answers `expired` (download 410). */
+  RETAIN_FILES_DAYS: z.coerce.number().min(0.001).default(7),
+  /**
+   * Days a finished request is kept (counted from its creation), with its spec, stored input, status events and
+   * webhook deliveries; then it is deleted and its id answers 404. At least RETAIN_FILES_DAYS.
+   */
+  RETAIN_REQUESTS_DAYS: z.coerce.number().min(0.001).default(30),
+  /** How often the retention job runs (one runner at a time across replicas, through a lease row). */
+  RETENTION_INTERVAL_MS: z.coerce.number().int().min(1_000).default(600_000),
+  /** Rows one retention statement takes; a run repeats batches until done or out of RETENTION_MAX_RUN_MS. */
+  RETENTION_BATCH: z.coerce.number().int().min(1).max(10_000).default(500),
+  /** Longest time one retention run works; what is left waits for the next run. */
+  RETENTION_MAX_RUN_MS: z.coerce.number().int().min(100).default(30_000),
   /** On SIGTERM, renders still running after this are stopped and their requests released to `queued`. */
   WORKER_DRAIN_MS: z.coerce.number().int().min(0).default(25_000),
   /** /healthz, /readyz and /metrics; 0 turns the server off. */
   WORKER_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  /** The address of the health and metrics server; `0.0.0.0` in a container. */
   WORKER_HEALTH_HOST: z.string().default("127.0.0.1"),
   /** Signs webhook deliveries of requests that brought no secret of their own (unset: they go unsigned). */
   WEBHOOK_SECRET: z.string().min(16, { error: "WEBHOOK_SECRET must be at least 16 characters" }).optional(),
@@ -66,6 +89,7 @@ export const workerSettings = z.object({
   WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
   /** Delay before attempt n+1 is `min(base × 2^(n−1), max)`. */
   WEBHOOK_RETRY_BASE_DELAY_MS: z.coerce.number().int().min(1).default(10_000),
+  /** The longest delay between two delivery attempts. */
   WEBHOOK_RETRY_MAX_DELAY_MS: z.coerce.number().int().min(1).default(3_600_000),
   /** How often due deliveries are looked for (a finished report is delivered at once anyway). */
   WEBHOOK_POLL_MS: z.coerce.number().int().min(50).default(1_000),
@@ -95,6 +119,10 @@ export const workerEnv = serviceEnv
   .refine((env) => env.SWEEP_STALE_AFTER_MS > env.RETRY_MAX_DELAY_MS, {
     message: "SWEEP_STALE_AFTER_MS must be longer than RETRY_MAX_DELAY_MS, or the sweeper races the retries",
     path: ["SWEEP_STALE_AFTER_MS"],
+  })
+  .refine((env) => env.RETAIN_REQUESTS_DAYS >= env.RETAIN_FILES_DAYS, {
+    message: "RETAIN_REQUESTS_DAYS must be at least RETAIN_FILES_DAYS (a request outlives its file)",
+    path: ["RETAIN_REQUESTS_DAYS"],
   });
 export type WorkerEnv = z.infer<typeof workerEnv>;
 
@@ -130,6 +158,19 @@ export function webhookSettings(env: WorkerSettings): WebhookSettings {
   };
 }
 
+/** The retention job's settings an env gives. */
+export function retentionSettings(env: WorkerSettings) {
+  const DAY_MS = 86_400_000;
+  return {
+    filesMs: env.RETAIN_FILES_DAYS * DAY_MS,
+    requestsMs: env.RETAIN_REQUESTS_DAYS * DAY_MS,
+    intervalMs: env.RETENTION_INTERVAL_MS,
+    batch: env.RETENTION_BATCH,
+    maxRunMs: env.RETENTION_MAX_RUN_MS,
+  };
+}
+export type RetentionSettings = ReturnType<typeof retentionSettings>;
+
 /** The job settings an env gives, as the worker's deps carry them. */
 export function jobSettings(env: WorkerSettings) {
   return {
@@ -144,6 +185,7 @@ export function jobSettings(env: WorkerSettings) {
     retryRenderTimeout: env.RETRY_RENDER_TIMEOUT,
     drainMs: env.WORKER_DRAIN_MS,
     sweep: { intervalMs: env.SWEEP_INTERVAL_MS, staleAfterMs: env.SWEEP_STALE_AFTER_MS },
+    relay: { intervalMs: env.RELAY_INTERVAL_MS, afterMs: env.RELAY_AFTER_MS },
   };
 }
 export type JobSettings = ReturnType<typeof jobSettings>;

@@ -3,8 +3,10 @@ export { createDeps, type WorkerDeps } from "./deps";
 export {
   type JobSettings,
   jobSettings,
+  type RetentionSettings,
   readWorkerEnv,
   renderPoolOptions,
+  retentionSettings,
   type WorkerEnv,
   webhookSettings,
   workerSettings,
@@ -12,7 +14,8 @@ export {
 export { healthApp } from "./health";
 export { fileKeyOf, type JobOutcome, processReport } from "./job";
 export { createWorkerMetrics, type WorkerMetrics } from "./metrics";
-export { startSweeper, sweepOnce } from "./sweeper";
+export { type RetentionSummary, retainOnce, startRetention } from "./retention";
+export { relayOnce, startSweeper, sweepOnce } from "./sweeper";
 export {
   createWebhookDispatcher,
   type WebhookDispatcher,

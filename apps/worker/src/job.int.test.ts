@@ -17,7 +17,7 @@ import * as XLSX from "xlsx";
 import type { WorkerDeps } from "./deps";
 import { processReport } from "./job";
 import { createWorkerMetrics } from "./metrics";
-import { sweepOnce } from "./sweeper";
+import { relayOnce, sweepOnce } from "./sweeper";
 
 let database: TestDatabase;
 let bucket: TestBucket;
@@ -43,6 +43,7 @@ beforeAll(async () => {
       retryRenderTimeout: false,
       drainMs: 1_000,
       sweep: { intervalMs: 1_000, staleAfterMs: 1_000 },
+      relay: { intervalMs: 1_000, afterMs: 0 },
     },
   };
 });
@@ -116,7 +117,7 @@ describe("processReport", () => {
 
   it("ends in error with INVALID_SPEC when the stored spec no longer validates", async () => {
     const row = await deps.repo.create(sampleSpec());
-    const broken = { ...row.spec, tables: [] };
+    const broken = { ...sampleSpec(), tables: [] };
     await database.db.update(reportRequests).set({ spec: broken }).where(eq(reportRequests.requestId, row.requestId));
     expect(await processReport(deps, { requestId: row.requestId, attempt: 1 })).toBe("error");
     expect(await deps.repo.findById(row.requestId)).toMatchObject({ status: "error", errorType: "INVALID_SPEC" });
@@ -170,7 +171,7 @@ describe("a cancelled report", () => {
   it("stops rendering at the next progress tick after it is cancelled, and keeps no file", async () => {
     const row = await deps.repo.create(sampleSpec({ rows: 150_000 }));
     const outcome = processReport(deps, { requestId: row.requestId, attempt: 1 });
-    for (let i = 0; i < 200 && (await deps.repo.findById(row.requestId))?.status !== "processing"; i++) {
+    for (let i = 0; i < 200 && (await deps.repo.findStatus(row.requestId))?.status !== "processing"; i++) {
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
     const started = Date.now();
@@ -230,7 +231,7 @@ describe("retries and dead letters", () => {
     const row = await deps.repo.create(sampleSpec());
     await database.db
       .update(reportRequests)
-      .set({ spec: { ...row.spec, format: "docx" } as never })
+      .set({ spec: { ...sampleSpec(), format: "docx" } as never })
       .where(eq(reportRequests.requestId, row.requestId));
     expect(await processReport({ ...deps, queue }, { requestId: row.requestId, attempt: 1 })).toBe("error");
     expect(await deps.repo.findById(row.requestId)).toMatchObject({
@@ -295,6 +296,25 @@ describe("sweeper", () => {
     });
     await vi.waitFor(() => expect(seen).toEqual(expect.arrayContaining([lost.requestId, dead.requestId])));
     expect(await sweepOnce({ ...deps, queue })).toBe(0);
+    await queue.close();
+  });
+
+  it("relays a stored request the broker never confirmed, once, and gives it back when the publish fails", async () => {
+    const stored = await deps.repo.create(sampleSpec());
+    const down = createMemoryQueue();
+    await down.close(); // a closed queue refuses every publish, like an unreachable broker
+    expect(await relayOnce({ ...deps, queue: down })).toBe(0);
+    expect((await deps.repo.findStatus(stored.requestId))?.enqueuedAt).toBeNull();
+
+    const queue = createMemoryQueue();
+    expect(await relayOnce({ ...deps, queue })).toBeGreaterThanOrEqual(1);
+    const seen: string[] = [];
+    await queue.consume(async ({ message }) => {
+      seen.push(message.requestId);
+    });
+    await vi.waitFor(() => expect(seen).toContain(stored.requestId));
+    expect((await deps.repo.findStatus(stored.requestId))?.enqueuedAt).not.toBeNull();
+    expect(await relayOnce({ ...deps, queue })).toBe(0);
     await queue.close();
   });
 });

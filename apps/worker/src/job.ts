@@ -12,7 +12,7 @@ import {
   type StoredInput,
   withJitter,
 } from "@reports/contracts";
-import { type Claim, type ReportRequestRow, toCachedStatus } from "@reports/db";
+import { type Claim, type RequestSummary, toCachedStatus } from "@reports/db";
 import type { Logger } from "@reports/logger";
 import { fileTypeOf, type RenderedFile, type RenderOptions } from "@reports/renderers";
 import { classifyError } from "./classify";
@@ -52,7 +52,9 @@ export async function processReport(
     return "skipped";
   }
   await deps.cache.publish(toCachedStatus(claim.row));
-  deps.metrics.queueWaitSeconds.observe(Math.max(0, Date.now() - claim.row.enqueuedAt.getTime()) / 1000);
+  deps.metrics.queueWaitSeconds.observe(
+    Math.max(0, Date.now() - (claim.row.enqueuedAt ?? claim.row.createdAt).getTime()) / 1000,
+  );
   const { attempts } = claim.row;
   log.info({ format: claim.row.format, rowCount: claim.row.rowCount, attempts }, "report claimed");
 
@@ -94,7 +96,7 @@ export async function processReport(
     deps.metrics.renderSeconds.observe({ format: extension }, renderMs / 1000);
     const done = await deps.repo.complete(claim, key, file.warnings);
     if (!done) {
-      if ((await deps.repo.findById(claim.row.requestId))?.status === "cancelled") {
+      if ((await deps.repo.findStatus(claim.row.requestId))?.status === "cancelled") {
         await deps.storage.delete(key).catch((err: unknown) => log.warn({ err }, "file of a cancelled report kept"));
         log.info("cancelled while it rendered; the file is not kept");
         return "cancelled";
@@ -112,7 +114,7 @@ export async function processReport(
     return "done";
   } catch (error) {
     if (stopped.signal.aborted) {
-      const cancelled = (await deps.repo.findById(claim.row.requestId))?.status === "cancelled";
+      const cancelled = (await deps.repo.findStatus(claim.row.requestId))?.status === "cancelled";
       log.info(
         cancelled ? "cancelled while it rendered; render stopped" : "claim lost while rendering; render stopped",
       );
@@ -138,7 +140,7 @@ export async function processReport(
  * for the sweeper. If the holder is alive it completes, and this message is then skipped.
  */
 async function checkBackAfterLease(deps: WorkerDeps, message: ReportMessage, log: Logger): Promise<JobOutcome> {
-  const row = await deps.repo.findById(message.requestId);
+  const row = await deps.repo.findStatus(message.requestId);
   if (row?.status !== "processing" || !row.leaseExpiresAt) {
     log.info("redelivered, not claimable; skipped");
     return "skipped";
@@ -223,7 +225,7 @@ async function renderToStorage(
 const UPLOAD_BUFFER = 1 << 20;
 
 /** Records a final request's webhook event; the sweep catches it if this fails (or the worker dies here). */
-async function notify(deps: WorkerDeps, row: ReportRequestRow, log: Logger): Promise<void> {
+async function notify(deps: WorkerDeps, row: RequestSummary, log: Logger): Promise<void> {
   await deps.webhooks?.finished(row).catch((err: unknown) => log.warn({ err }, "webhook event not recorded yet"));
 }
 

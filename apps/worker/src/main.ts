@@ -1,7 +1,8 @@
 import { createLogger } from "@reports/logger";
 import { createDeps } from "./deps";
-import { readWorkerEnv } from "./env";
+import { readWorkerEnv, retentionSettings } from "./env";
 import { healthApp, serveHealth } from "./health";
+import { startRetention } from "./retention";
 import { startSweeper } from "./sweeper";
 import { startWorker } from "./worker";
 
@@ -18,12 +19,14 @@ const health =
     : undefined;
 const worker = await startWorker(deps);
 const sweeper = startSweeper(deps);
+const retention = startRetention(deps, retentionSettings(env));
 deps.webhooks?.start();
 
 async function shutdown(signal: string) {
   draining = true;
   logger.info({ signal, drainMs: env.WORKER_DRAIN_MS }, "worker draining");
   await sweeper.stop();
+  await retention.stop();
   await worker.stop();
   await deps.webhooks?.stop();
   await deps.close();

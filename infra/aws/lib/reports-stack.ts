@@ -25,6 +25,7 @@ export class ReportsStack extends Stack {
     const network = new ReportsNetwork(this, "Network");
     const { bucket } = new ReportsBucket(this, "Files", {
       retentionDays: settings.reportRetentionDays,
+      inputRetentionDays: settings.requestRetentionDays,
       downloadOrigins: settings.downloadOrigins,
     });
     const services = new BackingServices(this, "Services", { network, settings });

@@ -10,8 +10,16 @@ export const reportsSettings = z.object({
   rabbitmq: z.enum(["amazonmq", "url"]).default("amazonmq"),
   // No "none": without Redis each Lambda container would keep its own status cache and miss the workers' updates.
   redis: z.enum(["elasticache", "url"]).default("elasticache"),
-  /** Finished reports are deleted this many days after they were written. */
+  /**
+   * The workers' RETAIN_FILES_DAYS: the retention job removes a report's file this many days after it was done
+   * (the report then answers `expired`). The bucket's own rule on `reports/` runs a day later, as a backstop.
+   */
   reportRetentionDays: z.coerce.number().int().min(1).default(7),
+  /**
+   * The workers' RETAIN_REQUESTS_DAYS: finished requests, with their stored inputs, are deleted this many days
+   * after they were made. The bucket's rule on `inputs/` (uploads no request kept) runs a day later.
+   */
+  requestRetentionDays: z.coerce.number().int().min(1).default(30),
   logRetentionDays: z.coerce.number().int().min(1).default(30),
   /** Origins allowed to download reports from the bucket in a browser. */
   downloadOrigins: z.array(z.string()).default(["*"]),

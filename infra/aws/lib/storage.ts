@@ -6,7 +6,11 @@ import { Construct } from "constructs";
 export class ReportsBucket extends Construct {
   readonly bucket: s3.Bucket;
 
-  constructor(scope: Construct, id: string, props: { retentionDays: number; downloadOrigins: string[] }) {
+  constructor(
+    scope: Construct,
+    id: string,
+    props: { retentionDays: number; inputRetentionDays: number; downloadOrigins: string[] },
+  ) {
     super(scope, id);
     this.bucket = new s3.Bucket(this, "Bucket", {
       encryption: s3.BucketEncryption.S3_MANAGED,
@@ -15,7 +19,10 @@ export class ReportsBucket extends Construct {
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       removalPolicy: RemovalPolicy.RETAIN,
       lifecycleRules: [
-        { id: "expire-reports", prefix: "reports/", expiration: Duration.days(props.retentionDays) },
+        // backstops a day after the workers' retention job, which removes files and inputs with their rows first
+        // (so no status hands out a link to a file the bucket already dropped)
+        { id: "expire-reports", prefix: "reports/", expiration: Duration.days(props.retentionDays + 1) },
+        { id: "expire-inputs", prefix: "inputs/", expiration: Duration.days(props.inputRetentionDays + 1) },
         { id: "abort-incomplete-uploads", abortIncompleteMultipartUploadAfter: Duration.days(1) },
       ],
       cors: [

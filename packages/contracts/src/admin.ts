@@ -32,6 +32,11 @@ export interface QueueDepths {
 
 export interface AdminOverview {
   counts: Record<ReportState, number>;
+  /**
+   * True when the final states' counts are PostgreSQL's estimates (the table is past the exact-count threshold);
+   * `queued` and `processing` are always exact.
+   */
+  countsEstimated?: boolean;
   /** Requests in `error`, by type, most first. */
   errorsByType: Array<{ type: ReportErrorType; count: number }>;
   queue: QueueDepths | null;

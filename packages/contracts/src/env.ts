@@ -9,9 +9,11 @@ const bool = z
  * and region for S3 also come from the AWS SDK's standard chain (`AWS_ACCESS_KEY_ID`, …).
  */
 export const serviceEnv = z.object({
+  /** PostgreSQL: `postgres://user:password@host:5432/database`. */
   DATABASE_URL: z.string({ error: "DATABASE_URL is required (postgres://…)" }).regex(/^postgres(ql)?:\/\//, {
     error: "DATABASE_URL must be a postgres:// URL",
   }),
+  /** RabbitMQ: `amqp://user:password@host:5672` (or `amqps://`). */
   RABBITMQ_URL: z.string({ error: "RABBITMQ_URL is required (amqp://…)" }).regex(/^amqps?:\/\//, {
     error: "RABBITMQ_URL must be an amqp:// or amqps:// URL",
   }),
@@ -20,16 +22,23 @@ export const serviceEnv = z.object({
     .string()
     .regex(/^rediss?:\/\//, { error: "REDIS_URL must be a redis:// or rediss:// URL" })
     .optional(),
+  /** Prefix of the exchange and queue names, so several deployments (or test runs) can share a broker. */
   QUEUE_PREFIX: z.string().default(""),
+  /** The bucket that holds the reports (`reports/`) and the rows of streamed reports (`inputs/`). */
   S3_BUCKET: z.string({ error: "S3_BUCKET is required" }).min(1),
   /** Any S3-compatible endpoint (MinIO, R2, s3rver); leave unset for AWS. */
   S3_ENDPOINT: z.url({ error: "S3_ENDPOINT must be a URL" }).optional(),
+  /** Path-style URLs (`endpoint/bucket/key`); `true` by default when `S3_ENDPOINT` is set. */
   S3_FORCE_PATH_STYLE: bool.optional(),
   /** `when_required` avoids aws-chunked uploads that some S3-compatible servers store verbatim. */
   S3_CHECKSUMS: z.enum(["when_required", "when_supported"]).optional(),
+  /** The S3 region. */
   AWS_REGION: z.string().default("us-east-1"),
+  /** S3 credentials; unset: the AWS SDK's default chain (instance role, profile, …). */
   AWS_ACCESS_KEY_ID: z.string().optional(),
+  /** The secret of `AWS_ACCESS_KEY_ID`. */
   AWS_SECRET_ACCESS_KEY: z.string().optional(),
+  /** JSON logs on stdout, one event per line, at this level and above. */
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 export type ServiceEnv = z.infer<typeof serviceEnv>;

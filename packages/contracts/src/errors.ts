@@ -18,6 +18,7 @@ export const apiErrorCode = z.enum([
   "NOT_FOUND",
   "NOT_READY",
   "NOT_CANCELLABLE",
+  "GONE",
   "UNAUTHORIZED",
   "FORBIDDEN",
   "PAYLOAD_TOO_LARGE",
@@ -32,7 +33,9 @@ export const apiErrorCode = z.enum([
 export type ApiErrorCode = z.infer<typeof apiErrorCode>;
 
 /** HTTP status of each API error code; a code without one fails to compile. */
-export function httpStatusOf(code: ApiErrorCode): 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 500 | 503 {
+export function httpStatusOf(
+  code: ApiErrorCode,
+): 400 | 401 | 403 | 404 | 409 | 410 | 413 | 415 | 422 | 429 | 500 | 503 {
   switch (code) {
     case "VALIDATION_FAILED":
     case "MALFORMED_ID":
@@ -46,6 +49,8 @@ export function httpStatusOf(code: ApiErrorCode): 400 | 401 | 403 | 404 | 409 | 
     case "NOT_READY":
     case "NOT_CANCELLABLE":
       return 409;
+    case "GONE":
+      return 410;
     case "PAYLOAD_TOO_LARGE":
     case "LIMIT_EXCEEDED":
       return 413;
@@ -76,7 +81,13 @@ export const problem = z.object({
   status: z.number().int().describe("The HTTP status"),
   detail: z.string().describe("What went wrong with this request, for people"),
   code: apiErrorCode.describe("The error's code in the catalog, for programs"),
-  requestId: z.string().optional().describe("The `X-Request-Id` of the request: quote it when you ask about a failure"),
+  traceId: z
+    .string()
+    .optional()
+    .describe(
+      "The id of this HTTP exchange (also the `X-Request-Id` header): quote it to trace the answer in the logs",
+    ),
+  instance: z.string().optional().describe("RFC 9457's occurrence URI: `urn:reports:trace:<traceId>`"),
   errors: z.array(fieldError).optional().describe("For validation and limits: each field and what is wrong with it"),
 });
 export type Problem = z.infer<typeof problem>;

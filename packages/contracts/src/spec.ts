@@ -31,22 +31,28 @@ const timeZoneName = z.string().max(64).refine(isTimeZone, "must be an IANA time
 
 export const column = z
   .object({
+    /** The key of this column's values in each row. */
     key: text().min(1).max(SPEC_LIMITS.keyLength).describe("The key of this column's values in each row"),
+    /** The column's heading. */
     header: text().max(SPEC_LIMITS.headerLength).describe("The column's heading"),
+    /** How values are checked and shown (default string). */
     type: columnType.default("string").describe("How values are checked and shown (default string)"),
+    /** Width in characters (XLSX) or a relative weight (PDF); without it, the width follows the header and the values. */
     width: z
       .number()
       .positive()
       .max(255)
       .optional()
       .describe(
-        "Width in characters (XLSX) or a relative weight (PDF); without it, the width follows the header and the values",
+        "Width in characters (in a PDF, numbers and dates still get the room they need, and spare room is shared out); without it, the width follows the header and the values",
       ),
+    /** ISO 4217 code shown with `currency` columns, e.g. EUR. */
     currency: z
       .string()
       .regex(/^[A-Z]{3}$/, "must be a 3-letter ISO 4217 code")
       .optional()
       .describe("ISO 4217 code shown with `currency` columns, e.g. EUR"),
+    /** Digits after the decimal point of `number`, `currency` and `percent` columns. Default: `number` shows each value as given (3.14159, 0.0000001), `currency` the currency's usual digits (2, JPY 0), `percent` 2. */
     decimals: z
       .number()
       .int()
@@ -56,12 +62,14 @@ export const column = z
       .describe(
         "Digits after the decimal point of `number`, `currency` and `percent` columns. Default: `number` shows each value as given (3.14159, 0.0000001), `currency` the currency's usual digits (2, JPY 0), `percent` 2",
       ),
+    /** Adds a totals row to the table with this aggregate of the column (sum and avg of numeric columns, min and max also of dates, count of any); in XLSX a live SUBTOTAL that follows the filter. */
     totals: z
       .enum(["sum", "avg", "count", "min", "max"])
       .optional()
       .describe(
         "Adds a totals row to the table with this aggregate of the column (sum and avg of numeric columns, min and max also of dates, count of any); in XLSX a live SUBTOTAL that follows the filter",
       ),
+    /** IANA time zone in which this `datetime` column's values are written and shown, with the zone's name (default: the spec's `timeZone`). */
     timeZone: timeZoneName
       .optional()
       .describe(
@@ -92,13 +100,19 @@ const MAX_ROW_PROBLEMS = 20;
 
 export const table = z
   .object({
+    /** The sheet's name in XLSX (1 to 31 characters, none of [ ] : * ? / \, unique ignoring case), the section's heading in PDF. */
     name: text()
       .min(1)
       .max(100)
       .describe(
         `The sheet's name in XLSX, the section's heading in PDF; unique. In an XLSX report ${SHEET_NAME_RULE}, unique ignoring case`,
       ),
-    columns: z.array(column).min(1).max(SPEC_LIMITS.columnsPerTable),
+    columns: z
+      .array(column)
+      .min(1)
+      .max(SPEC_LIMITS.columnsPerTable)
+      .describe("The columns, in the order they are shown; their keys are unique within the table"),
+    /** The rows, each an object of column keys to values; a key that names no column is refused. */
     rows: z
       .array(row)
       .describe("The rows, each an object of column keys to values; a key that names no column is refused"),
@@ -127,9 +141,11 @@ export type TableInput = z.input<typeof table>;
 
 /** Where to POST a report's final status, and the secret to sign it with. */
 export const webhookTarget = z.object({
+  /** Where the final status is POSTed. */
   url: safeText(z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" }).max(2048)).describe(
     "Where the final status is POSTed",
   ),
+  /** Signs each delivery (HMAC-SHA256); without it, the deployment's WEBHOOK_SECRET, if any. */
   secret: text()
     .min(16)
     .max(256)
@@ -139,18 +155,21 @@ export const webhookTarget = z.object({
 export type WebhookTarget = z.infer<typeof webhookTarget>;
 
 export const pdfOptions = z.object({
+  /** Default A4. */
   pageSize: z.enum(["A4", "Letter"]).default("A4").describe("Default A4"),
+  /** Left out: portrait, or landscape when a table's columns do not fit a portrait page. */
   orientation: z
     .enum(["portrait", "landscape"])
     .optional()
     .describe("Left out: portrait, or landscape when a table's columns do not fit a portrait page"),
+  /** Lines of a text cell before it is cut with "…" (default 4). */
   maxLines: z
     .number()
     .int()
     .min(1)
     .max(50)
     .optional()
-    .describe('Lines of a text cell before it is cut with "…" (default 4)'),
+    .describe('Lines of a PDF text cell before it is cut with "…" (default 4)'),
 });
 export type PdfOptions = z.infer<typeof pdfOptions>;
 
@@ -159,23 +178,29 @@ const unsafeFileNameChars = /[/\\:*?"<>|\u0000-\u001f]/g;
 
 export const reportSpec = z
   .object({
+    /** The file to make. */
     format: reportFormat.describe("The file to make"),
+    /** Shown on top of the PDF and in the XLSX's properties; the default file name. */
     title: text()
       .min(1)
       .max(SPEC_LIMITS.titleLength)
       .describe("Shown on top of the PDF and in the XLSX's properties; the default file name"),
+    /** Download name without extension (default: the title). */
     fileName: text()
       .min(1)
       .max(200)
       .refine((name) => !name.match(unsafeFileNameChars), 'must not contain / \\ : * ? " < > | or control characters')
       .optional()
       .describe("Download name without extension (default: the title)"),
+    /** One or more: a sheet each in XLSX, a section each in PDF. */
     tables: z
       .array(table)
       .min(1)
       .max(SPEC_LIMITS.tables)
       .describe("One or more: a sheet each in XLSX, a section each in PDF"),
+    /** Page size and orientation of a PDF. */
     pdf: pdfOptions.optional().describe("Page size and orientation of a PDF"),
+    /** BCP 47 locale of numbers, currencies and dates in the PDF and of currency symbols in XLSX (default en-US, with dates as ISO 8601). */
     locale: z
       .string()
       .max(35)
@@ -184,11 +209,13 @@ export const reportSpec = z
       .describe(
         "BCP 47 locale of numbers, currencies and dates in the PDF and of currency symbols in XLSX (default en-US, with dates as ISO 8601)",
       ),
+    /** IANA time zone in which `datetime` values are written (XLSX) and shown (PDF), with the zone's name, e.g. Europe/Warsaw (default UTC); a column's `timeZone` overrides it. */
     timeZone: timeZoneName
       .optional()
       .describe(
         "IANA time zone in which `datetime` values are written (XLSX) and shown (PDF), with the zone's name, e.g. Europe/Warsaw (default UTC); a column's `timeZone` overrides it",
       ),
+    /** POST the final status (`done` or `error`) here, signed; see the README's webhooks section. */
     webhook: webhookTarget
       .optional()
       .describe("POST the final status (`done` or `error`) here, signed; see the README's webhooks section"),

@@ -2,10 +2,11 @@ import { z } from "zod";
 import { reportErrorType } from "./errors";
 import { reportFormat } from "./spec";
 
-export const reportState = z.enum(["queued", "processing", "done", "error", "cancelled"]);
+/** `expired`: a `done` report whose file was removed by the retention job (its download is `410 GONE`). */
+export const reportState = z.enum(["queued", "processing", "done", "error", "cancelled", "expired"]);
 export type ReportState = z.infer<typeof reportState>;
 
-export const FINAL_STATES: ReadonlySet<ReportState> = new Set(["done", "error", "cancelled"]);
+export const FINAL_STATES: ReadonlySet<ReportState> = new Set(["done", "error", "cancelled", "expired"]);
 export const isFinal = (s: ReportState): boolean => FINAL_STATES.has(s);
 
 /** Ids are UUIDs we mint (v4). Any well-formed UUID is accepted so an unknown one is a 404, not a 400. */
@@ -44,7 +45,7 @@ export type ReportWarning = z.infer<typeof reportWarning>;
 /** What `GET /status/:requestId` and `reports.status` return. */
 export const reportStatus = z.object({
   requestId: z.string().describe("The request's id (a UUID)"),
-  status: reportState.describe("Where the report is; `done`, `error` and `cancelled` are final"),
+  status: reportState.describe("Where the report is; `done`, `error`, `cancelled` and `expired` are final"),
   report: reportSummary.describe("What was asked for"),
   url: z.string().nullable().describe("When `done`: a fresh, expiring link to the file; otherwise null"),
   createdAt: z.string().describe("When the request was made (ISO 8601, UTC)"),
@@ -58,6 +59,10 @@ export const reportStatus = z.object({
     .nullable()
     .optional()
     .describe("Percent of rows rendered while `processing` (0–100); null or absent when unknown"),
+  expiredAt: z
+    .string()
+    .optional()
+    .describe("When the file of an `expired` report was removed (ISO 8601); absent otherwise"),
   /** Set on a `done` report whose file was produced with caveats; absent or empty otherwise. */
   warnings: z
     .array(reportWarning)

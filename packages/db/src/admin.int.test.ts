@@ -1,5 +1,5 @@
 import { sampleSpec } from "@reports/contracts/testing";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAdminRepository, createWorkerRegistry } from "./admin";
 import type { DbHandle } from "./client";
@@ -49,16 +49,27 @@ describe.each(TEST_DRIVERS)("the dashboard's reads on %s", (_name, open) => {
     expect(history.every((e, i) => i === 0 || e.at >= (history[i - 1]?.at ?? ""))).toBe(true);
   });
 
+  it("estimates the final states' counts past the threshold, and counts the active ones exactly", async () => {
+    for (let i = 0; i < 3; i++) await repo.create(sampleSpec({ title: `Estimated ${i}` }));
+    await handle.db.execute(sql`analyze report_requests`);
+    const exact = await admin.countsByStatus();
+    const estimate = await admin.countsByStatus({ exactUpTo: 0 });
+    expect(estimate.estimated).toBe(true);
+    expect(estimate.counts.queued).toBe(exact.counts.queued);
+    expect(estimate.counts.processing).toBe(exact.counts.processing);
+  });
+
   it("counts by status and error type, and lists the failed for replay", async () => {
-    const before = await admin.countsByStatus();
+    const { counts: before } = await admin.countsByStatus();
     const failed = await repo.create(sampleSpec({ title: "Poison" }));
     await repo.fail(await claimed(failed.requestId), "INVALID_SPEC", "no tables");
     await repo.create(sampleSpec({ title: "Waiting" }));
 
-    const after = await admin.countsByStatus();
+    const { counts: after, estimated } = await admin.countsByStatus();
+    expect(estimated).toBe(false);
     expect(after.error).toBe(before.error + 1);
     expect(after.queued).toBe(before.queued + 1);
-    expect(Object.keys(after).sort()).toEqual(["cancelled", "done", "error", "processing", "queued"]);
+    expect(Object.keys(after).sort()).toEqual(["cancelled", "done", "error", "expired", "processing", "queued"]);
     expect(await admin.errorsByType()).toContainEqual({ type: "INVALID_SPEC", count: 1 });
     expect(await admin.failedIds()).toContain(failed.requestId);
     const page = await admin.failed({ page: 1, pageSize: 10 });

@@ -12,14 +12,15 @@ import {
 } from "@reports/contracts";
 import { and, asc, count, desc, eq, gt, ilike, inArray, or, type SQL, sql } from "drizzle-orm";
 import type { Database } from "./client";
-import { type ReportRequestRow, reportEvents, reportRequests, workerHeartbeats } from "./schema";
+import { type RequestSummary, requestSummaryColumns } from "./repository";
+import { reportEvents, reportRequests, workerHeartbeats } from "./schema";
 
 const r = reportRequests;
 
 const ms = (from: Date | null, to: Date | null) => (from && to ? Math.max(0, to.getTime() - from.getTime()) : null);
 
 /** A request as the dashboard lists it: no spec, no secrets. */
-export function toAdminRequest(row: ReportRequestRow): AdminRequest {
+export function toAdminRequest(row: RequestSummary): AdminRequest {
   return {
     requestId: row.requestId,
     owner: row.owner,
@@ -51,7 +52,7 @@ export function createAdminRepository(db: Database) {
   async function page(where: SQL | undefined, order: SQL[], options: { page: number; pageSize: number }) {
     const [rows, [total]] = await Promise.all([
       db
-        .select()
+        .select(requestSummaryColumns)
         .from(r)
         .where(where)
         .orderBy(...order)
@@ -68,12 +69,43 @@ export function createAdminRepository(db: Database) {
   }
 
   return {
-    /** Requests by status (every status present, 0 when none). */
-    async countsByStatus(): Promise<Record<ReportState, number>> {
-      const rows = await db.select({ status: r.status, n: count() }).from(r).groupBy(r.status);
+    /**
+     * Requests by status (every status present, 0 when none). Exact up to `exactUpTo` requests (the planner's
+     * row estimate); past it, the final states come from the planner's statistics (`pg_stats`, kept by
+     * autovacuum's ANALYZE) instead of a scan of the whole table, while `queued` and `processing` stay exact
+     * (few rows, through the in-flight index).
+     */
+    async countsByStatus(
+      options: { exactUpTo?: number } = {},
+    ): Promise<{ counts: Record<ReportState, number>; estimated: boolean }> {
       const counts = Object.fromEntries(reportState.options.map((s) => [s, 0])) as Record<ReportState, number>;
-      for (const row of rows) counts[row.status] = row.n;
-      return counts;
+      const [table] = await db
+        .select({ rows: sql<number>`reltuples::float8` })
+        .from(sql`pg_class`)
+        .where(sql`oid = 'report_requests'::regclass`);
+      const [stats] = await db
+        .select({ values: sql<string[]>`most_common_vals::text::text[]`, freqs: sql<number[]>`most_common_freqs` })
+        .from(sql`pg_stats`)
+        .where(sql`schemaname = current_schema() and tablename = 'report_requests' and attname = 'status'`);
+      const total = Number(table?.rows ?? 0);
+      if (total <= (options.exactUpTo ?? 1_000_000) || !stats?.values || !stats.freqs) {
+        const rows = await db.select({ status: r.status, n: count() }).from(r).groupBy(r.status);
+        for (const row of rows) counts[row.status] = row.n;
+        return { counts, estimated: false };
+      }
+      stats.values.forEach((value, i) => {
+        const state = reportState.safeParse(value);
+        if (state.success) counts[state.data] = Math.round(Number(stats.freqs[i] ?? 0) * total);
+      });
+      const active = await db
+        .select({ status: r.status, n: count() })
+        .from(r)
+        .where(sql`${r.status} in ('queued', 'processing')`)
+        .groupBy(r.status);
+      counts.queued = 0;
+      counts.processing = 0;
+      for (const row of active) counts[row.status] = row.n;
+      return { counts, estimated: true };
     },
 
     /** Requests in `error` by error type, most first. */

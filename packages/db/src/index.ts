@@ -12,8 +12,11 @@ export {
   createReportRepository,
   IdempotencyKeyReusedError,
   type ReportRepository,
+  type RequestSummary,
+  type RequestToPublish,
+  requestSummaryColumns,
   toCachedStatus,
-  withAdvisoryLock,
 } from "./repository";
+export { createRetentionRepository, type RemovedRequest, type RetentionRepository } from "./retention";
 export type { ReportEventRow, ReportRequestRow, WebhookDeliveryRow, WorkerHeartbeatRow } from "./schema";
 export { createWebhookRepository, type DueDelivery, type WebhookRepository, webhookEventOf } from "./webhooks";

@@ -3,9 +3,9 @@ import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiKeyRepository } from "./api-keys";
 import type { DbHandle } from "./client";
-import { createReportRepository, IdempotencyKeyReusedError, toCachedStatus, withAdvisoryLock } from "./repository";
+import { createReportRepository, IdempotencyKeyReusedError, toCachedStatus } from "./repository";
 import { reportRequests } from "./schema";
-import { createTestDatabase, TEST_DRIVERS } from "./testing";
+import { TEST_DRIVERS } from "./testing";
 
 describe.each(TEST_DRIVERS)("report repository on %s", (_name, open) => {
   let handle: DbHandle & { drop?: () => Promise<void> };
@@ -155,7 +155,7 @@ describe.each(TEST_DRIVERS)("report repository on %s", (_name, open) => {
     expect((await repo.listFailed()).map((f) => f.requestId)).not.toContain(row.requestId);
   });
 
-  it("finds stranded requests: queued without a recent publish, or processing with an expired lease", async () => {
+  it("takes stranded requests once: queued without a recent publish, or processing with an expired lease", async () => {
     const fresh = await repo.create(sampleSpec());
     const lost = await repo.create(sampleSpec());
     const dead = await repo.create(sampleSpec());
@@ -163,23 +163,43 @@ describe.each(TEST_DRIVERS)("report repository on %s", (_name, open) => {
     await repo.claim(dead.requestId, lease);
     await repo.claim(alive.requestId, lease);
     const past = sql`now() - interval '10 minutes'`;
-    const ids = [lost.requestId, dead.requestId, alive.requestId];
-    for (const id of ids) {
+    for (const id of [fresh.requestId, lost.requestId, dead.requestId, alive.requestId]) {
+      await repo.markEnqueued(id);
+    }
+    for (const id of [lost.requestId, dead.requestId, alive.requestId]) {
       await handle.db.update(reportRequests).set({ enqueuedAt: past }).where(eq(reportRequests.requestId, id));
     }
     await handle.db
       .update(reportRequests)
       .set({ leaseExpiresAt: past })
       .where(eq(reportRequests.requestId, dead.requestId));
-    const stranded = (await repo.findStranded({ staleAfterMs: 60_000, limit: 100 })).map((s) => s.requestId);
+    const stranded = (await repo.takeStranded({ staleAfterMs: 60_000, limit: 100 })).map((s) => s.requestId);
     expect(stranded).toContain(lost.requestId);
     expect(stranded).toContain(dead.requestId);
     expect(stranded).not.toContain(alive.requestId);
     expect(stranded).not.toContain(fresh.requestId);
-    await repo.markEnqueued(lost.requestId);
-    expect((await repo.findStranded({ staleAfterMs: 60_000, limit: 100 })).map((s) => s.requestId)).not.toContain(
-      lost.requestId,
+    // taking marks them enqueued: a second sweeper right after finds nothing of them
+    const again = (await repo.takeStranded({ staleAfterMs: 60_000, limit: 100 })).map((s) => s.requestId);
+    expect(again).not.toContain(lost.requestId);
+    expect(again).not.toContain(dead.requestId);
+  });
+
+  it("gives the relay queued requests no broker confirmed, each to one taker", async () => {
+    const unpublished = await repo.create(sampleSpec());
+    const published = await repo.create(sampleSpec());
+    await repo.markEnqueued(published.requestId);
+    const cancelled = await repo.create(sampleSpec());
+    await repo.cancel(cancelled.requestId, null);
+    const takers = await Promise.all([1, 2, 3].map(() => repo.takeUnpublished({ olderThanMs: 0, limit: 100 })));
+    const taken = takers.flat().map((t) => t.requestId);
+    expect(taken.filter((id) => id === unpublished.requestId)).toEqual([unpublished.requestId]);
+    expect(taken).not.toContain(published.requestId);
+    expect(taken).not.toContain(cancelled.requestId);
+    await repo.markUnpublished([unpublished.requestId]);
+    expect((await repo.takeUnpublished({ olderThanMs: 0, limit: 100 })).map((t) => t.requestId)).toContain(
+      unpublished.requestId,
     );
+    expect(await repo.takeUnpublished({ olderThanMs: 60_000, limit: 100 })).toEqual([]);
   });
 
   it("makes one request per idempotency key, replays it for the same body, refuses another body", async () => {
@@ -220,33 +240,5 @@ describe.each(TEST_DRIVERS)("report repository on %s", (_name, open) => {
     expect(await keys.revoke(id)).toBe(true);
     expect(await keys.revoke(id)).toBe(false);
     expect(await keys.ownerOf(key)).toBeNull();
-  });
-
-  it("runs work under an advisory lock and answers false while another holds it", async () => {
-    let ran = 0;
-    expect(
-      await withAdvisoryLock(handle.db, 42, async (locked) => {
-        ran++;
-        await locked.ping();
-      }),
-    ).toBe(true);
-    expect(ran).toBe(1);
-  });
-});
-
-describe("advisory lock across connections (PostgreSQL)", () => {
-  it("lets only one holder run at a time", async () => {
-    const database = await createTestDatabase();
-    try {
-      let inner: boolean | undefined;
-      const outer = await withAdvisoryLock(database.db, 7, async () => {
-        inner = await withAdvisoryLock(database.db, 7, async () => {});
-      });
-      expect(outer).toBe(true);
-      expect(inner).toBe(false);
-      expect(await withAdvisoryLock(database.db, 7, async () => {})).toBe(true);
-    } finally {
-      await database.drop();
-    }
   });
 });

@@ -8,7 +8,7 @@ import {
   rowCount,
   type StoredInput,
 } from "@reports/contracts";
-import { and, asc, eq, inArray, lt, or, sql, TransactionRollbackError } from "drizzle-orm";
+import { and, asc, eq, getTableColumns, inArray, isNull, lt, or, sql, TransactionRollbackError } from "drizzle-orm";
 import type { Database } from "./client";
 import { idempotencyKeys, type ReportRequestRow, reportRequests } from "./schema";
 
@@ -24,6 +24,22 @@ export class IdempotencyKeyReusedError extends Error {
 }
 
 const r = reportRequests;
+
+const { spec: _spec, input: _input, webhookSecret: _webhookSecret, ...summaryColumns } = getTableColumns(r);
+/**
+ * The columns of a request every status, admin and transition path reads: all but the spec, the stored input's
+ * reference and the webhook secret (a spec can weigh megabytes; only a worker's claim needs it).
+ */
+export const requestSummaryColumns = summaryColumns;
+/** A request without its spec, input and webhook secret. */
+export type RequestSummary = Omit<ReportRequestRow, "spec" | "input" | "webhookSecret">;
+
+/** A request the relay or the sweeper took to publish: what its message needs. */
+export interface RequestToPublish {
+  requestId: string;
+  attempts: number;
+  status: ReportRequestRow["status"];
+}
 
 export interface CreateOptions {
   owner?: string;
@@ -54,7 +70,7 @@ export function createReportRepository(db: Database) {
 
   return {
     /** Stores a new request as `queued`; a streamed report's rows are in `input`, not in its spec. */
-    async create(spec: ReportSpec, options: CreateOptions = {}): Promise<ReportRequestRow> {
+    async create(spec: ReportSpec, options: CreateOptions = {}): Promise<RequestSummary> {
       const [row] = await db
         .insert(r)
         .values({
@@ -66,7 +82,7 @@ export function createReportRepository(db: Database) {
           ...storedSpec(spec),
           input: options.input ?? null,
         })
-        .returning();
+        .returning(summaryColumns);
       if (!row) throw new Error("insert returned no row");
       return row;
     },
@@ -80,7 +96,7 @@ export function createReportRepository(db: Database) {
     async createIdempotent(
       spec: ReportSpec,
       options: { owner: string; key: string; bodyHash: string; ttlMs: number; input?: StoredInput },
-    ): Promise<{ row: ReportRequestRow; replayed: boolean }> {
+    ): Promise<{ row: RequestSummary; replayed: boolean }> {
       const { owner, key, bodyHash, input } = options;
       const match = and(eq(idempotencyKeys.owner, owner), eq(idempotencyKeys.key, key));
       const created = await db
@@ -112,7 +128,7 @@ export function createReportRepository(db: Database) {
         });
       if (created) return { row: created, replayed: false };
       const [existing] = await db
-        .select({ bodyHash: idempotencyKeys.bodyHash, row: r })
+        .select({ bodyHash: idempotencyKeys.bodyHash, row: summaryColumns })
         .from(idempotencyKeys)
         .innerJoin(r, eq(r.requestId, idempotencyKeys.requestId))
         .where(match)
@@ -122,8 +138,15 @@ export function createReportRepository(db: Database) {
       return { row: existing.row, replayed: true };
     },
 
+    /** The whole row, spec included: for tests and tools; status paths use {@link findStatus}. */
     async findById(requestId: string): Promise<ReportRequestRow | null> {
       const [row] = await db.select().from(r).where(eq(r.requestId, requestId)).limit(1);
+      return row ?? null;
+    },
+
+    /** The request without its spec, input and secret: what a status read, the dashboard or a check needs. */
+    async findStatus(requestId: string): Promise<RequestSummary | null> {
+      const [row] = await db.select(summaryColumns).from(r).where(eq(r.requestId, requestId)).limit(1);
       return row ?? null;
     },
 
@@ -178,7 +201,7 @@ export function createReportRepository(db: Database) {
       claim: Claim,
       fileKey: string,
       warnings: readonly ReportWarning[] = [],
-    ): Promise<ReportRequestRow | null> {
+    ): Promise<RequestSummary | null> {
       const [row] = await db
         .update(r)
         .set({
@@ -193,12 +216,12 @@ export function createReportRepository(db: Database) {
           ...bump,
         })
         .where(heldBy(claim))
-        .returning();
+        .returning(summaryColumns);
       return row ?? null;
     },
 
     /** `error` with its type and message; null when the claim was lost. */
-    async fail(claim: Claim, errorType: ReportErrorType, errorMessage: string): Promise<ReportRequestRow | null> {
+    async fail(claim: Claim, errorType: ReportErrorType, errorMessage: string): Promise<RequestSummary | null> {
       const [row] = await db
         .update(r)
         .set({
@@ -212,7 +235,7 @@ export function createReportRepository(db: Database) {
           ...bump,
         })
         .where(heldBy(claim))
-        .returning();
+        .returning(summaryColumns);
       return row ?? null;
     },
 
@@ -223,7 +246,7 @@ export function createReportRepository(db: Database) {
     async release(
       claim: Claim,
       lastError: { type: ReportErrorType; message: string } | null,
-    ): Promise<ReportRequestRow | null> {
+    ): Promise<RequestSummary | null> {
       const [row] = await db
         .update(r)
         .set({
@@ -235,7 +258,7 @@ export function createReportRepository(db: Database) {
           ...bump,
         })
         .where(heldBy(claim))
-        .returning();
+        .returning(summaryColumns);
       return row ?? null;
     },
 
@@ -244,7 +267,7 @@ export function createReportRepository(db: Database) {
      * and the worker stops). Only `owner`'s request unless null (an operator). Null when there was nothing to
      * cancel: look the request up to tell unknown from already final.
      */
-    async cancel(requestId: string, owner: string | null): Promise<ReportRequestRow | null> {
+    async cancel(requestId: string, owner: string | null): Promise<RequestSummary | null> {
       const [row] = await db
         .update(r)
         .set({ status: "cancelled", claimToken: null, leaseExpiresAt: null, ...bump })
@@ -255,47 +278,104 @@ export function createReportRepository(db: Database) {
             ...(owner === null ? [] : [eq(r.owner, owner)]),
           ),
         )
-        .returning();
+        .returning(summaryColumns);
       return row ?? null;
     },
 
     /** Puts a request in `error` back to `queued` with fresh attempts (dead-letter replay); null if it is not in `error`. */
-    async requeueFailed(requestId: string): Promise<ReportRequestRow | null> {
+    async requeueFailed(requestId: string): Promise<RequestSummary | null> {
       const [row] = await db
         .update(r)
         .set({ status: "queued", attempts: 0, errorType: null, errorMessage: null, enqueuedAt: sql`now()`, ...bump })
         .where(and(eq(r.requestId, requestId), eq(r.status, "error")))
-        .returning();
+        .returning(summaryColumns);
       return row ?? null;
     },
 
-    /** Requests in `error`, oldest first. */
-    async listFailed(limit = 1_000): Promise<ReportRequestRow[]> {
-      return db.select().from(r).where(eq(r.status, "error")).orderBy(asc(r.updatedAt)).limit(limit);
+    /** Which of these requests are in `error`. */
+    async failedAmong(requestIds: readonly string[]): Promise<ReadonlySet<string>> {
+      if (requestIds.length === 0) return new Set();
+      const rows = await db
+        .select({ requestId: r.requestId })
+        .from(r)
+        .where(and(inArray(r.requestId, [...requestIds]), eq(r.status, "error")));
+      return new Set(rows.map((row) => row.requestId));
+    },
+
+    /** Ids of requests in `error`, oldest failure first. */
+    async listFailed(limit = 1_000): Promise<Array<{ requestId: string }>> {
+      return db
+        .select({ requestId: r.requestId })
+        .from(r)
+        .where(eq(r.status, "error"))
+        .orderBy(asc(r.updatedAt))
+        .limit(limit);
     },
 
     /**
-     * Requests that no message will bring to a worker: `queued` with no publish for `staleAfterMs`
-     * (the publish after the insert failed), or `processing` with an expired lease and no publish since.
+     * The relay's batch: `queued` requests stored more than `olderThanMs` ago whose message no broker confirmed
+     * (the publish after the insert failed or timed out). Marks them enqueued in the same statement, so
+     * concurrent relays take disjoint batches; publish them afterwards, outside any transaction.
      */
-    async findStranded(options: {
-      staleAfterMs: number;
-      limit: number;
-    }): Promise<Array<Pick<ReportRequestRow, "requestId" | "attempts" | "status">>> {
-      const stale = lt(r.enqueuedAt, sql`now() - make_interval(secs => ${options.staleAfterMs / 1000})`);
-      return db
-        .select({ requestId: r.requestId, attempts: r.attempts, status: r.status })
+    async takeUnpublished(options: { olderThanMs: number; limit: number }): Promise<RequestToPublish[]> {
+      const due = db
+        .select({ id: r.requestId })
         .from(r)
         .where(
-          and(stale, or(eq(r.status, "queued"), and(eq(r.status, "processing"), lt(r.leaseExpiresAt, sql`now()`)))),
+          and(
+            // literals, not parameters: a generic plan must still see the partial index's predicate
+            sql`${r.enqueuedAt} is null and ${r.status} = 'queued'`,
+            lt(r.createdAt, sql`now() - make_interval(secs => ${options.olderThanMs / 1000})`),
+          ),
         )
-        .orderBy(asc(r.enqueuedAt))
-        .limit(options.limit);
+        .orderBy(asc(r.createdAt))
+        .limit(options.limit)
+        .for("update", { skipLocked: true });
+      return db
+        .update(r)
+        .set({ enqueuedAt: sql`now()` })
+        .where(and(inArray(r.requestId, due), isNull(r.enqueuedAt), eq(r.status, "queued")))
+        .returning({ requestId: r.requestId, attempts: r.attempts, status: r.status });
     },
 
-    /** Records that a message for the request was just published. */
+    /**
+     * The sweeper's batch: requests no message will bring to a worker, `queued` with no publish for
+     * `staleAfterMs` (a message lost) or `processing` with an expired lease and no publish since (the worker
+     * died). Marks them enqueued in the same statement (one `UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP
+     * LOCKED) RETURNING`); publish them afterwards, outside any transaction.
+     */
+    async takeStranded(options: { staleAfterMs: number; limit: number }): Promise<RequestToPublish[]> {
+      const stranded = and(
+        lt(r.enqueuedAt, sql`now() - make_interval(secs => ${options.staleAfterMs / 1000})`),
+        sql`${r.status} in ('queued', 'processing')`,
+        or(sql`${r.status} = 'queued'`, lt(r.leaseExpiresAt, sql`now()`)),
+      );
+      const due = db
+        .select({ id: r.requestId })
+        .from(r)
+        .where(stranded)
+        .orderBy(asc(r.enqueuedAt))
+        .limit(options.limit)
+        .for("update", { skipLocked: true });
+      return db
+        .update(r)
+        .set({ enqueuedAt: sql`now()` })
+        .where(and(inArray(r.requestId, due), stranded))
+        .returning({ requestId: r.requestId, attempts: r.attempts, status: r.status });
+    },
+
+    /** Records that a message for the request was just published (the broker confirmed it). */
     async markEnqueued(requestId: string): Promise<void> {
       await db.update(r).set({ enqueuedAt: sql`now()` }).where(eq(r.requestId, requestId));
+    },
+
+    /** Gives `queued` requests whose publish failed back to the relay. */
+    async markUnpublished(requestIds: readonly string[]): Promise<void> {
+      if (requestIds.length === 0) return;
+      await db
+        .update(r)
+        .set({ enqueuedAt: null })
+        .where(and(inArray(r.requestId, [...requestIds]), eq(r.status, "queued")));
     },
 
     /** Throws when the database cannot be reached. */
@@ -307,32 +387,12 @@ export function createReportRepository(db: Database) {
 
 export type ReportRepository = ReturnType<typeof createReportRepository>;
 
-/**
- * Runs `work` only if no other process holds the advisory lock `key` (transaction-scoped, so a dead
- * process never keeps it): one sweeper at a time across replicas. `work` gets a repository bound to
- * the lock's transaction. Resolves false when another process holds the lock.
- */
-export async function withAdvisoryLock(
-  db: Database,
-  key: number,
-  work: (repo: ReportRepository) => Promise<void>,
-): Promise<boolean> {
-  return db.transaction(async (tx) => {
-    const [row] = await tx
-      .select({ locked: sql<boolean>`pg_try_advisory_xact_lock(${key})` })
-      .from(sql`(select 1) as one`);
-    if (!row?.locked) return false;
-    await work(createReportRepository(tx as unknown as Database));
-    return true;
-  });
-}
-
 function heldBy(claim: Claim) {
   return and(eq(r.requestId, claim.row.requestId), eq(r.status, "processing"), eq(r.claimToken, claim.token));
 }
 
 /** The status as clients and the cache see it (without the download URL, which is signed per read). */
-export function toCachedStatus(row: ReportRequestRow): CachedStatus {
+export function toCachedStatus(row: RequestSummary): CachedStatus {
   return {
     requestId: row.requestId,
     owner: row.owner,
@@ -343,6 +403,7 @@ export function toCachedStatus(row: ReportRequestRow): CachedStatus {
     error: row.status === "error" && row.errorType ? { type: row.errorType, message: row.errorMessage ?? "" } : null,
     fileKey: row.status === "done" ? row.fileKey : null,
     ...(row.status === "done" && row.warnings?.length ? { warnings: row.warnings } : {}),
+    ...(row.status === "expired" && row.expiredAt ? { expiredAt: row.expiredAt.toISOString() } : {}),
     version: row.version,
   };
 }

@@ -52,7 +52,10 @@ export const reportRequests = pgTable(
     /** Where the final status is POSTed, and its signing secret (never shown in a status). */
     webhookUrl: text("webhook_url"),
     webhookSecret: text("webhook_secret"),
+    /** The stored file; kept on an `expired` request until storage confirmed its removal. */
     fileKey: text("file_key"),
+    /** When the retention job removed the file of this `done` request (status `expired`). */
+    expiredAt: timestamptz("expired_at"),
     errorType: reportErrorTypeEnum("error_type"),
     errorMessage: text("error_message"),
     /** What the render of a `done` report warned about (e.g. characters no font has); null when nothing. */
@@ -63,8 +66,12 @@ export const reportRequests = pgTable(
     lastErrorMessage: text("last_error_message"),
     /** How many times the request reached `done`: an audit that must never pass 1. */
     completions: integer("completions").notNull().default(0),
-    /** When a message for it was last published; the sweeper republishes what waited too long. */
-    enqueuedAt: timestamptz("enqueued_at").notNull().defaultNow(),
+    /**
+     * When a message for it was last confirmed by the broker (or taken by a relay about to publish it); null while
+     * no message is known to be queued. The relay publishes `queued` rows that stay null (the row is the outbox);
+     * the sweeper republishes what waited too long.
+     */
+    enqueuedAt: timestamptz("enqueued_at"),
     /** Set by a claim; only its holder may complete or fail the request. */
     claimToken: uuid("claim_token"),
     /** When the last claim took it: wait = first claim − created, render = final − last claim. */
@@ -80,10 +87,15 @@ export const reportRequests = pgTable(
   },
   (t) => [
     index("report_requests_status_updated_at_idx").on(t.status, t.updatedAt),
-    index("report_requests_owner_created_at_idx").on(t.owner, t.createdAt),
     index("report_requests_created_at_idx").on(t.createdAt),
     // the webhook sweep looks at recent final requests that have a webhook, and only at those
     index("report_requests_webhook_updated_at_idx").on(t.updatedAt).where(sql`${t.webhookUrl} is not null`),
+    // the relay: stored rows no broker has confirmed (few, and only for seconds)
+    index("report_requests_unpublished_idx")
+      .on(t.createdAt)
+      .where(sql`${t.enqueuedAt} is null and ${t.status} = 'queued'`),
+    // the sweeper: requests still in flight, by when they were last published
+    index("report_requests_in_flight_idx").on(t.enqueuedAt).where(sql`${t.status} in ('queued', 'processing')`),
   ],
 );
 
@@ -189,3 +201,10 @@ export const workerHeartbeats = pgTable("worker_heartbeats", {
   lastSeenAt: timestamptz("last_seen_at").notNull().defaultNow(),
 });
 export type WorkerHeartbeatRow = typeof workerHeartbeats.$inferSelect;
+
+/** Leases of jobs that one process at a time may run (the retention job): held until `expiresAt` or released. */
+export const jobLeases = pgTable("job_leases", {
+  name: text("name").primaryKey(),
+  holder: text("holder").notNull(),
+  expiresAt: timestamptz("expires_at").notNull(),
+});

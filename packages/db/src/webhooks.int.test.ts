@@ -33,10 +33,12 @@ describe.each(TEST_DRIVERS)("webhook deliveries on %s", (_name, open) => {
   }
 
   it("keeps the webhook out of the stored spec, the secret out of everything a status shows", async () => {
-    const row = await repo.create(withWebhook());
-    expect(row.webhookUrl).toBe("https://hooks.example.com/reports");
-    expect(row.webhookSecret).toBe("s".repeat(32));
-    expect(row.spec).not.toHaveProperty("webhook");
+    const created = await repo.create(withWebhook());
+    expect(created.webhookUrl).toBe("https://hooks.example.com/reports");
+    expect(created).not.toHaveProperty("webhookSecret");
+    const row = await repo.findById(created.requestId);
+    expect(row?.webhookSecret).toBe("s".repeat(32));
+    expect(row?.spec).not.toHaveProperty("webhook");
   });
 
   it("records one delivery per request and event, however often it is enqueued or swept", async () => {

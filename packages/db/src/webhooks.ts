@@ -1,6 +1,7 @@
 import type { WebhookEventType } from "@reports/contracts";
 import { and, eq, inArray, isNotNull, sql } from "drizzle-orm";
 import type { Database } from "./client";
+import { type RequestSummary, requestSummaryColumns } from "./repository";
 import { type ReportRequestRow, reportRequests, type WebhookDeliveryRow, webhookDeliveries } from "./schema";
 
 const d = webhookDeliveries;
@@ -11,10 +12,10 @@ export function webhookEventOf(row: Pick<ReportRequestRow, "status">): WebhookEv
   return row.status === "done" ? "report.done" : row.status === "error" ? "report.error" : null;
 }
 
-/** A claimed delivery with the request it is about. */
+/** A claimed delivery with the request it is about (without its spec: a delivery never needs it). */
 export interface DueDelivery {
   delivery: WebhookDeliveryRow;
-  request: ReportRequestRow;
+  request: RequestSummary & Pick<ReportRequestRow, "webhookSecret">;
 }
 
 /**
@@ -76,7 +77,7 @@ export function createWebhookRepository(db: Database) {
         .returning();
       if (claimed.length === 0) return [];
       const requests = await db
-        .select()
+        .select({ ...requestSummaryColumns, webhookSecret: r.webhookSecret })
         .from(r)
         .where(
           inArray(

@@ -34,8 +34,8 @@ export interface SerializedError {
 }
 
 /** A message, minus what a query error spells out: Drizzle's `Failed query: <sql>\nparams: <every value>`. */
-function safeMessage(error: Error): string {
-  if (error.name === "DrizzleQueryError" || error.message.startsWith("Failed query:")) {
+function safeMessage(error: Error, type: string): string {
+  if (type === "DrizzleQueryError" || error.message.startsWith("Failed query:")) {
     return "Failed query (its text and parameters are not logged; see the cause)";
   }
   return scrub(error.message);
@@ -59,7 +59,9 @@ export function serializeError(value: unknown, depth = 0): SerializedError | unk
   if (!(value instanceof Error)) {
     return typeof value === "string" ? scrub(value) : value;
   }
-  const out: SerializedError = { type: value.name || value.constructor?.name || "Error", message: safeMessage(value) };
+  // Drizzle's errors keep name "Error": their class says more
+  const type = value.name && value.name !== "Error" ? value.name : value.constructor?.name || "Error";
+  const out: SerializedError = { type, message: safeMessage(value, type) };
   for (const field of SAFE_FIELDS) {
     const v = (value as unknown as Record<string, unknown>)[field];
     if (typeof v === "string") out[field] = scrub(v);

@@ -111,6 +111,23 @@ export function createMemoryQueue(options: { logger?: Logger } = {}): MemoryQueu
       return removed;
     },
 
+    async pruneDeadLetters(stillFailed) {
+      const ids = deadLetters.flatMap(({ body }) => {
+        const decoded = decodeMessage(body);
+        return decoded.ok ? [decoded.message.requestId] : [];
+      });
+      const failed = await stillFailed(ids);
+      let removed = 0;
+      for (let i = deadLetters.length - 1; i >= 0; i--) {
+        const decoded = decodeMessage((deadLetters[i] as { body: string }).body);
+        if (decoded.ok && !failed.has(decoded.message.requestId)) {
+          deadLetters.splice(i, 1);
+          removed++;
+        }
+      }
+      return removed;
+    },
+
     async publishRaw(body) {
       enqueue(body);
     },

@@ -234,4 +234,23 @@ describe.each(drivers)("report queue on %s", (_name, openDriver) => {
     await vi.waitFor(async () => expect((await queue.depth()).deadLettered).toBe(1), waitLong);
     expect(await queue.removeDeadLetters(new Set([kept.requestId]))).toBe(1);
   });
+
+  it("prunes, in one pass, the dead letters of every request no longer failed", async () => {
+    const queue = await open();
+    const messages = Array.from({ length: 6 }, (_, i) => newMessage(i + 1));
+    for (const message of messages) {
+      await queue.deadLetter(message, { reason: "fatal", errorType: "INVALID_SPEC", attempts: 1 });
+    }
+    await vi.waitFor(async () => expect((await queue.depth()).deadLettered).toBe(6), waitLong);
+    const stillFailed = new Set(messages.slice(0, 2).map((m) => m.requestId));
+    const asked: string[] = [];
+    const removed = await queue.pruneDeadLetters(async (ids) => {
+      asked.push(...ids);
+      return new Set(ids.filter((id) => stillFailed.has(id)));
+    });
+    expect(removed).toBe(4);
+    // each dead letter was looked at once
+    expect(asked.sort()).toEqual(messages.map((m) => m.requestId).sort());
+    await vi.waitFor(async () => expect((await queue.depth()).deadLettered).toBe(2), waitLong);
+  });
 });

@@ -7,9 +7,11 @@ import { Connection, type Consumer, ConsumerStatus, type Envelope, type Returned
 import { decodeMessage, prefetchOf, runHandler } from "./delivery";
 import { TOPOLOGY, type Topology, topology } from "./topology";
 import {
+  BrokerUnavailableError,
   type ConsumeOptions,
   type ConsumerHandle,
   type Handler,
+  PublishTimeoutError,
   QueueClosedError,
   type ReportQueue,
   UnroutableMessageError,
@@ -25,6 +27,14 @@ export interface RabbitQueueConfig {
   connectionName?: string;
   /** The delays `retry()` may ask for: one retry queue each (default: the default retry policy's). */
   retryDelaysMs?: readonly number[];
+  /**
+   * A publish the broker has not confirmed within this rejects with {@link PublishTimeoutError} (default 5,000):
+   * without it, a publish waits out the client's reconnects (3 × 20 s) while the broker is away. The message may
+   * still go out later; the claim makes a duplicate harmless.
+   */
+  publishTimeoutMs?: number;
+  /** Longest wait between reconnect attempts (default 5,000): the broker's return is noticed within it. */
+  reconnectMaxDelayMs?: number;
 }
 
 /** Publish attempts across a lost connection; a duplicate is harmless because the worker's claim is idempotent. */
@@ -45,7 +55,12 @@ export async function createRabbitQueue(config: RabbitQueueConfig): Promise<Repo
   const levels = [...topo.names.retryQueues.keys()].sort((a, b) => a - b);
   const { names } = topo;
 
-  const connection = new Connection({ url: config.url, connectionName: config.connectionName ?? "@reports/queue" });
+  const publishTimeoutMs = config.publishTimeoutMs ?? 5_000;
+  const connection = new Connection({
+    url: config.url,
+    connectionName: config.connectionName ?? "@reports/queue",
+    retryHigh: config.reconnectMaxDelayMs ?? 5_000,
+  });
   // without an 'error' listener a lost connection crashes the process
   connection.on("error", (err) => log.error({ err }, "rabbitmq connection error"));
   connection.on("connection", () => log.info("rabbitmq connected"));
@@ -87,9 +102,12 @@ export async function createRabbitQueue(config: RabbitQueueConfig): Promise<Repo
     const body = reportMessage.parse(message);
     const messageId = randomUUID();
     const exchange = extra.exchange ?? names.exchange;
+    // the connection is down: fail at once instead of waiting out the timeout (the caller's outbox keeps it)
+    if (!connection.ready) throw new BrokerUnavailableError();
     returns.set(messageId, undefined);
     try {
-      await publisher.send({ exchange, routingKey, mandatory: true, durable: true, messageId, ...extra }, body);
+      const sent = publisher.send({ exchange, routingKey, mandatory: true, durable: true, messageId, ...extra }, body);
+      await withTimeout(sent, publishTimeoutMs, () => new PublishTimeoutError(publishTimeoutMs));
       // the client resolves the confirm at once but emits basic.return on a later turn (setImmediate)
       await nextTurn();
       const returned = returns.get(messageId);
@@ -157,6 +175,41 @@ export async function createRabbitQueue(config: RabbitQueueConfig): Promise<Repo
       return removed;
     },
 
+    async pruneDeadLetters(stillFailed) {
+      const channel = await connection.acquire();
+      let removed = 0;
+      const kept: number[] = [];
+      let chunk: Array<{ deliveryTag: number; requestId: string | null }> = [];
+      const decide = async () => {
+        const ids = chunk.flatMap((m) => (m.requestId ? [m.requestId] : []));
+        const failed = ids.length > 0 ? await stillFailed(ids) : new Set<string>();
+        for (const m of chunk) {
+          if (m.requestId !== null && !failed.has(m.requestId)) {
+            channel.basicAck({ deliveryTag: m.deliveryTag });
+            removed++;
+          } else {
+            kept.push(m.deliveryTag);
+          }
+        }
+        chunk = [];
+      };
+      try {
+        // every waiting message once (unacked ones are not handed out again), decided a chunk at a time
+        for (;;) {
+          const msg = await channel.basicGet({ queue: names.deadLetterQueue });
+          if (!msg) break;
+          const decoded = decodeMessage(msg.body);
+          chunk.push({ deliveryTag: msg.deliveryTag, requestId: decoded.ok ? decoded.message.requestId : null });
+          if (chunk.length >= 500) await decide();
+        }
+        await decide();
+        for (const deliveryTag of kept) channel.basicNack({ deliveryTag, requeue: true });
+      } finally {
+        await channel.close();
+      }
+      return removed;
+    },
+
     async consume(handler: Handler, options: ConsumeOptions = {}) {
       if (closed) throw new QueueClosedError();
       const prefetch = prefetchOf(options);
@@ -214,6 +267,20 @@ export async function createRabbitQueue(config: RabbitQueueConfig): Promise<Repo
       return closing;
     },
   };
+}
+
+/** Settles like `work`, or rejects with `timeoutError()` first; a late rejection of `work` is swallowed. */
+async function withTimeout<T>(work: Promise<T>, ms: number, timeoutError: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(timeoutError()), ms);
+  });
+  work.catch(() => {});
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 async function declareTopology(connection: Connection, topo: Topology): Promise<void> {

@@ -6,6 +6,8 @@ export interface FailedRequestStore<Row extends object = object> {
   listFailed(limit: number): Promise<Array<{ requestId: string }>>;
   /** Back to `queued` with fresh attempts; null when the request is not in `error`. */
   requeueFailed(requestId: string): Promise<Row | null>;
+  /** Which of these requests are in `error`. */
+  failedAmong(requestIds: readonly string[]): Promise<ReadonlySet<string>>;
 }
 
 export interface ReplayOptions<Row extends object = object> {
@@ -15,6 +17,11 @@ export interface ReplayOptions<Row extends object = object> {
   onProgress?: (done: number, total: number) => void;
   /** Called with each request as it was put back to `queued`, once it is republished (e.g. to tell a cache). */
   onReplayed?: (row: Row) => Promise<void> | void;
+  /**
+   * Leave the dead letters for one {@link pruneDeadLetters} after the last batch (a caller replaying in batches:
+   * removing them per batch would read the whole dead-letter queue once per batch).
+   */
+  keepDeadLetters?: boolean;
 }
 
 export interface ReplaySummary {
@@ -34,7 +41,10 @@ export interface ReplaySummary {
  * dead-letter queue is cleaned after. The replay command and the dashboard both run this.
  */
 export async function replayDeadLetters<Row extends object>(
-  deps: { repo: FailedRequestStore<Row>; queue: Pick<ReportQueue, "publish" | "removeDeadLetters"> },
+  deps: {
+    repo: Omit<FailedRequestStore<Row>, "failedAmong">;
+    queue: Pick<ReportQueue, "publish" | "removeDeadLetters">;
+  },
   options: ReplayOptions<Row> = {},
 ): Promise<ReplaySummary> {
   const skipped: string[] = [];
@@ -47,7 +57,7 @@ export async function replayDeadLetters<Row extends object>(
       else skipped.push(id);
     }
   } else {
-    selected = (await deps.repo.listFailed(100_000)).map((row) => row.requestId);
+    selected = (await deps.repo.listFailed(Number.MAX_SAFE_INTEGER)).map((row) => row.requestId);
   }
   const summary: ReplaySummary = { selected, replayed: [], skipped, deadLettersRemoved: 0 };
   if (options.dryRun) return summary;
@@ -63,6 +73,19 @@ export async function replayDeadLetters<Row extends object>(
     }
     options.onProgress?.(i + 1, selected.length);
   }
-  summary.deadLettersRemoved = await deps.queue.removeDeadLetters(new Set(summary.replayed));
+  if (!options.keepDeadLetters) {
+    summary.deadLettersRemoved = await deps.queue.removeDeadLetters(new Set(summary.replayed));
+  }
   return summary;
+}
+
+/**
+ * Takes out of the dead-letter queue every message whose request is no longer in `error` (replayed, or gone), in
+ * one pass over the queue; returns how many.
+ */
+export function pruneDeadLetters(deps: {
+  repo: Pick<FailedRequestStore, "failedAmong">;
+  queue: Pick<ReportQueue, "pruneDeadLetters">;
+}): Promise<number> {
+  return deps.queue.pruneDeadLetters((ids) => deps.repo.failedAmong(ids));
 }

@@ -60,6 +60,11 @@ export interface ReportQueue {
   deadLetter(message: ReportMessage, info: DeadLetterInfo): Promise<void>;
   /** Takes the dead letters of these requests out of the dead-letter queue; returns how many. */
   removeDeadLetters(requestIds: ReadonlySet<string>): Promise<number>;
+  /**
+   * Reads the dead-letter queue once and takes out every message whose request `stillFailed` does not name
+   * (asked in chunks of the ids read); returns how many. One pass however many requests were replayed.
+   */
+  pruneDeadLetters(stillFailed: (requestIds: readonly string[]) => Promise<ReadonlySet<string>>): Promise<number>;
   /** Starts consuming with `prefetch` messages in flight; returns a handle whose close() stops taking new messages and waits for the ones in progress. */
   consume(handler: Handler, options?: ConsumeOptions): Promise<ConsumerHandle>;
   /** Counts for health/metrics: messages ready in the work queue and in the dead-letter queue. */
@@ -85,5 +90,21 @@ export class QueueClosedError extends Error {
   override readonly name = "QueueClosedError";
   constructor() {
     super("the report queue is closed");
+  }
+}
+
+/** The broker did not confirm a publish in time (it is unreachable or blocked); the message may still go out. */
+export class PublishTimeoutError extends Error {
+  override readonly name = "PublishTimeoutError";
+  constructor(readonly timeoutMs: number) {
+    super(`the broker did not confirm the message within ${timeoutMs} ms`);
+  }
+}
+
+/** The connection to the broker is down (reconnecting); nothing was sent. */
+export class BrokerUnavailableError extends Error {
+  override readonly name = "BrokerUnavailableError";
+  constructor() {
+    super("the broker is unreachable; the connection is reconnecting");
   }
 }

@@ -32,6 +32,8 @@ export interface LineLayout {
 export interface FontFace {
   base: Font;
   measure: TextMeasure;
+  /** The width (ems) of text DejaVu Sans draws alone, glyph by glyph; null when it needs `layout`. */
+  simpleWidth(text: string): number | null;
   layout(line: string): LineLayout;
   /** Code points of `text` that no font of the chain can draw. */
   missing(text: string): number[];
@@ -245,6 +247,7 @@ function makeFace(weight: Weight, han: readonly ChainFont[]): FontFace {
 
   return {
     base: base.draw,
+    simpleWidth,
     measure,
     layout,
     missing,

@@ -58,7 +58,10 @@ export function showsAsGiven(column: Pick<Column, "type" | "decimals">): boolean
  * givenDecimals(0.1 + 0.2); // 1
  */
 export function givenDecimals(value: number): number | null {
-  if (!Number.isFinite(value) || value === 0) return 0;
+  if (Number.isInteger(value) || !Number.isFinite(value)) return 0;
+  const text = String(value);
+  // the common case, cheap: no exponent and at most 15 digits, so the shortest form is the one Excel shows
+  if (text.length <= 16 && !text.includes("e")) return text.length - text.indexOf(".") - 1;
   const [mantissa = "", exponent = "0"] = String(Math.abs(Number(value.toPrecision(EXCEL_DIGITS)))).split("e");
   const decimals = Math.max(0, (mantissa.split(".")[1]?.length ?? 0) - Number(exponent));
   return decimals > MAX_GIVEN_DECIMALS ? null : decimals;

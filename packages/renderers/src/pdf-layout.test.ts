@@ -88,7 +88,7 @@ describe("PDF column layout", () => {
           name: "N",
           columns: [
             { key: "a", header: "Int", type: "integer" },
-            { key: "b", header: "Number", type: "number" },
+            { key: "b", header: "Number", type: "number", decimals: 2 },
             { key: "c", header: "Money", type: "currency", currency: "USD" },
             { key: "d", header: "Note" },
           ],

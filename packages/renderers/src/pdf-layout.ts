@@ -267,16 +267,21 @@ class Cells {
       const formatted = (this.formatters[plan.index] as DisplayFormatter)(cellOf(values, column.key));
       if (formatted === null) throw invalidCell(this.table.name, r, column.key, column.type);
       const text = printable(formatted);
-      if (c > 0 || this.checkKey) this.glyphs.check(text, this.faces.regular);
       const room = textWidth(plan, this.fontSize);
+      // Nearly every cell: one line DejaVu Sans draws alone, so no glyph is missing and its width is known.
+      const simple = this.faces.regular.simpleWidth(text);
+      if (simple !== null && simple <= room && !text.includes("\n")) return text;
+      if (simple === null && (c > 0 || this.checkKey)) this.glyphs.check(text, this.faces.regular);
       if (plan.nowrap) {
-        const width = Math.max(...text.split("\n").map((l) => measure.width(l)));
+        const width = text.includes("\n")
+          ? Math.max(...text.split("\n").map((l) => measure.width(l)))
+          : (simple ?? measure.width(text));
         if (width > room) {
           // A value wider than every measured one: smaller, never wrapped or cut.
           shrunk ??= new Map();
           shrunk.set(c, (this.fontSize * room) / width);
         }
-        lines = Math.max(lines, text.split("\n").length);
+        if (text.includes("\n")) lines = Math.max(lines, text.split("\n").length);
         return text;
       }
       const wrapped = wrapText(text, room, measure, this.maxLines);

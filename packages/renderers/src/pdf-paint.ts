@@ -31,11 +31,10 @@ const COLORS = {
 // at the baseline, so fallback fonts with other ascents sit on the same line.
 const TEXT_OPTIONS = { lineBreak: false, features: [], baseline: "alphabetic" };
 
-/** Where a line of text goes: its box's left edge and width, its baseline, and how to align it. */
+/** Where a line of text goes: its box's left edge and width, and how to align it. */
 interface LineBox {
   x: number;
   width: number;
-  baseline: number;
   align: "left" | "right";
 }
 
@@ -49,18 +48,21 @@ function baseline(face: FontFace, size: number): number {
  * Draws one line in its fonts: runs in visual order, right-to-left lines aligned right. Every text of the PDF
  * (title, headings, table, footer) goes through here, so all of it is set in the embedded fonts of the chain.
  */
-function drawLine(painter: Painter, face: FontFace, size: number, line: string, box: LineBox): void {
+function drawLine(painter: Painter, face: FontFace, size: number, line: string, box: LineBox, baseline: number) {
   if (line === "") return;
-  const layout = face.layout(line);
-  const width = layout.width * size;
-  const right = box.align === "right" || layout.rtl;
-  const x = right ? box.x + box.width - width : box.x;
-  if (layout.runs === null) {
-    setFont(painter, face.base, size).text(line, x, box.baseline, TEXT_OPTIONS);
+  // Nearly every cell: no run to place, nothing allocated.
+  const simple = face.simpleWidth(line);
+  if (simple !== null) {
+    const x = box.align === "right" ? box.x + box.width - simple * size : box.x;
+    setFont(painter, face.base, size).text(line, x, baseline, TEXT_OPTIONS);
     return;
   }
-  for (const run of layout.runs)
-    setFont(painter, run.font, size).text(run.text, x + run.x * size, box.baseline, TEXT_OPTIONS);
+  const layout = face.layout(line);
+  const right = box.align === "right" || layout.rtl;
+  const x = right ? box.x + box.width - layout.width * size : box.x;
+  for (const run of layout.runs ?? [{ text: line, font: face.base, x: 0 }]) {
+    setFont(painter, run.font, size).text(run.text, x + run.x * size, baseline, TEXT_OPTIONS);
+  }
 }
 
 /**
@@ -71,17 +73,14 @@ function setFont(painter: Painter, font: Font, size: number): Painter {
   return painter.font(font, font.postscriptName, size);
 }
 
-function drawLines(
-  painter: Painter,
-  face: FontFace,
-  size: number,
-  text: string,
-  top: number,
-  box: Omit<LineBox, "baseline">,
-) {
+function drawLines(painter: Painter, face: FontFace, size: number, text: string, top: number, box: LineBox) {
   const first = top + baseline(face, size);
+  if (!text.includes("\n")) {
+    drawLine(painter, face, size, text, box, first);
+    return;
+  }
   text.split("\n").forEach((line, l) => {
-    drawLine(painter, face, size, line, { ...box, baseline: first + l * size * LAYOUT.lineHeight });
+    drawLine(painter, face, size, line, box, first + l * size * LAYOUT.lineHeight);
   });
 }
 
@@ -139,11 +138,16 @@ function paintBlock(painter: Painter, block: BlockPlan, top: number, faces: Face
   painter.lineWidth(LAYOUT.headerBorder).stroke(COLORS.strong);
 
   painter.fillColor(COLORS.text);
-  drawRow(painter, block, block.header, top, faces.bold, -1);
-  if (block.totals) drawRow(painter, block, block.totals.cells, y + LAYOUT.headerBorder, faces.bold, -1);
+  const boxes = block.columns.map((c: ColumnPlan) => ({
+    x: c.x + CELL.padX,
+    width: c.width - 2 * CELL.padX,
+    align: c.align,
+  }));
+  drawRow(painter, block, boxes, block.header, top, faces.bold, -1);
+  if (block.totals) drawRow(painter, block, boxes, block.totals.cells, y + LAYOUT.headerBorder, faces.bold, -1);
   y = top + block.headerHeight;
   for (const [r, cells] of block.rows.entries()) {
-    drawRow(painter, block, cells, y, faces.regular, r);
+    drawRow(painter, block, boxes, cells, y, faces.regular, r);
     y += block.rowHeights[r] as number;
   }
   painter.restore();
@@ -152,6 +156,7 @@ function paintBlock(painter: Painter, block: BlockPlan, top: number, faces: Face
 function drawRow(
   painter: Painter,
   block: BlockPlan,
+  boxes: readonly LineBox[],
   cells: readonly string[],
   top: number,
   face: FontFace,
@@ -161,9 +166,7 @@ function drawRow(
   for (let c = 0; c < cells.length; c++) {
     const text = cells[c] as string;
     if (text === "") continue;
-    const column = block.columns[c] as ColumnPlan;
     const size = (row >= 0 && block.shrunk?.get(row * block.columns.length + c)) || block.fontSize;
-    const box = { x: column.x + CELL.padX, width: column.width - 2 * CELL.padX, align: column.align } as const;
-    drawLines(painter, face, size, text, lineTop, box);
+    drawLines(painter, face, size, text, lineTop, boxes[c] as LineBox);
   }
 }

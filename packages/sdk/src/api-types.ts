@@ -11,66 +11,68 @@ export type CellValue = null | string | number | boolean;
 
 /** A column of a table. */
 export interface Column {
-  /** The key of this column's values in each row */
+  /** The key of this column's values in each row. */
   key: string;
-  /** The column's heading */
+  /** The column's heading. */
   header: string;
-  /** How values are checked and shown (default string) */
+  /** How values are checked and shown (default string). */
   type?: "string" | "number" | "boolean" | "integer" | "currency" | "percent" | "date" | "datetime";
-  /** Width in characters (XLSX) or a relative weight (PDF); without it, the width follows the header and the values */
+  /** Width in characters (XLSX) or a relative weight (PDF); without it, the width follows the header and the values. */
   width?: number;
-  /** ISO 4217 code shown with `currency` columns, e.g. EUR */
+  /** ISO 4217 code shown with `currency` columns, e.g. EUR. */
   currency?: string;
-  /** Digits after the decimal point of `number`, `currency` and `percent` columns. Default: `number` shows each value as given (3.14159, 0.0000001), `currency` the currency's usual digits (2, JPY 0), `percent` 2 */
+  /** Digits after the decimal point of `number`, `currency` and `percent` columns. Default: `number` shows each value as given (3.14159, 0.0000001), `currency` the currency's usual digits (2, JPY 0), `percent` 2. */
   decimals?: number;
-  /** Adds a totals row to the table with this aggregate of the column (sum and avg of numeric columns, min and max also of dates, count of any); in XLSX a live SUBTOTAL that follows the filter */
+  /** Adds a totals row to the table with this aggregate of the column (sum and avg of numeric columns, min and max also of dates, count of any); in XLSX a live SUBTOTAL that follows the filter. */
   totals?: "sum" | "avg" | "count" | "min" | "max";
-  /** IANA time zone in which this `datetime` column's values are written and shown, with the zone's name (default: the spec's `timeZone`) */
+  /** IANA time zone in which this `datetime` column's values are written and shown, with the zone's name (default: the spec's `timeZone`). */
   timeZone?: string;
 }
 
 /** A table: one sheet in XLSX, one section in PDF. */
 export interface Table {
+  /** The sheet's name in XLSX (1 to 31 characters, none of [ ] : * ? / \, unique ignoring case), the section's heading in PDF. */
   name: string;
+  /** The columns, in the order they are shown; their keys are unique within the table */
   columns: Column[];
-  /** The rows, each an object of column keys to values; a key that names no column is refused */
+  /** The rows, each an object of column keys to values; a key that names no column is refused. */
   rows: Record<string, CellValue>[];
 }
 
 /** What `generate` takes: a report's format, title and tables. */
 export interface ReportSpec {
-  /** The file to make */
+  /** The file to make. */
   format: ReportFormat;
-  /** Shown on top of the PDF and in the XLSX's properties; the default file name */
+  /** Shown on top of the PDF and in the XLSX's properties; the default file name. */
   title: string;
-  /** One or more: a sheet each in XLSX, a section each in PDF */
+  /** One or more: a sheet each in XLSX, a section each in PDF. */
   tables: Table[];
-  /** Download name without extension (default: the title) */
+  /** Download name without extension (default: the title). */
   fileName?: string;
-  /** Page size and orientation of a PDF */
+  /** Page size and orientation of a PDF. */
   pdf?: {
-    /** Default A4 */
+    /** Default A4. */
     pageSize?: "A4" | "Letter";
-    /** Left out: portrait, or landscape when a table's columns do not fit a portrait page */
+    /** Left out: portrait, or landscape when a table's columns do not fit a portrait page. */
     orientation?: "portrait" | "landscape";
-    /** Lines of a text cell before it is cut with "…" (default 4) */
+    /** Lines of a text cell before it is cut with "…" (default 4). */
     maxLines?: number;
   };
-  /** BCP 47 locale of numbers, currencies and dates in the PDF and of currency symbols in XLSX (default en-US, with dates as ISO 8601) */
+  /** BCP 47 locale of numbers, currencies and dates in the PDF and of currency symbols in XLSX (default en-US, with dates as ISO 8601). */
   locale?: string;
-  /** IANA time zone in which `datetime` values are written (XLSX) and shown (PDF), with the zone's name, e.g. Europe/Warsaw (default UTC); a column's `timeZone` overrides it */
+  /** IANA time zone in which `datetime` values are written (XLSX) and shown (PDF), with the zone's name, e.g. Europe/Warsaw (default UTC); a column's `timeZone` overrides it. */
   timeZone?: string;
-  /** POST the final status (`done` or `error`) here, signed; see the README's webhooks section */
+  /** POST the final status (`done` or `error`) here, signed; see the README's webhooks section. */
   webhook?: {
-    /** Where the final status is POSTed */
+    /** Where the final status is POSTed. */
     url: string;
-    /** Signs each delivery (HMAC-SHA256); without it, the deployment's WEBHOOK_SECRET, if any */
+    /** Signs each delivery (HMAC-SHA256); without it, the deployment's WEBHOOK_SECRET, if any. */
     secret?: string;
   };
 }
 
 /** Where a report is: `done` and `error` are final. */
-export type ReportState = "error" | "queued" | "processing" | "done" | "cancelled";
+export type ReportState = "error" | "queued" | "processing" | "done" | "cancelled" | "expired";
 
 /** Why a report ended in `error`. */
 export type ReportErrorType =
@@ -97,7 +99,7 @@ export interface ReportSummary {
 export interface ReportStatus {
   /** The request's id (a UUID) */
   requestId: string;
-  /** Where the report is; `done`, `error` and `cancelled` are final */
+  /** Where the report is; `done`, `error`, `cancelled` and `expired` are final */
   status: ReportState;
   /** What was asked for */
   report: ReportSummary;
@@ -116,6 +118,8 @@ export interface ReportStatus {
   };
   /** Percent of rows rendered while `processing` (0–100); null or absent when unknown. */
   progress?: null | number;
+  /** When the file of an `expired` report was removed (ISO 8601); absent otherwise */
+  expiredAt?: string;
   /** Set on a `done` report whose file was produced with caveats; absent or empty otherwise. */
   warnings?: {
     /** What the reader should know */
@@ -160,6 +164,7 @@ export type ApiErrorCode =
   | "NOT_FOUND"
   | "NOT_READY"
   | "NOT_CANCELLABLE"
+  | "GONE"
   | "UNAUTHORIZED"
   | "FORBIDDEN"
   | "PAYLOAD_TOO_LARGE"

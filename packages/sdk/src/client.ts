@@ -35,8 +35,8 @@ export interface StreamedGenerateOptions extends GenerateOptions {
   /**
    * The rows of big tables, by table name, sent as gzipped JSON Lines to `POST /generate` as they are
    * read (tables not named here send the spec's own `rows`). A source (async iterable, iterable,
-   * `ReadableStream`) is read once; a function returning one can be read again, which lets an upload
-   * that failed half-way be retried.
+   * `ReadableStream`) is read once; a function returning one (or an array) can be read again, which lets
+   * an upload that failed half-way be retried.
    */
   rows: Record<string, StreamedRows>;
   /**

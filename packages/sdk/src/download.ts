@@ -1,5 +1,5 @@
 import type { ReportStatus } from "./api-types";
-import { apiError, errorOfResponse, ReportCancelledError, ReportFailedError } from "./errors";
+import { apiError, errorOfResponse, ReportCancelledError, ReportExpiredError, ReportFailedError } from "./errors";
 import { DEFAULT_RETRY, withRetry } from "./retry";
 import { toSdkError } from "./transport";
 
@@ -14,6 +14,7 @@ export async function fetchReportFile(
 ): Promise<Response> {
   if (status.status === "error") throw new ReportFailedError(status);
   if (status.status === "cancelled") throw new ReportCancelledError(status);
+  if (status.status === "expired") throw new ReportExpiredError(status);
   if (status.status !== "done" || !status.url) {
     throw apiError("NOT_READY", 409, `Report ${status.requestId} is ${status.status}, not done; wait for it first.`);
   }

@@ -7,7 +7,10 @@ export interface Problem {
   status: number;
   detail: string;
   code: ApiErrorCode;
-  requestId?: string;
+  /** The id of the HTTP exchange (the `X-Request-Id` header): quote it to the API's operators. */
+  traceId?: string;
+  /** RFC 9457's occurrence URI, `urn:reports:trace:<traceId>`. */
+  instance?: string;
   errors?: FieldError[];
 }
 
@@ -25,7 +28,9 @@ export class ApiError extends Error implements Problem {
   readonly status: number;
   readonly detail: string;
   readonly code: ApiErrorCode;
-  readonly requestId?: string;
+  /** The id of the HTTP exchange that failed (not a report's `requestId`): the operators find it in their logs. */
+  readonly traceId?: string;
+  readonly instance?: string;
   readonly errors: FieldError[];
 
   constructor(problem: Problem, options?: { cause?: unknown }) {
@@ -35,7 +40,8 @@ export class ApiError extends Error implements Problem {
     this.status = problem.status;
     this.detail = problem.detail;
     this.code = problem.code;
-    if (problem.requestId !== undefined) this.requestId = problem.requestId;
+    if (problem.traceId !== undefined) this.traceId = problem.traceId;
+    if (problem.instance !== undefined) this.instance = problem.instance;
     this.errors = problem.errors ?? [];
   }
 
@@ -135,6 +141,23 @@ export class ReportCancelledError extends Error {
   }
 }
 
+/** The report was done, but its file was removed by the deployment's retention (`expired`): generate it again. */
+export class ReportExpiredError extends Error {
+  override readonly name = "ReportExpiredError";
+  readonly requestId: string;
+  /** When the file was removed (ISO 8601), if the API said. */
+  readonly expiredAt: string | undefined;
+  /** The final status, as the API gave it. */
+  readonly status: ReportStatus;
+
+  constructor(status: ReportStatus) {
+    super(`the file of report ${status.requestId} expired${status.expiredAt ? ` at ${status.expiredAt}` : ""}`);
+    this.requestId = status.requestId;
+    this.expiredAt = status.expiredAt;
+    this.status = status;
+  }
+}
+
 /** `waitForStatus` gave up before the report reached the state it waited for. */
 export class TimeoutError extends Error {
   override readonly name = "TimeoutError";
@@ -177,6 +200,13 @@ export function isProblem(body: unknown): body is Problem {
 export async function errorOfResponse(response: Response, what: string): Promise<ApiError> {
   const body: unknown = await response.json().catch(() => null);
   if (isProblem(body)) return new ApiError(body);
-  const code = response.status === 404 ? "NOT_FOUND" : response.status === 403 ? "FORBIDDEN" : "UNAVAILABLE";
+  const code =
+    response.status === 404
+      ? "NOT_FOUND"
+      : response.status === 403
+        ? "FORBIDDEN"
+        : response.status === 410
+          ? "GONE"
+          : "UNAVAILABLE";
   return apiError(code, response.status, `${what} (HTTP ${response.status}).`);
 }

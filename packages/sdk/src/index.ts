@@ -28,6 +28,7 @@ export {
   NetworkError,
   type Problem,
   ReportCancelledError,
+  ReportExpiredError,
   ReportFailedError,
   ReportsApiError,
   ReportsTimeoutError,

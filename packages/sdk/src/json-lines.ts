@@ -8,7 +8,7 @@ export type RowSource = AsyncIterable<Row> | Iterable<Row> | ReadableStream<Row>
 
 /**
  * The rows of one table for a streamed `generate`: a source, or a function that opens a fresh one. Only
- * a function can be read again, so only then is an upload that failed half-way retried.
+ * a function (or an array) can be read again, so only then is an upload that failed half-way retried.
  */
 export type StreamedRows = RowSource | (() => RowSource);
 
@@ -29,9 +29,9 @@ export function checkRowNames(spec: StreamedReportSpec, rows: Record<string, Str
   return Object.keys(rows).filter((name) => !names.has(name));
 }
 
-/** Whether every streamed table's rows come from a function (so the body can be made again). */
+/** Whether every streamed table's rows can be read again (a function or an array), so the body can be made again. */
 export function isReplayable(rows: Record<string, StreamedRows>): boolean {
-  return Object.values(rows).every((source) => typeof source === "function");
+  return Object.values(rows).every((source) => typeof source === "function" || Array.isArray(source));
 }
 
 /**

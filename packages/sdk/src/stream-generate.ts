@@ -1,5 +1,5 @@
 import type { GenerateResult } from "./api-types";
-import { AbortError, apiError, errorOfResponse } from "./errors";
+import { AbortError, ApiError, apiError, errorOfResponse } from "./errors";
 import { checkRowNames, isReplayable, jsonLinesBody, type StreamedReportSpec, type StreamedRows } from "./json-lines";
 import { backoff, isTransient, type RetryPolicy, sleep } from "./retry";
 import { toSdkError } from "./transport";
@@ -37,9 +37,8 @@ export async function generateStreamed(upload: StreamedUpload): Promise<Generate
   const unknown = checkRowNames(upload.spec, upload.rows);
   if (unknown.length > 0) {
     const errors = unknown.map((name) => ({ path: `rows.${name}`, message: "no table of the spec has this name" }));
-    throw Object.assign(apiError("VALIDATION_FAILED", 400, `No table named ${unknown.join(", ")} in the spec.`), {
-      errors,
-    });
+    const problem = apiError("VALIDATION_FAILED", 400, `No table named ${unknown.join(", ")} in the spec.`);
+    throw new ApiError({ ...problem, errors });
   }
   const { signal, policy } = upload;
   const headers: Record<string, string> = { "content-type": "application/x-ndjson", "content-encoding": "gzip" };
@@ -47,7 +46,7 @@ export async function generateStreamed(upload: StreamedUpload): Promise<Generate
   const url = `${upload.apiUrl.replace(/\/+$/, "")}/generate`;
 
   // a buffered body is made once (compressed, as a Blob that browsers may keep on disk) and sent again as is
-  const buffered = upload.upload === "buffer" ? await compressWhole(upload.spec, upload.rows) : null;
+  const buffered = upload.upload === "buffer" ? await compressWhole(upload.spec, upload.rows, signal) : null;
 
   for (let attempt = 1; ; attempt++) {
     let started = false;
@@ -80,18 +79,27 @@ export async function generateStreamed(upload: StreamedUpload): Promise<Generate
   }
 }
 
-async function compressWhole(spec: StreamedReportSpec, rows: Record<string, StreamedRows>): Promise<Blob> {
+async function compressWhole(
+  spec: StreamedReportSpec,
+  rows: Record<string, StreamedRows>,
+  signal: AbortSignal | undefined,
+): Promise<Blob> {
   let sourceError: unknown;
   const body = jsonLinesBody(spec, rows, {
+    ...(signal ? { stop: signal } : {}),
     onSourceError: (error) => {
       sourceError = error;
     },
   });
+  let blob: Blob;
   try {
-    return await new Response(body).blob();
+    blob = await new Response(body).blob();
   } catch (error) {
     throw sourceError ?? error;
   }
+  // aborting closes the rows, which ends the body early: never send what was cut short
+  if (signal?.aborted) throw new AbortError(signal.reason);
+  return blob;
 }
 
 async function send(

@@ -57,6 +57,7 @@ interface TrpcErrorData {
   code?: ApiError["code"];
   httpStatus?: number;
   errors?: ApiError["errors"];
+  traceId?: string;
 }
 
 /**
@@ -75,7 +76,8 @@ export function toSdkError(error: unknown, signal?: AbortSignal, apiUrl?: string
       // tRPC's own input validation sends zod's issue list as the message: say it in one line instead
       const detail = data.errors?.length && error.message.startsWith("[") ? summary(data.errors) : error.message;
       const problem = apiError(data.code, status, detail, { cause: error });
-      return data.errors ? new ApiError({ ...problem, errors: data.errors }, { cause: error }) : problem;
+      const trace = data.traceId ? { traceId: data.traceId, instance: `urn:reports:trace:${data.traceId}` } : {};
+      return new ApiError({ ...problem, ...trace, ...(data.errors ? { errors: data.errors } : {}) }, { cause: error });
     }
     // the BFF's middleware (auth, rate limits, outages) answers before tRPC runs, with problem+json
     const meta = error.meta as { response?: unknown; responseJSON?: unknown } | undefined;

@@ -1,5 +1,12 @@
 import type { ReportState, ReportStatus } from "./api-types";
-import { AbortError, ApiError, ReportCancelledError, ReportFailedError, TimeoutError } from "./errors";
+import {
+  AbortError,
+  ApiError,
+  ReportCancelledError,
+  ReportExpiredError,
+  ReportFailedError,
+  TimeoutError,
+} from "./errors";
 import { isTransient, sleep } from "./retry";
 import { subscribeStatus } from "./subscribe";
 import type { Transport } from "./transport";
@@ -22,7 +29,7 @@ export interface WaitOptions {
   maxIntervalMs?: number;
 }
 
-const FINAL = new Set<ReportState>(["done", "error", "cancelled"]);
+const FINAL = new Set<ReportState>(["done", "error", "cancelled", "expired"]);
 
 /** Whether `next` moves a watcher forward from `last`: a later write, or more progress within one write. */
 export function isNewer(next: ReportStatus, last: ReportStatus): boolean {
@@ -65,6 +72,7 @@ export function waitForStatus(client: WaitClient, requestId: string, options: Wa
       }
       if (status.status === "error" && until !== "error") finish(new ReportFailedError(status));
       else if (status.status === "cancelled" && until !== "cancelled") finish(new ReportCancelledError(status));
+      else if (status.status === "expired" && until !== "expired") finish(new ReportExpiredError(status));
       else if (status.status === until || FINAL.has(status.status)) finish(null, status);
     };
 

@@ -58,13 +58,13 @@ window.consumer = {
     const done = await reports.waitForStatus(requestId, { timeoutMs: 60_000 });
     return { status: done.status, rowCount: done.report.rowCount };
   },
-  async stream(count, upload) {
+  async stream(count, baseUrl) {
     async function* rows() {
       for (let id = 1; id <= count; id++) yield { id, amount: id / 4 };
     }
-    const options = upload ? { rows: { Orders: rows }, upload } : { rows: { Orders: rows } };
-    const { requestId } = await reports.generate({ format: "xlsx", title: "Streamed from a page", tables: [table] }, options);
-    const done = await reports.waitForStatus(requestId, { timeoutMs: 120_000 });
+    const api = createReportsClient({ baseUrl });
+    const { requestId } = await api.generate({ format: "xlsx", title: "Streamed from a page", tables: [table] }, { rows: { Orders: rows } });
+    const done = await api.waitForStatus(requestId, { timeoutMs: 120_000 });
     return { status: done.status, rowCount: done.report.rowCount, url: done.url };
   },
   async otherOrigin(baseUrl) {
@@ -85,8 +85,11 @@ describe("the packed tarball in fresh projects (no workspace links), against the
   let api: string;
   let dataDir: string;
   let system: RunningProcess;
+  /** The Vite page's port: the API allows http://localhost:<port> (CORS_ORIGINS), not http://127.0.0.1:<port>. */
+  let webPort: number;
 
   beforeAll(async () => {
+    webPort = await freePort();
     work = await mkdtemp(join(tmpdir(), "reports-sdk-consumers-"));
     dataDir = await mkdtemp(join(tmpdir(), "reports-sdk-packed-data-"));
     const port = await freePort();
@@ -96,6 +99,7 @@ describe("the packed tarball in fresh projects (no workspace links), against the
       DATA_DIR: dataDir,
       RENDER_THREADS: "1",
       LOG_REQUESTS: "false",
+      CORS_ORIGINS: `http://localhost:${webPort}`,
     });
     // as on a fresh clone: no build yet, `pack` makes one (prepack)
     await rm(join(sdkDir, "dist"), { recursive: true, force: true });
@@ -196,11 +200,14 @@ describe("the packed tarball in fresh projects (no workspace links), against the
       await run(process.execPath, [vite, "build", "--logLevel", "warn"], { cwd: dir });
       const bundle = (await readdir(join(dir, "dist/assets"))).find((f) => f.endsWith(".js")) ?? "";
       expect(await readFile(join(dir, "dist/assets", bundle), "utf8")).toContain("CORS_ORIGINS");
-      const webPort = await freePort();
-      preview = spawn(process.execPath, [vite, "preview", "--port", String(webPort), "--strictPort"], {
-        cwd: dir,
-        stdio: "ignore",
-      });
+      preview = spawn(
+        process.execPath,
+        [vite, "preview", "--host", "127.0.0.1", "--port", String(webPort), "--strictPort"],
+        {
+          cwd: dir,
+          stdio: "ignore",
+        },
+      );
       pageUrl = `http://localhost:${webPort}/`;
       browser = await launchChromium();
       for (
@@ -221,9 +228,9 @@ describe("the packed tarball in fresh projects (no workspace links), against the
       preview?.kill();
     });
 
-    async function open() {
+    async function open(url = pageUrl) {
       const tab = await browser.newPage();
-      await tab.goto(pageUrl);
+      await tab.goto(url);
       await tab.waitForSelector("body[data-ready]", { state: "attached" });
       return tab;
     }
@@ -236,10 +243,15 @@ describe("the packed tarball in fresh projects (no workspace links), against the
       expect(result).toEqual({ status: "done", rowCount: 1 });
     }, 60_000);
 
-    it("streams 100,000 rows (compressed in the page with CompressionStream) into a report", async () => {
+    it("streams 100,000 rows (compressed in the page with CompressionStream) to the API on another origin that allows the page", async () => {
       const tab = await open();
-      const result = (await tab.evaluate(() =>
-        (window as never as { consumer: { stream(n: number): unknown } }).consumer.stream(100_000),
+      const result = (await tab.evaluate(
+        (baseUrl) =>
+          (window as never as { consumer: { stream(n: number, url: string): unknown } }).consumer.stream(
+            100_000,
+            baseUrl,
+          ),
+        api,
       )) as { status: string; rowCount: number; url: string };
       expect(result).toMatchObject({ status: "done", rowCount: 100_000 });
       const book = XLSX.read(new Uint8Array(await (await fetch(result.url)).arrayBuffer()), { sheetRows: 3 });
@@ -252,15 +264,17 @@ describe("the packed tarball in fresh projects (no workspace links), against the
     }, 180_000);
 
     it("says the cause may be CORS, naming CORS_ORIGINS, when the API on another origin does not allow the page", async () => {
-      const tab = await open();
+      const page = new URL(pageUrl);
+      page.hostname = "127.0.0.1"; // the same page on an origin that CORS_ORIGINS does not list
+      const tab = await open(page.href);
       const error = (await tab.evaluate(
         (baseUrl) =>
           (window as never as { consumer: { otherOrigin(url: string): unknown } }).consumer.otherOrigin(baseUrl),
         api,
       )) as { isNetworkError: boolean; name: string; message: string; possibleCors: boolean };
       expect(error).toMatchObject({ isNetworkError: true, name: "NetworkError", possibleCors: true });
-      expect(error.message).toContain(`${api} could not be reached from ${new URL(pageUrl).origin}`);
-      expect(error.message).toContain(`CORS_ORIGINS=${new URL(pageUrl).origin}`);
+      expect(error.message).toContain(`${api} could not be reached from ${page.origin}`);
+      expect(error.message).toContain(`CORS_ORIGINS=${page.origin}`);
     }, 60_000);
   });
 });

@@ -3,7 +3,7 @@ import {
   createWebhookRepository,
   type Database,
   type DueDelivery,
-  type ReportRequestRow,
+  type RequestSummary,
   toCachedStatus,
   webhookEventOf,
 } from "@reports/db";
@@ -30,7 +30,7 @@ export interface WebhookSettings {
 
 export interface WebhookDispatcher {
   /** Records the event of a request that just became final (if it has a webhook) and delivers it soon. */
-  finished(row: ReportRequestRow): Promise<void>;
+  finished(row: RequestSummary): Promise<void>;
   /** Sweeps, then delivers what is due, until nothing is. */
   runOnce(): Promise<void>;
   start(): void;

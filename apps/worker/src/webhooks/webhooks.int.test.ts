@@ -65,6 +65,7 @@ function workerDeps(webhookSettings: WebhookSettings): WorkerDeps {
       retryRenderTimeout: false,
       drainMs: 1_000,
       sweep: { intervalMs: 1_000, staleAfterMs: 1_000 },
+      relay: { intervalMs: 1_000, afterMs: 0 },
     },
     webhooks: createWebhookDispatcher(
       { db: database.db, storage: bucket.storage, logger: silentLogger(), deliveries: metrics.webhookDeliveries },

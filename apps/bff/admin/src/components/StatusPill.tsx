@@ -1,7 +1,7 @@
 import type { ReportState } from "@reports/contracts";
 
 /** Every state a report request can be in, in the order it moves through them. */
-export const REPORT_STATES: readonly ReportState[] = ["queued", "processing", "done", "error", "cancelled"];
+export const REPORT_STATES: readonly ReportState[] = ["queued", "processing", "done", "error", "cancelled", "expired"];
 
 export const STATE_LABELS: Record<ReportState, string> = {
   queued: "Queued",
@@ -9,6 +9,7 @@ export const STATE_LABELS: Record<ReportState, string> = {
   done: "Done",
   error: "Error",
   cancelled: "Cancelled",
+  expired: "Expired (file removed)",
 };
 
 /** Narrows a string (a URL parameter, a select's value) to a state. */

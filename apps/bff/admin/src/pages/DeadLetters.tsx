@@ -55,12 +55,14 @@ export function DeadLetters({ onChange }: { onChange: () => void }) {
     try {
       for (let i = 0; i < ids.length; i += REPLAY_BATCH_MAX) {
         const batch = ids.slice(i, i + REPLAY_BATCH_MAX);
-        const result = await api.admin.replay.mutate({ requestIds: batch });
+        // dead letters go in one pass after the last batch, not one pass over the whole queue per batch
+        const result = await api.admin.replay.mutate({ requestIds: batch, keepDeadLetters: ids.length > batch.length });
         state.done += batch.length;
         state.replayed += result.replayed.length;
         state.skipped += result.skipped.length;
         setProgress({ ...state });
       }
+      if (ids.length > REPLAY_BATCH_MAX) await api.admin.pruneDeadLetters.mutate();
     } catch (err) {
       setActionError(err);
     } finally {

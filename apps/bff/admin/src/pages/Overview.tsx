@@ -41,7 +41,10 @@ export function Overview({ overview }: { overview: Polled<AdminOverview> }) {
               {STATE_LABELS[state]}
             </span>
             <span className="stat-value" data-testid={`count-${state}`}>
-              {data ? String(data.counts[state]) : "…"}
+              {/* past a few million requests the final states' counts are PostgreSQL's estimates */}
+              {data
+                ? `${data.countsEstimated && state !== "queued" && state !== "processing" ? "≈ " : ""}${data.counts[state]}`
+                : "…"}
             </span>
           </a>
         ))}
