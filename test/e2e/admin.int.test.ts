@@ -60,7 +60,7 @@ describe("the operator dashboard in Chromium, against a running system (1 BFF, 1
     const poison = await repo.create(sampleSpec({ title: "Poison" }), { owner: "acme" });
     await system.database.db
       .update(reportRequests)
-      .set({ spec: { ...poison.spec, tables: [] } })
+      .set({ spec: { ...sampleSpec({ title: "Poison" }), tables: [] } })
       .where(eq(reportRequests.requestId, poison.requestId));
     await system.queue.publish({ requestId: poison.requestId, attempt: 1 });
     await until(poison.requestId, "error");

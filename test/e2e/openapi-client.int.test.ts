@@ -65,9 +65,10 @@ describe("a client generated from /openapi.json (openapi-typescript + openapi-fe
       DATA_DIR: dataDir,
       RENDER_THREADS: "1",
     });
-    await system.waitForLog("listening", 60_000);
+    // PGlite's start and migrations: seconds on an idle machine, minutes on a loaded 2-core one
+    await system.waitForLog("listening", 240_000);
     baseUrl = `http://127.0.0.1:${port}`;
-  }, 90_000);
+  }, 300_000);
 
   afterAll(async () => {
     await system?.stop();
@@ -110,5 +111,5 @@ describe("a client generated from /openapi.json (openapi-typescript + openapi-fe
     const rows = xlsxRows(Buffer.from(result.file, "base64"), "Orders");
     expect(rows).toHaveLength(2);
     expect(rows[1]).toMatchObject({ Order: 2, Customer: "Привет LLC" });
-  }, 120_000);
+  }, 240_000);
 });

@@ -117,35 +117,48 @@ describe("RabbitMQ unreachable for a minute under a trickle of POSTs (the BFF an
       publishFailures[type] = (publishFailures[type] ?? 0) + 1;
     }
     console.log(JSON.stringify({ publishFailures }));
-    expect(answers.filter((a) => a.ms > 2_000)).toEqual([]);
+    // soft: the outcome below (every report done once) is reported even when a loaded machine is slow to answer
+    expect.soft(answers.filter((a) => a.ms > 2_000)).toEqual([]);
+    // no POST waited for the broker: while it was away each publish failed at once
+    expect(publishFailures.PublishTimeoutError ?? 0).toBe(0);
     expect(answers.filter((a) => a.status !== 201 && a.status !== 200)).toEqual([]);
     // a retry with the same key names the same request
     expect(retried.filter(([first, again]) => first.requestId !== again.requestId)).toEqual([]);
 
     const accepted = [...new Set(answers.map((a) => a.requestId).filter((id): id is string => id !== null))];
     expect(accepted.length).toBeGreaterThan(100);
-    await expect
-      .poll(
-        async () => {
-          const rows = await system.database.db
-            .select({ status: reportRequests.status })
-            .from(reportRequests)
-            .where(inArray(reportRequests.requestId, accepted));
-          return rows.filter((r) => r.status === "done").length;
-        },
-        { timeout: 30_000, interval: 250 },
-      )
-      .toBe(accepted.length);
+    // wait longer than the bound, so a slow machine's run still says how long recovery took
+    const doneCount = async () =>
+      (
+        await system.database.db
+          .select({ status: reportRequests.status })
+          .from(reportRequests)
+          .where(inArray(reportRequests.requestId, accepted))
+      ).filter((r) => r.status === "done").length;
+    let doneAtReturnPlus30s = -1;
+    while ((await doneCount()) < accepted.length && performance.now() - restoredAt < 180_000) {
+      if (doneAtReturnPlus30s < 0 && performance.now() - restoredAt >= 30_000) doneAtReturnPlus30s = await doneCount();
+      await sleep(250);
+    }
     const allDoneAfterMs = performance.now() - restoredAt;
     const rows = await system.database.db
       .select({ completions: reportRequests.completions })
       .from(reportRequests)
       .where(inArray(reportRequests.requestId, accepted));
-    expect(rows.filter((r) => r.completions !== 1)).toEqual([]);
+    expect(rows.filter((r) => r.completions > 1)).toEqual([]);
     const relayed = system.workers[0]?.logs
       .filter((l) => l.msg === "relay published stored requests")
       .reduce((n, l) => n + Number(l.published ?? 0), 0);
-    console.log(JSON.stringify({ accepted: accepted.length, allDoneAfterMs: Math.round(allDoneAfterMs), relayed }));
+    console.log(
+      JSON.stringify({
+        accepted: accepted.length,
+        doneAtReturnPlus30s,
+        allDoneAfterMs: Math.round(allDoneAfterMs),
+        relayed,
+      }),
+    );
+    expect(await doneCount()).toBe(accepted.length);
+    expect(allDoneAfterMs).toBeLessThan(30_000);
     expect(relayed).toBeGreaterThan(0);
   });
 });

@@ -35,7 +35,7 @@ describe("backing services failing under a running system (1 BFF, 1 worker)", ()
     const poison = await repo.create(sampleSpec());
     await system.database.db
       .update(reportRequests)
-      .set({ spec: { ...poison.spec, tables: [] } })
+      .set({ spec: { ...sampleSpec(), tables: [] } })
       .where(eq(reportRequests.requestId, poison.requestId));
     await system.queue.publish({ requestId: poison.requestId, attempt: 1 });
     const failed = await until(poison.requestId, "error");

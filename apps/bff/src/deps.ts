@@ -61,6 +61,10 @@ export interface AppDeps {
     webhookAllowedHosts: ReadonlySet<string>;
   };
   localFiles?: LocalFiles;
+  /** Aborted when the process starts shutting down: open event streams (SSE, tRPC subscriptions) end on it. */
+  closing: AbortSignal;
+  /** Ends every open event stream, so clients reconnect to another replica; call it first on SIGTERM. */
+  closeStreams(): void;
 }
 
 /**
@@ -73,7 +77,10 @@ export function createApiDeps(
 ): AppDeps {
   const keys = createApiKeyRepository(parts.db);
   let pool: RenderPool | undefined;
+  const closing = new AbortController();
   return {
+    closing: closing.signal,
+    closeStreams: () => closing.abort(),
     renderer: {
       get() {
         pool ??= createRenderPool({

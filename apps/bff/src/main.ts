@@ -19,6 +19,7 @@ logger.info({ url }, "bff listening");
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, async () => {
     logger.info({ signal }, "bff shutting down");
+    deps.closeStreams();
     await closeServer(server);
     await deps.close();
     process.exit(0);

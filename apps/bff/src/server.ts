@@ -20,10 +20,20 @@ export function listen(
   });
 }
 
-/** Stops taking connections and waits for those in flight. */
-export function closeServer(server: ServerType): Promise<void> {
+/**
+ * Stops taking connections and waits for those in flight, up to `deadlineMs`; then it closes the rest.
+ * End open event streams first (`deps.closeStreams()`), or they hold their connections to the deadline.
+ */
+export function closeServer(server: ServerType, options: { deadlineMs?: number } = {}): Promise<void> {
   return new Promise((resolve) => {
-    server.close(() => resolve());
+    const deadline = setTimeout(() => {
+      if ("closeAllConnections" in server) server.closeAllConnections();
+    }, options.deadlineMs ?? 10_000);
+    deadline.unref();
+    server.close(() => {
+      clearTimeout(deadline);
+      resolve();
+    });
     if ("closeIdleConnections" in server) server.closeIdleConnections();
   });
 }

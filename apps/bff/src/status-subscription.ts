@@ -18,7 +18,9 @@ export const statusEventId = (status: ReportStatus) => `${status.updatedAt}~${st
  * onStatus: procedure.input(onStatusInput).subscription(({ ctx, input, signal }) => statusSubscription(ctx, input.requestId, signal)),
  */
 export async function statusSubscription(ctx: TrpcContext, requestId: string, signal: AbortSignal | undefined) {
-  const statuses = await openStatusStream(ctx.deps, requestId, ctx.owner, signal ?? new AbortController().signal);
+  // shutdown ends the subscription too: the client's link reconnects, to another replica
+  const ended = signal ? AbortSignal.any([signal, ctx.deps.closing]) : ctx.deps.closing;
+  const statuses = await openStatusStream(ctx.deps, requestId, ctx.owner, ended);
   return (async function* () {
     for await (const status of statuses) yield tracked(statusEventId(status), status);
   })();

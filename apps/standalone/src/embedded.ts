@@ -96,6 +96,7 @@ export async function startEmbedded(env: StandaloneEnv, logger: Logger) {
   return {
     url,
     async stop() {
+      appDeps.closeStreams();
       await closeServer(server);
       await appDeps.renderer.close();
       await sweeper.stop();

@@ -44,7 +44,7 @@ export const column = z
       .max(255)
       .optional()
       .describe(
-        "Width in characters (XLSX) or a relative weight (PDF); without it, the width follows the header and the values",
+        "Width in characters (in a PDF, numbers and dates still get the room they need, and spare room is shared out); without it, the width follows the header and the values",
       ),
     /** ISO 4217 code shown with `currency` columns, e.g. EUR. */
     currency: z

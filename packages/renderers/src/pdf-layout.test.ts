@@ -10,7 +10,7 @@ const TYPES = ["string", "integer", "number", "currency", "percent", "date", "da
 const SAMPLE: Record<(typeof TYPES)[number], (i: number) => string | number | boolean> = {
   string: (i) => `Customer ${i} with a fairly long name`,
   integer: (i) => i * 1234567,
-  number: (i) => i * 3.14159,
+  number: (i) => i * 3.25,
   currency: (i) => i * 1_000_000,
   percent: (i) => i / 7,
   date: () => "2026-09-03",

@@ -99,7 +99,7 @@ export interface ReportSummary {
 export interface ReportStatus {
   /** The request's id (a UUID) */
   requestId: string;
-  /** Where the report is; `done`, `error` and `cancelled` are final */
+  /** Where the report is; `done`, `error`, `cancelled` and `expired` are final */
   status: ReportState;
   /** What was asked for */
   report: ReportSummary;
@@ -118,7 +118,7 @@ export interface ReportStatus {
   };
   /** Percent of rows rendered while `processing` (0–100); null or absent when unknown. */
   progress?: null | number;
-  /** When the file of an `expired` report was removed (ISO 8601); absent otherwise. */
+  /** When the file of an `expired` report was removed (ISO 8601); absent otherwise */
   expiredAt?: string;
   /** Set on a `done` report whose file was produced with caveats; absent or empty otherwise. */
   warnings?: {

@@ -214,8 +214,9 @@ describe("generate with streamed rows (gzipped JSON Lines)", () => {
     // the network, as the SDK sees it: a fetch that takes one chunk, then nothing until the client has read
     // 4,000 rows or 2 s have passed, then the rest (no kernel buffers in between, unlike a real socket)
     const stallingFetch: typeof fetch = async (_url, init) => {
-      const body = init?.body as ReadableStream<Uint8Array>;
-      const reader = body.getReader();
+      const body = init?.body;
+      if (!(body instanceof ReadableStream)) throw new Error("a streamed upload sends a ReadableStream");
+      const reader = (body as ReadableStream<Uint8Array>).getReader();
       await reader.read();
       const started = Date.now();
       while (read < 4_000 && Date.now() - started < 2_000) await new Promise((resolve) => setTimeout(resolve, 20));
