@@ -58,7 +58,8 @@ export async function readLines(
         await onLine(line);
       }
     } catch (error) {
-      throw refuse(error);
+      // an abort (the client left, the time limit) reaches the consumer too on Node 22: not a refusal of ours
+      throw signal.aborted ? error : refuse(error);
     }
   };
   try {
