@@ -6,6 +6,7 @@ export {
   type WorkerRegistry,
 } from "./admin";
 export { type ApiKeyRepository, createApiKeyRepository, hashApiKey } from "./api-keys";
+export { toCachedStatus } from "./cached-status";
 export { createDb, type Database, type DbHandle, MIGRATIONS_FOLDER } from "./client";
 export {
   type Claim,
@@ -15,7 +16,6 @@ export {
   type RequestSummary,
   type RequestToPublish,
   requestSummaryColumns,
-  toCachedStatus,
 } from "./repository";
 export { createRetentionRepository, type RemovedRequest, type RetentionRepository } from "./retention";
 export type { ReportEventRow, ReportRequestRow, WebhookDeliveryRow, WorkerHeartbeatRow } from "./schema";

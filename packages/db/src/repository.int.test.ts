@@ -2,8 +2,9 @@ import { sampleSpec } from "@reports/contracts/testing";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiKeyRepository } from "./api-keys";
+import { toCachedStatus } from "./cached-status";
 import type { DbHandle } from "./client";
-import { createReportRepository, IdempotencyKeyReusedError, toCachedStatus } from "./repository";
+import { createReportRepository, IdempotencyKeyReusedError } from "./repository";
 import { reportRequests } from "./schema";
 import { TEST_DRIVERS } from "./testing";
 

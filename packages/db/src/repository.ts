@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
 import {
-  type CachedStatus,
   downloadName,
   type ReportErrorType,
   type ReportSpec,
@@ -389,21 +388,4 @@ export type ReportRepository = ReturnType<typeof createReportRepository>;
 
 function heldBy(claim: Claim) {
   return and(eq(r.requestId, claim.row.requestId), eq(r.status, "processing"), eq(r.claimToken, claim.token));
-}
-
-/** The status as clients and the cache see it (without the download URL, which is signed per read). */
-export function toCachedStatus(row: RequestSummary): CachedStatus {
-  return {
-    requestId: row.requestId,
-    owner: row.owner,
-    status: row.status,
-    report: { format: row.format, title: row.title, fileName: row.fileName, rowCount: row.rowCount },
-    createdAt: row.createdAt.toISOString(),
-    updatedAt: row.updatedAt.toISOString(),
-    error: row.status === "error" && row.errorType ? { type: row.errorType, message: row.errorMessage ?? "" } : null,
-    fileKey: row.status === "done" ? row.fileKey : null,
-    ...(row.status === "done" && row.warnings?.length ? { warnings: row.warnings } : {}),
-    ...(row.status === "expired" && row.expiredAt ? { expiredAt: row.expiredAt.toISOString() } : {}),
-    version: row.version,
-  };
 }
