@@ -1,4 +1,4 @@
-import { envBool, parseEnvOrExit, SPEC_LIMITS, serviceEnv } from "@reports/contracts";
+import { envBool, envHostSet, parseEnvOrExit, SPEC_LIMITS, serviceEnv } from "@reports/contracts";
 import { z } from "zod";
 
 /** Settings of the API itself, shared by the distributed BFF and the embedded mode. */
@@ -111,18 +111,7 @@ export const bffSettings = z.object({
    * `127.0.0.1`): any other such literal in `webhook.url` is a 400 at submission. The workers' setting of the same
    * name decides delivery; give both the same value.
    */
-  WEBHOOK_ALLOWED_HOSTS: z
-    .string()
-    .optional()
-    .transform(
-      (list) =>
-        new Set(
-          (list ?? "")
-            .split(",")
-            .map((h) => h.trim().toLowerCase())
-            .filter(Boolean),
-        ),
-    ),
+  WEBHOOK_ALLOWED_HOSTS: envHostSet,
   /** Requests per owner per minute on the report routes; 0 turns rate limiting off. */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
   /**
@@ -174,4 +163,19 @@ const keysEnv = z.object({
 /** The keys command's settings. */
 export function readKeysEnv(env: NodeJS.ProcessEnv = process.env): z.infer<typeof keysEnv> {
   return parseEnvOrExit(keysEnv, "reports keys", env);
+}
+
+const storageInitEnv = serviceEnv.pick({
+  S3_BUCKET: true,
+  S3_ENDPOINT: true,
+  S3_FORCE_PATH_STYLE: true,
+  S3_CHECKSUMS: true,
+  AWS_REGION: true,
+  AWS_ACCESS_KEY_ID: true,
+  AWS_SECRET_ACCESS_KEY: true,
+});
+
+/** The settings of the one-shot bucket creation (`storage-init`): the S3 ones only. */
+export function readStorageInitEnv(env: NodeJS.ProcessEnv = process.env): z.infer<typeof storageInitEnv> {
+  return parseEnvOrExit(storageInitEnv, "reports storage-init", env);
 }

@@ -1,5 +1,5 @@
 import { availableParallelism } from "node:os";
-import { envBool, parseEnvOrExit, serviceEnv } from "@reports/contracts";
+import { envBool, envHostSet, parseEnvOrExit, serviceEnv } from "@reports/contracts";
 import { DEFAULT_RENDER_LIMITS, type RenderPoolOptions } from "@reports/renderers";
 import { z } from "zod";
 import type { WebhookSettings } from "./webhooks/dispatcher";
@@ -97,18 +97,7 @@ export const workerSettings = z.object({
    * Hosts a webhook may reach although they are private, loopback or link-local (comma-separated names or IP
    * literals, e.g. `127.0.0.1,hooks.internal`). Every other such address is refused (SSRF).
    */
-  WEBHOOK_ALLOWED_HOSTS: z
-    .string()
-    .optional()
-    .transform(
-      (list) =>
-        new Set(
-          (list ?? "")
-            .split(",")
-            .map((h) => h.trim().toLowerCase())
-            .filter(Boolean),
-        ),
-    ),
+  WEBHOOK_ALLOWED_HOSTS: envHostSet,
   /** Lifetime of the download link in a `report.done` webhook. */
   WEBHOOK_URL_TTL_SECONDS: z.coerce.number().int().min(60).max(604_800).default(3_600),
 });

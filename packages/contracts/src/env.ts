@@ -45,6 +45,20 @@ export type ServiceEnv = z.infer<typeof serviceEnv>;
 
 export const envBool = bool;
 
+/** A comma-separated list of host names or IP literals, as a lower-case set (unset: empty). */
+export const envHostSet = z
+  .string()
+  .optional()
+  .transform(
+    (list) =>
+      new Set(
+        (list ?? "")
+          .split(",")
+          .map((h) => h.trim().toLowerCase())
+          .filter(Boolean),
+      ),
+  );
+
 /** One line naming every bad variable, for a process that refuses to start. */
 function describeEnvError(app: string, error: z.ZodError): string {
   const problems = error.issues.map((i) => {
