@@ -475,7 +475,9 @@ class Items {
       planned = { ...this.cells.row(item), kind: "row", stripe: item % 2 === 1 };
     } else if ("heading" in item) {
       const room = Math.max(sum(this.columns) - item.heading * LAYOUT.groupIndent - 2 * CELL.padX, 1) / this.fontSize;
-      const text = withEllipsis(printable(item.text), room, this.faces.bold.measure);
+      const bold = this.faces.bold.measure;
+      const full = printable(item.text);
+      const text = bold.width(full) > room ? withEllipsis(full, room, bold) : full;
       const cells = this.columns.map((_, c) => (c === 0 ? text : ""));
       planned = {
         cells,
@@ -489,7 +491,7 @@ class Items {
       const label = { text: `${SUBTOTAL_LABEL} ${this.subtotalNames.get(i) ?? ""}`, column: this.labelColumn() };
       const totals = totalsTexts(this.table, item.rows, this.context, label);
       const texts = totals?.texts ?? this.table.columns.map((_, c) => (c === label.column ? label.text : ""));
-      const row = totalsRow(texts, this.columns, this.fontSize, this.faces.bold.measure);
+      const row = totalsRow(texts, this.columns, this.fontSize, this.faces.bold.measure, label.column);
       const styles = new Map<number, ConditionalStyle>();
       this.columns.forEach((plan, c) => {
         const style = totals?.styles[plan.index];
@@ -535,11 +537,25 @@ const LOOK_BEHIND = 8;
 const sum = (columns: readonly ColumnPlan[]) => columns.reduce((n, c) => n + c.width, 0);
 
 /** The totals row of a column group, fitted to its columns (its values were measured with the columns). */
-function totalsRow(texts: readonly string[], columns: readonly ColumnPlan[], fontSize: number, bold: TextMeasure) {
+function totalsRow(
+  texts: readonly string[],
+  columns: readonly ColumnPlan[],
+  fontSize: number,
+  bold: TextMeasure,
+  /** The table's column of a label that runs on, one line, over the empty cells after it (a subtotal's). */
+  label = -1,
+) {
   let lines = 1;
-  const cells = columns.map((plan) => {
+  const cells = columns.map((plan, c) => {
     const text = texts[plan.index] ?? "";
     const room = textWidth(plan, fontSize);
+    if (plan.index === label) {
+      let end = c + 1;
+      while (end < columns.length && (texts[(columns[end] as ColumnPlan).index] ?? "") === "") end++;
+      const span = sum(columns.slice(c, end)) - 2 * CELL.padX - CELL.slack;
+      const spanRoom = Math.max(span, 1) / fontSize;
+      return bold.width(text) > spanRoom ? withEllipsis(text, spanRoom, bold) : text;
+    }
     if (plan.nowrap) return bold.width(text) > room ? withEllipsis(text, room, bold) : text;
     const wrapped = wrapText(text, room, bold, LAYOUT.maxHeaderLines);
     lines = Math.max(lines, wrapped.lines);
