@@ -130,7 +130,8 @@ export function paintPage(
       drawLines(painter, faces.bold, LAYOUT.titleSize, page.title, top, { x: 0, width, align: "left" });
     }
     for (const block of page.blocks) {
-      painter.fillColor(look.headingText);
+      // the table leaves the text colour set: only a heading of another colour sets it again
+      if (look.headingText !== COLORS.text) painter.fillColor(look.headingText);
       drawLines(painter, faces.bold, LAYOUT.headingSize, block.heading, block.top + LAYOUT.headingGapAbove, {
         x: 0,
         width,
@@ -218,7 +219,7 @@ function paintBlock(painter: Painter, block: BlockPlan, top: number, faces: Face
   }));
   painter.fillColor(look.headerText);
   drawRow(painter, block, boxes, block.header, top, faces, -1, "header");
-  painter.fillColor(COLORS.text);
+  if (look.headerText !== COLORS.text) painter.fillColor(COLORS.text);
   if (block.totals) drawRow(painter, block, boxes, block.totals.cells, y + LAYOUT.headerBorder, faces, -1, "totals");
   y = top + block.headerHeight;
   for (const [r, cells] of block.rows.entries()) {
