@@ -146,6 +146,53 @@ describe("grouped XLSX", () => {
   });
 });
 
+describe("sorting", () => {
+  const sorted = (format: "xlsx" | "pdf") =>
+    reportSpec.parse({
+      format,
+      title: "Sorted",
+      tables: [
+        {
+          name: "Names",
+          sort: [{ key: "n", direction: "desc" }, { key: "s" }],
+          columns: [
+            { key: "s", header: "S" },
+            { key: "n", header: "N", type: "integer" },
+          ],
+          rows: [
+            { s: "b", n: 1 },
+            { s: "a", n: 2 },
+            { s: "c", n: null },
+            { s: "a", n: 1 },
+            { s: "Ä", n: 2 },
+          ],
+        },
+      ],
+    });
+
+  it("orders rows by the sort keys, stable, empty cells last, in XLSX and PDF alike", async () => {
+    const [sheet] = readLayoutWithOpenpyxl((await renderReport(sorted("xlsx"))).data);
+    const order = [
+      ["a", 2],
+      ["Ä", 2],
+      ["a", 1],
+      ["b", 1],
+      ["c", null],
+    ];
+    expect(sheet?.rows.slice(1).map((r) => r.values)).toEqual(order);
+    const lines = pdfToText((await renderReport(sorted("pdf"))).data, true)
+      .split("\n")
+      .map((l) => l.trim().split(/\s+/));
+    expect(lines.filter((l) => l.length <= 2 && /^[aÄbc]$/.test(l[0] ?? "")).map((l) => l.join(" "))).toEqual([
+      "a 2",
+      "Ä 2",
+      "a 1",
+      "b 1",
+      "c",
+    ]);
+  });
+});
+
 describe("XLSX layout", () => {
   const layout = {
     logo: { key: "logos/acme.png", contentType: "image/png" as const },

@@ -11,6 +11,7 @@ import {
   zoneNamer,
   zoneOf,
 } from "./format";
+import { orderedRows } from "./groups";
 import type { LogoImage } from "./image";
 import { EXCEL_MAX_DATA_ROWS, type RenderLimits } from "./limits";
 import type { Progress } from "./progress";
@@ -83,7 +84,7 @@ export async function renderXlsx(
       const table = spec.tables[t];
       const writer = tables[t];
       if (!table || !writer) throw new Error(`no table ${t} for its rows`);
-      const cursor = new RowCursor(source);
+      const cursor = new RowCursor(await orderedRows(table, source, spec.locale));
       const widths = sheetColumnWidths(table.columns, await cursor.sample(SAMPLE_ROWS), context);
       for (; parts[p]?.table === t; p++) {
         const part = parts[p] as SheetPart;
