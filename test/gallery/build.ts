@@ -26,7 +26,7 @@ for (const sample of SAMPLES) {
   writeFileSync(`${dir}${sample.name}.xlsx`, xlsx);
   writeFileSync(`${dir}${sample.name}.png`, firstPagePng(pdf));
   const pages = sample.allPages ? pagePngs(pdf) : [];
-  pages.forEach((png, p) => writeFileSync(`${dir}${sample.name}-page-${p + 1}.png`, png));
+  for (const [p, png] of pages.entries()) writeFileSync(`${dir}${sample.name}-page-${p + 1}.png`, png);
   const warned = warnings.map((w) => `\`${w.code}\`: ${w.message}`).join("; ");
   entries.push(
     [
