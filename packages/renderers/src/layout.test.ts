@@ -2,7 +2,13 @@ import { type ReportSpecInput, reportSpec } from "@reports/contracts";
 import { describe, expect, it } from "vitest";
 import { renderReport } from "./index";
 import { testPng } from "./testing/images";
-import { pdfToText, readLayoutWithOpenpyxl, readWithLibreOffice, withoutCachedResults } from "./testing/readers";
+import {
+  pdfToText,
+  readLayoutWithOpenpyxl,
+  readWithLibreOffice,
+  readWithOpenpyxl,
+  withoutCachedResults,
+} from "./testing/readers";
 
 const regions = ["North", "South", "West"];
 const cities = ["Berlin", "Paris"];
@@ -236,6 +242,55 @@ describe("XLSX layout", () => {
         bold: true,
       },
     ]);
+  });
+
+  it("puts an ungrouped table under the logo's row: frozen header, filter and totals moved down by one", async () => {
+    const spec = reportSpec.parse({
+      format: "xlsx",
+      title: "Plain",
+      layout: { logo: layout.logo, footer: { right: "{{page}}/{{pages}}" } },
+      tables: [
+        {
+          name: "Plain",
+          columns: [
+            { key: "s", header: "S", align: "right" },
+            {
+              key: "n",
+              header: "N",
+              type: "integer",
+              totals: "sum",
+              styles: [{ when: { op: "=", value: 0 }, bold: true }],
+            },
+          ],
+          rows: [
+            { s: "a", n: 1 },
+            { s: "b", n: 0 },
+            { s: "c", n: 5 },
+          ],
+        },
+      ],
+    });
+    const file = await renderReport(spec, { assets: { logo: testPng(100, 100) } });
+    const [sheet] = readLayoutWithOpenpyxl(file.data);
+    expect(sheet?.images).toBe(1);
+    expect(sheet?.footer.right).toBe("&P/&N");
+    expect(sheet?.rows.map((r) => r.values)).toEqual([
+      [null, null],
+      ["S", "N"],
+      ["a", 1],
+      ["b", 0],
+      ["c", 5],
+      ["Total", "=SUBTOTAL(109,'Plain'!B3:B5)"],
+    ]);
+    // "= 0" would take an empty cell for 0: a blanks rule stops it first
+    expect(sheet?.conditional.map((c) => [c.range, c.type, c.operator])).toEqual([
+      ["B3:B6", "containsBlanks", null],
+      ["B3:B6", "cellIs", "equal"],
+    ]);
+    const [details] = readWithOpenpyxl(file.data);
+    expect(details).toMatchObject({ freeze: "A3", filter: "A2:B5" });
+    expect(details?.cells.A3).toMatchObject({ value: "a" });
+    expect(readWithLibreOffice(withoutCachedResults(file.data)).at(-1)).toEqual(["Total", "6"]);
   });
 
   it("refuses a logo whose bytes are not the image it claims, or that is missing", async () => {

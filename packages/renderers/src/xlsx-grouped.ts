@@ -182,7 +182,7 @@ class GroupedTable {
             }
           }
         }
-        await this.room();
+        if (this.full()) await this.nextSheet();
         const row = ++this.row;
         for (const group of this.open) if (group.start === 0) group.start = row;
         let line = `<row r="${row}"${outline}>`;
@@ -205,7 +205,7 @@ class GroupedTable {
     await this.closeGroups(0);
     let filterLast = this.row;
     if (this.writer.totals) {
-      await this.room();
+      if (this.full()) await this.nextSheet();
       filterLast = this.row;
       this.closeArea(this.areas, this.tableStart);
       const row = ++this.row;
@@ -218,7 +218,7 @@ class GroupedTable {
   /** Writes the subtotal rows of the open groups from the innermost out to `level`, and closes them. */
   private async closeGroups(level: number): Promise<void> {
     while (this.open.length > level) {
-      await this.room();
+      if (this.full()) await this.nextSheet();
       const group = this.open.pop() as OpenGroup;
       const depth = this.open.length;
       this.closeArea(group.areas, group.start);
@@ -234,9 +234,13 @@ class GroupedTable {
     if (start > 0 && start <= this.row) areas.push({ sheet: this.sheetName, first: start, last: this.row });
   }
 
-  /** Moves to a new sheet when this one is full. */
-  private async room(): Promise<void> {
-    if (this.row - this.top - 1 < this.book.capacity) return;
+  /** Whether the current sheet holds no further row (checked before every row: no promise unless it is). */
+  private full(): boolean {
+    return this.row - this.top - 1 >= this.book.capacity;
+  }
+
+  /** Ends the full sheet and opens the next, carrying the open groups' and the table's ranges over. */
+  private async nextSheet(): Promise<void> {
     if (this.book.overflow === "reject") {
       throw new RenderError(
         "TOO_LARGE",
