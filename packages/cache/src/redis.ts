@@ -149,6 +149,15 @@ export function createRedisCache(config: RedisCacheConfig): StatusCache {
     }
   }
 
+  async function forget(requestIds: readonly string[]): Promise<void> {
+    if (requestIds.length === 0) return;
+    try {
+      await redis.unlink(...requestIds.map(keyOf));
+    } catch (error) {
+      failed("forget", requestIds[0] as string, error);
+    }
+  }
+
   function openSubscriber() {
     // The subscriber waits for Redis as long as it takes (no command timeout, unlimited retries)
     // and re-subscribes after every reconnection; callers learn about delays through `ready`.
@@ -200,7 +209,7 @@ export function createRedisCache(config: RedisCacheConfig): StatusCache {
     await Promise.all([quit(redis), subscriber ? quit(subscriber.connection) : undefined]);
   }
 
-  return { get, set, publish, subscribe, close };
+  return { get, set, publish, subscribe, forget, close };
 }
 
 function parseEntry(raw: string): CachedStatus | null {
