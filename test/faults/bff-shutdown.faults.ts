@@ -54,7 +54,7 @@ describe("graceful shutdown of the BFF (SIGTERM) with open event streams", () =>
     await system?.stop();
   });
 
-  it("ends the SSE and tRPC subscription streams at once, then exits 0 well within the drain deadline", async () => {
+  it("ends the SSE and tRPC subscription streams at once, closes its connections and exits 0 in a fraction of the drain deadline", async () => {
     const id = await system.submit(sampleSpec({ rows: 5 }));
     const rest = await openStream(`${system.baseUrl}/status/${id}/events`);
     const input = encodeURIComponent(JSON.stringify({ requestId: id }));
@@ -78,9 +78,11 @@ describe("graceful shutdown of the BFF (SIGTERM) with open event streams", () =>
     expect(trpcClosed.at - sentAt).toBeLessThan(DRAIN_DEADLINE_MS / 4);
     // exit 0 comes only after the server closed and the database, broker and cache connections were closed
     expect(exit.code).toBe(0);
-    expect(exit.at - sentAt).toBeLessThan(DRAIN_DEADLINE_MS);
+    // nothing waits out the deadline or an idle keep-alive connection (5 s): measured 4.4 s before that was fixed
+    expect(exit.at - sentAt).toBeLessThan(DRAIN_DEADLINE_MS / 4);
     const messages = bff.logs.map((l) => l.msg);
     expect(messages).toContain("bff shutting down");
+    expect(messages.at(-1)).toBe("bff stopped: connections to the database, broker and cache closed");
     console.info(
       JSON.stringify({
         sseClosedMs: restClosed.at - sentAt,
