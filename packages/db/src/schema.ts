@@ -92,6 +92,8 @@ export const reportRequests = pgTable(
     index("report_requests_created_at_idx").on(t.createdAt, t.requestId),
     // the requests page filtered by status
     index("report_requests_status_created_at_idx").on(t.status, t.createdAt, t.requestId),
+    // the overview's failed requests by error type, counted from the index alone
+    index("report_requests_error_type_idx").on(t.errorType).where(sql`${t.status} = 'error'`),
     // the requests page's text search (ILIKE '%…%' on owner and title, through trigrams)
     index("report_requests_search_idx").using("gin", sql`(${t.owner} || ' ' || ${t.title}) gin_trgm_ops`),
     // the retention's orphan sweep: is a stored input referenced by a request?
