@@ -19,7 +19,8 @@ async function openStream(url: string): Promise<OpenStream> {
   const res = await fetch(url, { headers: { accept: "text/event-stream" } });
   expect(res.status).toBe(200);
   expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
-  const reader = (res.body as ReadableStream<Uint8Array>).pipeThrough(new TextDecoderStream()).getReader();
+  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
   const events: string[] = [];
   let arrived: () => void = () => {};
   const first = new Promise<void>((resolve) => {
@@ -31,7 +32,7 @@ async function openStream(url: string): Promise<OpenStream> {
       for (;;) {
         const { done, value } = await reader.read();
         if (done) return { how: "ended", at: Date.now() };
-        buffer += value;
+        buffer += decoder.decode(value, { stream: true });
         for (const line of buffer.split("\n").slice(0, -1)) if (line.startsWith("data:")) events.push(line);
         buffer = buffer.slice(buffer.lastIndexOf("\n") + 1);
         if (events.length > 0) arrived();
