@@ -15,12 +15,13 @@ import { createRabbitQueue, type ReportQueue } from "@reports/queue";
 import { createRenderPool, type RenderPool } from "@reports/renderers";
 import { createS3Storage, type Storage } from "@reports/storage";
 import { Redis } from "ioredis";
-import { type Authenticate, createAuthenticator } from "./auth";
+import { type Authenticate, createAuthenticator } from "./auth/auth";
+import { type AuthFailureLimit, createAuthFailureLimit, createRateLimit, type RateLimit } from "./auth/rate-limit";
 import type { BffEnv, BffSettings } from "./env";
-import type { Limits } from "./limits";
 import { type ApiMetrics, createApiMetrics } from "./metrics";
-import type { NdjsonSettings } from "./ndjson";
-import { type AuthFailureLimit, createAuthFailureLimit, createRateLimit, type RateLimit } from "./rate-limit";
+import { createDownloadLinks, type DownloadLinks } from "./reports/download-links";
+import type { Limits } from "./reports/limits";
+import type { NdjsonSettings } from "./reports/ndjson";
 
 /** Files the BFF serves itself through signed links (the embedded mode's local storage). */
 export interface LocalFiles {
@@ -36,6 +37,8 @@ export interface AppDeps {
   keys: ApiKeyRepository;
   queue: ReportQueue;
   storage: Storage;
+  /** Signed download links, reused while at least half their validity is left. */
+  downloadLinks: DownloadLinks;
   cache: StatusCache;
   logger: Logger;
   authenticate: Authenticate;
@@ -96,6 +99,7 @@ export function createApiDeps(
     keys,
     queue: parts.queue,
     storage: parts.storage,
+    downloadLinks: createDownloadLinks(parts.storage, { ttlSeconds: settings.DOWNLOAD_URL_TTL_SECONDS }),
     cache: parts.cache,
     logger: parts.logger,
     authenticate: createAuthenticator(settings, keys, { keyCacheSeconds: settings.API_KEY_CACHE_SECONDS }),
@@ -139,7 +143,10 @@ export async function createDeps(env: BffEnv, logger: Logger): Promise<AppDeps &
     logger,
     publishTimeoutMs: env.PUBLISH_TIMEOUT_MS,
   });
-  const cache: StatusCache = env.REDIS_URL ? createRedisCache({ url: env.REDIS_URL, logger }) : createNoCache(); // a per-process cache would go stale: other processes write
+  // without Redis, no cache: a per-process one alone would go stale, since other processes write
+  const cache: StatusCache = env.REDIS_URL
+    ? createRedisCache({ url: env.REDIS_URL, logger, memoryEntries: env.STATUS_MEMORY_ENTRIES })
+    : createNoCache();
   // the rate limiter's own connection: its commands must not queue behind the cache's
   const redis = env.REDIS_URL
     ? new Redis(env.REDIS_URL, { maxRetriesPerRequest: 1, commandTimeout: 1_000, enableOfflineQueue: false })
