@@ -9,6 +9,12 @@ import { partName, sheetNames } from "./sheet-names";
 import type { ChunkSink } from "./sink";
 import { type Aggregate, aggregates, GROUPED_SUBTOTAL_FUNCTION, SUBTOTAL_FUNCTION, TOTALS_LABEL } from "./totals";
 import { sheetColumnWidths } from "./widths";
+import type { CellWriter } from "./xlsx-cells";
+import { textStyles } from "./xlsx-cells";
+import { logoParts, withLogoTypes } from "./xlsx-decor";
+import { workbookParts } from "./xlsx-scaffold";
+import { logoRow, type SheetDecor, sheetHead, sheetTail } from "./xlsx-sheet";
+import { StyleSheet } from "./xlsx-styles";
 import {
   type SheetArea,
   type SummaryStyle,
@@ -17,13 +23,7 @@ import {
   summaryCells,
   tableWriter,
   type WorkbookLook,
-} from "./xlsx";
-import type { CellWriter } from "./xlsx-cells";
-import { textStyles } from "./xlsx-cells";
-import { logoParts, withLogoTypes } from "./xlsx-decor";
-import { workbookParts } from "./xlsx-scaffold";
-import { logoRow, type SheetDecor, sheetHead, sheetTail } from "./xlsx-sheet";
-import { StyleSheet } from "./xlsx-styles";
+} from "./xlsx-table";
 import { columnName } from "./xml";
 import { type PartWriter, ZipWriter } from "./zip";
 
