@@ -122,9 +122,12 @@ export async function retainOnce(
     summary.inputsAfter = null;
     for await (const object of deps.storage.list(INPUTS, after ? { startAfter: after } : {})) {
       if (object.lastModified < orphansBefore) old.push(object);
-      if (old.length < settings.batch) continue;
-      await removeOrphans(old.splice(0));
-      if (outOfTime()) return { ...summary, inputsAfter: object.key, cutShort: true };
+      if (old.length >= settings.batch) await removeOrphans(old.splice(0));
+      // checked per object: a bucket of young inputs is listed within the run's time too
+      if (outOfTime()) {
+        await removeOrphans(old.splice(0));
+        return { ...summary, inputsAfter: object.key, cutShort: true };
+      }
     }
     await removeOrphans(old);
     return summary;
