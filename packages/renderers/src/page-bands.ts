@@ -1,8 +1,8 @@
-import type { PageBand } from "@reports/contracts";
+import { PAGE_PLACEHOLDERS, type PageBand } from "@reports/contracts";
 import { zoneNamer } from "./format";
 import { wallClock } from "./timezone";
 
-const PLACEHOLDER = /\{\{(page|pages|generatedAt)\}\}/g;
+const PLACEHOLDER = new RegExp(`\\{\\{(${PAGE_PLACEHOLDERS.join("|")})\\}\\}`, "g");
 
 /** What replaces the placeholders of a header or footer part. */
 export interface BandValues {
