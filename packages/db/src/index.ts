@@ -17,6 +17,7 @@ export {
   type RequestToPublish,
   requestSummaryColumns,
 } from "./repository";
+export { ANONYMOUS_OWNER, createOwnerCap, type OwnerCap } from "./owner-cap";
 export { createRetentionRepository, type RemovedRequest, type RetentionRepository } from "./retention";
 export type { ReportEventRow, ReportRequestRow, WebhookDeliveryRow, WorkerHeartbeatRow } from "./schema";
 export { createWebhookRepository, type DueDelivery, type WebhookRepository, webhookEventOf } from "./webhooks";

@@ -165,6 +165,7 @@ export function createReportRepository(db: Database) {
           attempts: sql`${r.attempts} + 1`,
           startedAt: sql`now()`,
           firstStartedAt: sql`coalesce(${r.firstStartedAt}, now())`,
+          parkedAt: null,
           errorType: null,
           errorMessage: null,
           ...bump,
@@ -340,14 +341,21 @@ export function createReportRepository(db: Database) {
     /**
      * The sweeper's batch: requests no message will bring to a worker, `queued` with no publish for
      * `staleAfterMs` (a message lost) or `processing` with an expired lease and no publish since (the worker
-     * died). Marks them enqueued in the same statement (one `UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP
-     * LOCKED) RETURNING`); publish them afterwards, outside any transaction.
+     * died), but not a parked request whose owner still has a report rendering (that render's end publishes it).
+     * Marks them enqueued in the same statement (one `UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED)
+     * RETURNING`); publish them afterwards, outside any transaction.
      */
     async takeStranded(options: { staleAfterMs: number; limit: number }): Promise<RequestToPublish[]> {
       const stranded = and(
         lt(r.enqueuedAt, sql`now() - make_interval(secs => ${options.staleAfterMs / 1000})`),
         sql`${r.status} in ('queued', 'processing')`,
         or(sql`${r.status} = 'queued'`, lt(r.leaseExpiresAt, sql`now()`)),
+        // a parked request waits for its owner's running report, unless that one's worker died
+        or(
+          isNull(r.parkedAt),
+          sql`not exists (select 1 from ${r} as running where running.owner = ${r.owner}
+            and running.status = 'processing' and running.lease_expires_at > now())`,
+        ),
       );
       const due = db
         .select({ id: r.requestId })
@@ -358,7 +366,7 @@ export function createReportRepository(db: Database) {
         .for("update", { skipLocked: true });
       return db
         .update(r)
-        .set({ enqueuedAt: sql`now()` })
+        .set({ enqueuedAt: sql`now()`, parkedAt: null })
         .where(and(inArray(r.requestId, due), stranded))
         .returning({ requestId: r.requestId, attempts: r.attempts, status: r.status });
     },
