@@ -8,6 +8,7 @@ export {
 export { type ApiKeyRepository, createApiKeyRepository, hashApiKey } from "./api-keys";
 export { toCachedStatus } from "./cached-status";
 export { createDb, type Database, type DbHandle, MIGRATIONS_FOLDER } from "./client";
+export { ANONYMOUS_OWNER, createOwnerCap, type OwnerCap } from "./owner-cap";
 export {
   type Claim,
   createReportRepository,
@@ -17,7 +18,6 @@ export {
   type RequestToPublish,
   requestSummaryColumns,
 } from "./repository";
-export { ANONYMOUS_OWNER, createOwnerCap, type OwnerCap } from "./owner-cap";
 export { createRetentionRepository, type RemovedRequest, type RetentionRepository } from "./retention";
 export type { ReportEventRow, ReportRequestRow, WebhookDeliveryRow, WorkerHeartbeatRow } from "./schema";
 export { createWebhookRepository, type DueDelivery, type WebhookRepository, webhookEventOf } from "./webhooks";
