@@ -126,6 +126,8 @@ export function readWorkerEnv(env: NodeJS.ProcessEnv = process.env): WorkerEnv {
 export function renderPoolOptions(env: WorkerSettings): RenderPoolOptions {
   return {
     maxThreads: env.RENDER_THREADS ?? env.WORKER_CONCURRENCY,
+    // every slot's thread warm: a light report must not wait for a thread to load while a heavy one renders
+    minThreads: env.RENDER_THREADS ?? env.WORKER_CONCURRENCY,
     timeoutMs: env.RENDER_TIMEOUT_MS,
     maxHeapMb: env.RENDER_MAX_HEAP_MB,
     fallbackFonts: env.RENDER_FALLBACK_FONTS,
