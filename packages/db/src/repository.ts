@@ -7,7 +7,7 @@ import {
   rowCount,
   type StoredInput,
 } from "@reports/contracts";
-import { and, asc, eq, getTableColumns, inArray, isNull, lt, or, sql, TransactionRollbackError } from "drizzle-orm";
+import { and, asc, eq, getTableColumns, gt, inArray, isNull, lt, or, sql, TransactionRollbackError } from "drizzle-orm";
 import type { Database } from "./client";
 import { idempotencyKeys, type ReportRequestRow, reportRequests } from "./schema";
 
@@ -135,6 +135,22 @@ export function createReportRepository(db: Database) {
       if (!existing) throw new Error("idempotency key vanished between conflict and read");
       if (existing.bodyHash !== bodyHash) throw new IdempotencyKeyReusedError(key, existing.row.requestId);
       return { row: existing.row, replayed: true };
+    },
+
+    /** Whether `owner` has a live idempotency key `key` (a request with it would be a replay). */
+    async hasIdempotencyKey(owner: string, key: string): Promise<boolean> {
+      const rows = await db
+        .select({ key: idempotencyKeys.key })
+        .from(idempotencyKeys)
+        .where(
+          and(
+            eq(idempotencyKeys.owner, owner),
+            eq(idempotencyKeys.key, key),
+            gt(idempotencyKeys.expiresAt, sql`now()`),
+          ),
+        )
+        .limit(1);
+      return rows.length > 0;
     },
 
     /** The whole row, spec included: for tests and tools; status paths use {@link findStatus}. */
