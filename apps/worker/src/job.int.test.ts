@@ -280,11 +280,14 @@ describe("the per-owner cap", () => {
   it("parks an owner's report while another of theirs renders, and publishes it again when that one ends", async () => {
     const queue = createMemoryQueue();
     const owner = `acme-${randomUUID()}`;
-    const first = await deps.repo.create(sampleSpec({ format: "pdf", rows: 2_000 }), { owner });
+    const first = await deps.repo.create(sampleSpec({ format: "pdf", rows: 20_000 }), { owner });
     const second = await deps.repo.create(sampleSpec({ rows: 1 }), { owner });
     const other = await deps.repo.create(sampleSpec({ rows: 1 }), { owner: `other-${randomUUID()}` });
     const running = processReport({ ...deps, queue }, { requestId: first.requestId, attempt: 1 });
-    await vi.waitFor(async () => expect((await deps.repo.findStatus(first.requestId))?.status).toBe("processing"));
+    await vi.waitFor(async () => expect((await deps.repo.findStatus(first.requestId))?.status).toBe("processing"), {
+      timeout: 30_000,
+      interval: 50,
+    });
 
     expect(await processReport({ ...deps, queue }, { requestId: second.requestId, attempt: 1 })).toBe("parked");
     expect(await deps.repo.findStatus(second.requestId)).toMatchObject({ status: "queued", attempts: 0 });
