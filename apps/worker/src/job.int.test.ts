@@ -291,8 +291,9 @@ describe("the per-owner cap", () => {
 
     expect(await processReport({ ...deps, queue }, { requestId: second.requestId, attempt: 1 })).toBe("parked");
     expect(await deps.repo.findStatus(second.requestId)).toMatchObject({ status: "queued", attempts: 0 });
-    expect(await processReport({ ...deps, queue }, { requestId: other.requestId, attempt: 1 })).toBe("done");
     expect((await queue.depth()).ready).toBe(0);
+    // another owner is not held back by the cap (its render may wait for this test's one thread)
+    expect(await processReport({ ...deps, queue }, { requestId: other.requestId, attempt: 1 })).toBe("done");
 
     expect(await running).toBe("done");
     expect((await queue.depth()).ready).toBe(1);
