@@ -74,6 +74,7 @@ export async function processReport(
   }
 }
 
+/** The steps after the claim: render, upload, complete, publish; on failure, retry later or dead-letter. */
 async function runClaimed(
   deps: WorkerDeps,
   claim: Claim,
