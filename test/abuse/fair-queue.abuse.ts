@@ -46,6 +46,8 @@ interface Deployment {
   baseUrl: string;
   heavyKey: string;
   lightKey: string;
+  /** The log lines of the processes that run the workers. */
+  workerLogs(): Array<Record<string, unknown>>;
   /** How many times each request reached `done` (only where the test can read the database). */
   completions?(requestIds: string[]): Promise<number[]>;
   stop(): Promise<void>;
@@ -72,6 +74,7 @@ async function embedded(): Promise<Deployment> {
     baseUrl: `http://127.0.0.1:${port}`,
     heavyKey: heavy.key,
     lightKey: light.key,
+    workerLogs: () => system.logs,
     async stop() {
       await system.stop();
       await rm(dataDir, { recursive: true, force: true });
@@ -87,6 +90,7 @@ async function distributed(): Promise<Deployment> {
     baseUrl: system.baseUrl,
     heavyKey: heavy.key,
     lightKey: light.key,
+    workerLogs: () => system.workers.flatMap((worker) => worker.logs),
     async completions(requestIds) {
       const rows = await system.database.db
         .select({ requestId: reportRequests.requestId, completions: reportRequests.completions })
@@ -99,6 +103,12 @@ async function distributed(): Promise<Deployment> {
 }
 
 /** A big report whose rows are streamed (gzipped JSON Lines), as a client with a million rows sends it. */
+/** Where a report's time went, from the worker's "report done" line: the render, and the claim → done. */
+function workerTimes(logs: Array<Record<string, unknown>>, requestId: string) {
+  const done = logs.find((line) => line.requestId === requestId && line.msg === "report done");
+  return { renderMs: done?.renderMs, claimToDoneMs: done?.ms };
+}
+
 function submitHeavy(client: ReportsClient, format: ReportFormat, rows: number, title: string) {
   const { tables, ...spec } = sampleSpec({ format, rows: 1, title });
   const outline = { ...spec, tables: tables.map(({ rows: _rows, ...table }) => table) };
@@ -127,7 +137,7 @@ describe.each([
       const backlogDone = Promise.all(heavyIds.map((id) => heavy.waitForStatus(id, { timeoutMs: 540_000 })));
       const submittedMs = performance.now() - submitStarted;
 
-      const lightRuns: Array<{ format: ReportFormat; ms: number; heavyDone: number }> = [];
+      const lightRuns: Array<{ format: ReportFormat; ms: number; heavyDone: number; requestId: string }> = [];
       const lightIds: string[] = [];
       for (const format of LIGHT_REPORTS) {
         const started = performance.now();
@@ -137,7 +147,7 @@ describe.each([
         expect(status.status).toBe("done");
         lightIds.push(requestId);
         const heavyStatuses = await Promise.all(heavyIds.map((id) => heavy.getStatus(id)));
-        lightRuns.push({ format, ms, heavyDone: heavyStatuses.filter((s) => s.status === "done").length });
+        lightRuns.push({ format, ms, requestId, heavyDone: heavyStatuses.filter((s) => s.status === "done").length });
         await sleep(500);
       }
 
@@ -152,6 +162,7 @@ describe.each([
           workers: WORKER_ENV,
           heavySubmittedMs: Math.round(submittedMs),
           lightSubmitToDoneMs: lightRuns.map((r) => r.ms),
+          lightInWorker: lightRuns.map((r) => workerTimes(system.workerLogs(), r.requestId)),
           heavyDoneWhenLightDone: lightRuns.map((r) => r.heavyDone),
           backlogDrainedMs: drainedMs,
         }),
