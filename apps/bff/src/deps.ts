@@ -22,6 +22,7 @@ import { type ApiMetrics, createApiMetrics } from "./metrics";
 import { createDownloadLinks, type DownloadLinks } from "./reports/download-links";
 import type { Limits } from "./reports/limits";
 import type { NdjsonSettings } from "./reports/ndjson";
+import { createRowBudget, type RowBudget } from "./reports/row-budget";
 
 /** Files the BFF serves itself through signed links (the embedded mode's local storage). */
 export interface LocalFiles {
@@ -43,6 +44,8 @@ export interface AppDeps {
   logger: Logger;
   authenticate: Authenticate;
   rateLimit: RateLimit;
+  /** Rows per owner per minute (ROWS_PER_MINUTE): what the reports they queue weigh. */
+  rowBudget: RowBudget;
   /** Failed authentications per client address. */
   authFailures: AuthFailureLimit;
   metrics: ApiMetrics;
@@ -58,6 +61,8 @@ export interface AppDeps {
     corsOrigins: string[];
     idempotencyTtlMs: number;
     limits: Limits;
+    /** ROWS_PER_MINUTE (0: no row budget). */
+    rowsPerMinute: number;
     logRequests: boolean;
     syncRender: { maxRows: number; maxCells: number };
     /** Private or loopback IP literals a webhook may name (WEBHOOK_ALLOWED_HOSTS). */
@@ -109,6 +114,11 @@ export function createApiDeps(
       logger: parts.logger,
       ...(parts.redis ? { redis: parts.redis } : {}),
     }),
+    rowBudget: createRowBudget({
+      perMinute: settings.ROWS_PER_MINUTE,
+      logger: parts.logger,
+      ...(parts.redis ? { redis: parts.redis } : {}),
+    }),
     authFailures: createAuthFailureLimit({
       perMinute: settings.AUTH_FAILURES_PER_MINUTE,
       logger: parts.logger,
@@ -127,6 +137,7 @@ export function createApiDeps(
       corsOrigins: settings.CORS_ORIGINS,
       idempotencyTtlMs: settings.IDEMPOTENCY_TTL_SECONDS * 1000,
       limits: settings,
+      rowsPerMinute: settings.ROWS_PER_MINUTE,
       logRequests: settings.LOG_REQUESTS,
       syncRender: { maxRows: settings.SYNC_RENDER_MAX_ROWS, maxCells: settings.SYNC_RENDER_MAX_CELLS },
       webhookAllowedHosts: settings.WEBHOOK_ALLOWED_HOSTS,

@@ -120,6 +120,13 @@ export const bffSettings = z.object({
   /** Requests per owner per minute on the report routes; 0 turns rate limiting off. */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
   /**
+   * Rows per owner per minute over every report they queue (REST and tRPC, JSON and JSON Lines), so a
+   * million-row report costs a million: past it, `429 RATE_LIMITED` with `Retry-After`. A JSON body is charged
+   * when it arrives; a JSON Lines body as its rows stream in, refused mid-way with its stored rows removed. A
+   * refused or replayed report costs nothing. At least MAX_ROWS; 0 turns it off.
+   */
+  ROWS_PER_MINUTE: z.coerce.number().int().min(0).default(5_000_000),
+  /**
    * Origins a browser app may call the API from (comma-separated, e.g. `https://app.example.com`; `*` for any).
    * Empty: no CORS headers, same-origin only (put the API behind the app's own origin, or a proxy).
    */
@@ -151,7 +158,21 @@ export function checkAuthSettings(env: BffSettings, ctx: z.RefinementCtx): void 
   }
 }
 
-export const bffEnv = serviceEnv.extend(bffSettings.shape).superRefine(checkAuthSettings);
+/** Refuses limits that contradict each other. */
+export function checkLimitSettings(env: BffSettings, ctx: z.RefinementCtx): void {
+  if (env.ROWS_PER_MINUTE > 0 && env.ROWS_PER_MINUTE < env.MAX_ROWS) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["ROWS_PER_MINUTE"],
+      message: `ROWS_PER_MINUTE must be 0 or at least MAX_ROWS (${env.MAX_ROWS}): a report that big could never be queued`,
+    });
+  }
+}
+
+export const bffEnv = serviceEnv
+  .extend(bffSettings.shape)
+  .superRefine(checkAuthSettings)
+  .superRefine(checkLimitSettings);
 export type BffEnv = z.infer<typeof bffEnv>;
 
 /** Parses the BFF's environment once at start-up; a bad setting stops it with one line naming the variable. */

@@ -1,4 +1,3 @@
-import { availableParallelism } from "node:os";
 import { envBool, envHostSet, parseEnvOrExit, serviceEnv } from "@reports/contracts";
 import { DEFAULT_RENDER_LIMITS, type RenderPoolOptions } from "@reports/renderers";
 import { z } from "zod";
@@ -8,15 +7,18 @@ export const workerSettings = z.object({
   /** Messages in flight per worker process (RabbitMQ prefetch). */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   /**
-   * Threads rendering at once; rendering never runs on the event loop.
-   * @default the number of cores − 1 (at least 1)
+   * Reports of one owner rendering at once, across every worker (counted in PostgreSQL). Past it, the owner's next
+   * report waits (parked, not retried) until one of theirs ends, so other owners find free slots: keep it below the
+   * fleet's slots (workers × WORKER_CONCURRENCY). Every worker must have the same value. Not applied to the owner
+   * `anonymous` (AUTH_MODE=none: a single tenant).
    */
-  RENDER_THREADS: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(64)
-    .default(Math.max(1, availableParallelism() - 1)),
+  MAX_RUNNING_PER_OWNER: z.coerce.number().int().min(1).max(1_000).default(1),
+  /**
+   * Threads rendering at once; rendering never runs on the event loop. Fewer than WORKER_CONCURRENCY makes a
+   * claimed report wait for a thread behind another owner's render (a heavy one holds a light one back).
+   * @default WORKER_CONCURRENCY
+   */
+  RENDER_THREADS: z.coerce.number().int().min(1).max(64).optional(),
   /** A render over this is stopped and the report fails with RENDER_TIMEOUT. */
   RENDER_TIMEOUT_MS: z.coerce.number().int().min(100).default(120_000),
   /**
@@ -133,7 +135,9 @@ export function readWorkerEnv(env: NodeJS.ProcessEnv = process.env): WorkerEnv {
 /** The render pool an env asks for. */
 export function renderPoolOptions(env: WorkerSettings): RenderPoolOptions {
   return {
-    maxThreads: env.RENDER_THREADS,
+    maxThreads: env.RENDER_THREADS ?? env.WORKER_CONCURRENCY,
+    // every slot's thread warm: a light report must not wait for a thread to load while a heavy one renders
+    minThreads: env.RENDER_THREADS ?? env.WORKER_CONCURRENCY,
     timeoutMs: env.RENDER_TIMEOUT_MS,
     maxHeapMb: env.RENDER_MAX_HEAP_MB,
     fallbackFonts: env.RENDER_FALLBACK_FONTS,
@@ -180,6 +184,7 @@ export function jobSettings(env: WorkerSettings) {
   return {
     leaseMs: env.LEASE_MS,
     concurrency: env.WORKER_CONCURRENCY,
+    maxRunningPerOwner: env.MAX_RUNNING_PER_OWNER,
     retry: {
       maxAttempts: env.RETRY_MAX_ATTEMPTS,
       baseDelayMs: env.RETRY_BASE_DELAY_MS,

@@ -40,6 +40,7 @@ beforeAll(async () => {
     settings: {
       leaseMs: 30_000,
       concurrency: 1,
+      maxRunningPerOwner: 1,
       retry: { maxAttempts: 3, baseDelayMs: 50, maxDelayMs: 200, jitter: 0 },
       retryRenderTimeout: false,
       drainMs: 1_000,
@@ -304,6 +305,32 @@ describe("retries and dead letters", () => {
     await database.db.update(reportRequests).set({ attempts: 3 }).where(eq(reportRequests.requestId, row.requestId));
     expect(await processReport({ ...deps, queue }, { requestId: row.requestId, attempt: 4 })).toBe("error");
     expect(await deps.repo.findById(row.requestId)).toMatchObject({ status: "error", errorType: "INTERNAL" });
+    await queue.close();
+  });
+});
+
+describe("the per-owner cap", () => {
+  it("parks an owner's report while another of theirs renders, and publishes it again when that one ends", async () => {
+    const queue = createMemoryQueue();
+    const owner = `acme-${randomUUID()}`;
+    const first = await deps.repo.create(sampleSpec({ format: "pdf", rows: 20_000 }), { owner });
+    const second = await deps.repo.create(sampleSpec({ rows: 1 }), { owner });
+    const other = await deps.repo.create(sampleSpec({ rows: 1 }), { owner: `other-${randomUUID()}` });
+    const running = processReport({ ...deps, queue }, { requestId: first.requestId, attempt: 1 });
+    await vi.waitFor(async () => expect((await deps.repo.findStatus(first.requestId))?.status).toBe("processing"), {
+      timeout: 30_000,
+      interval: 50,
+    });
+
+    expect(await processReport({ ...deps, queue }, { requestId: second.requestId, attempt: 1 })).toBe("parked");
+    expect(await deps.repo.findStatus(second.requestId)).toMatchObject({ status: "queued", attempts: 0 });
+    expect((await queue.depth()).ready).toBe(0);
+    // another owner is not held back by the cap (its render may wait for this test's one thread)
+    expect(await processReport({ ...deps, queue }, { requestId: other.requestId, attempt: 1 })).toBe("done");
+
+    expect(await running).toBe("done");
+    expect((await queue.depth()).ready).toBe(1);
+    expect(await processReport({ ...deps, queue }, { requestId: second.requestId, attempt: 1 })).toBe("done");
     await queue.close();
   });
 });

@@ -72,6 +72,11 @@ export const reportRequests = pgTable(
      * the sweeper republishes what waited too long.
      */
     enqueuedAt: timestamptz("enqueued_at"),
+    /**
+     * When a worker took its message while its owner already had MAX_RUNNING_PER_OWNER reports rendering: no
+     * message is out for it now; the owner's next report to leave `processing` publishes it again.
+     */
+    parkedAt: timestamptz("parked_at"),
     /** Set by a claim; only its holder may complete or fail the request. */
     claimToken: uuid("claim_token"),
     /** When the last claim took it: wait = first claim − created, render = final − last claim. */
@@ -106,6 +111,12 @@ export const reportRequests = pgTable(
       .where(sql`${t.enqueuedAt} is null and ${t.status} = 'queued'`),
     // the sweeper: requests still in flight, by when they were last published
     index("report_requests_in_flight_idx").on(t.enqueuedAt).where(sql`${t.status} in ('queued', 'processing')`),
+    // the per-owner cap: an owner's reports rendering now (a handful)
+    index("report_requests_running_owner_idx").on(t.owner).where(sql`${t.status} = 'processing'`),
+    // an owner's parked requests, oldest first: the next one to publish when a render of theirs ends
+    index("report_requests_parked_idx")
+      .on(t.owner, t.createdAt)
+      .where(sql`${t.parkedAt} is not null and ${t.status} = 'queued'`),
   ],
 );
 

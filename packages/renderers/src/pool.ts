@@ -13,6 +13,11 @@ import type { DataAck, RenderTask, TaskEvent, TaskOutcome, ThreadData } from "./
 export interface RenderPoolOptions {
   /** Worker threads, each rendering one report at a time. Default: the number of CPUs. */
   maxThreads?: number;
+  /**
+   * Threads started with the pool and kept warm (a cold thread loads the renderers and fonts first: seconds
+   * under load, longer than a one-row report takes). Default: 1.
+   */
+  minThreads?: number;
   /** Time limit of one render, from the moment a thread starts it (queueing excluded). Default: 120,000. */
   timeoutMs?: number;
   /** Heap ceiling of each thread; a render that needs more fails with TOO_LARGE. Default: Node's. */
@@ -52,7 +57,7 @@ export function createRenderPool(options: RenderPoolOptions = {}): RenderPool {
   const maxThreads = options.maxThreads ?? availableParallelism();
   const piscina = new Piscina<RenderTask, TaskOutcome>({
     filename: fileURLToPath(new URL("./render-task.mjs", import.meta.url)),
-    minThreads: 1,
+    minThreads: Math.min(options.minThreads ?? 1, maxThreads),
     maxThreads,
     // Warm threads render ~40% faster; keep extra ones a while after a burst.
     idleTimeout: 60_000,
