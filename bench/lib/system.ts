@@ -49,6 +49,8 @@ export async function startBenchSystem(options: { workers: number; redis?: boole
     RATE_LIMIT_PER_MINUTE: "0",
     RENDER_THREADS: "1",
     WORKER_HEALTH_PORT: "0",
+    // one owner ("bench") sends every report: the per-owner cap would measure one slot, not the machinery
+    MAX_RUNNING_PER_OWNER: "1000",
     ...options.env,
   };
   // production refuses AUTH_MODE=none: benches run as users would, with a key (made below)
