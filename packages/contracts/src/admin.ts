@@ -67,6 +67,8 @@ export interface AdminRequest {
   format: ReportFormat;
   title: string;
   rowCount: number;
+  /** The report definition and version it was made from; null for a request that sent a whole spec. */
+  definition: { name: string; version: number } | null;
   status: ReportState;
   attempts: number;
   createdAt: string;

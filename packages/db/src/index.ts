@@ -9,6 +9,14 @@ export { type ApiKeyRepository, createApiKeyRepository, hashApiKey } from "./api
 export { toCachedStatus } from "./cached-status";
 export { createDb, type Database, type DbHandle, MIGRATIONS_FOLDER } from "./client";
 export {
+  createDefinitionRepository,
+  DEFINITIONS_LIST_MAX,
+  DefinitionExistsError,
+  type DefinitionRepository,
+  type DefinitionVersionOf,
+  type MissingVersion,
+} from "./definitions";
+export {
   type Claim,
   createReportRepository,
   IdempotencyKeyReusedError,
