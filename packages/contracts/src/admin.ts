@@ -116,5 +116,33 @@ export interface AdminRequestsInput {
   pageSize?: number;
 }
 
+/** A report definition of any owner, with its versions, newest first (the dashboard's definitions page). */
+export interface AdminDefinition {
+  owner: string;
+  name: string;
+  /** The version requests without one use; null until one is published. */
+  publishedVersion: number | null;
+  latestVersion: number;
+  createdAt: string;
+  updatedAt: string;
+  versions: Array<{
+    version: number;
+    createdAt: string;
+    /** The title template of that version, e.g. `Sales {{params.month}}`. */
+    title: string;
+    formats: ReportFormat[];
+    /** Requests made from that version. */
+    requests: number;
+  }>;
+}
+
+/** The definitions page's query. */
+export interface AdminDefinitionsInput {
+  /** Part of the name or owner (case-insensitive). */
+  search?: string;
+  page?: number;
+  pageSize?: number;
+}
+
 /** How many requests one `admin.replay` call takes; the dashboard replays "all" in batches of this size. */
 export const REPLAY_BATCH_MAX = 100;

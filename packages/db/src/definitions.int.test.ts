@@ -99,4 +99,21 @@ describe.each(TEST_DRIVERS)("report definitions on %s", (_name, open) => {
     });
     expect(keyed.row).toMatchObject({ definitionName: "sales", definitionVersion: 2 });
   });
+
+  it("pages every owner's definitions for the dashboard, with each version's title and request count", async () => {
+    await definitions.create("umbrella", "dash-one", definition("Dash {{params.m}}", { formats: ["pdf", "xlsx"] }));
+    await definitions.addVersion("umbrella", "dash-one", definition("Dash v2"));
+    await reports.create(sampleSpec(), { owner: "umbrella", definition: { name: "dash-one", version: 1 } });
+    await reports.create(sampleSpec(), { owner: "umbrella", definition: { name: "dash-one", version: 1 } });
+    // another owner's request naming the same definition does not count
+    await reports.create(sampleSpec(), { owner: "acme", definition: { name: "dash-one", version: 1 } });
+    const page = await definitions.adminPage({ search: "dash", page: 1, pageSize: 10 });
+    expect(page.total).toBe(1);
+    expect(page.items[0]).toMatchObject({ owner: "umbrella", name: "dash-one", latestVersion: 2 });
+    expect(page.items[0]?.versions.map(({ createdAt: _at, ...v }) => v)).toEqual([
+      { version: 2, title: "Dash v2", formats: ["xlsx"], requests: 0 },
+      { version: 1, title: "Dash {{params.m}}", formats: ["pdf", "xlsx"], requests: 2 },
+    ]);
+    expect((await definitions.adminPage({ search: "100%_", page: 1, pageSize: 10 })).total).toBe(0);
+  });
 });

@@ -1,7 +1,8 @@
-import type { DefinitionDetail, DefinitionSummary, ReportDefinition } from "@reports/contracts";
-import { and, asc, desc, eq, exists, sql } from "drizzle-orm";
+import type { DefinitionDetail, DefinitionSummary, ReportDefinition, ReportFormat } from "@reports/contracts";
+import type { AdminDefinition, AdminPage } from "@reports/contracts/admin";
+import { and, asc, count, desc, eq, exists, ilike, inArray, or, sql } from "drizzle-orm";
 import type { Database } from "./client";
-import { type ReportDefinitionRow, reportDefinitions, reportDefinitionVersions } from "./schema";
+import { type ReportDefinitionRow, reportDefinitions, reportDefinitionVersions, reportRequests } from "./schema";
 
 /** A definition of that name already exists for the owner. */
 export class DefinitionExistsError extends Error {
@@ -159,6 +160,58 @@ export function createDefinitionRepository(db: Database) {
         return { missing: version === undefined ? "unpublished" : "version" };
       }
       return { found: { name, version: row.version, definition: row.definition } };
+    },
+
+    /**
+     * Every owner's definitions for the operator dashboard, by name, with their versions (newest first) and how
+     * many requests each version made.
+     */
+    async adminPage(options: {
+      search?: string | undefined;
+      page: number;
+      pageSize: number;
+    }): Promise<AdminPage<AdminDefinition>> {
+      const search = options.search ? `%${options.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
+      const where = search ? or(ilike(d.name, search), ilike(d.owner, search)) : undefined;
+      const [rows, [total]] = await Promise.all([
+        db
+          .select({ id: d.id, owner: d.owner, ...summaryColumns })
+          .from(d)
+          .where(where)
+          .orderBy(asc(d.name), asc(d.owner))
+          .limit(options.pageSize)
+          .offset((options.page - 1) * options.pageSize),
+        db.select({ n: count() }).from(d).where(where),
+      ]);
+      const ids = rows.map((row) => row.id);
+      const versions =
+        ids.length === 0
+          ? []
+          : await db
+              .select({
+                definitionId: v.definitionId,
+                version: v.version,
+                createdAt: v.createdAt,
+                title: sql<string>`${v.definition}->>'title'`,
+                formats: sql<ReportFormat[]>`${v.definition}->'formats'`,
+                requests: sql<number>`(select count(*)::int from ${reportRequests} where ${reportRequests.owner} = ${d.owner} and ${reportRequests.definitionName} = ${d.name} and ${reportRequests.definitionVersion} = ${v.version})`,
+              })
+              .from(v)
+              .innerJoin(d, eq(d.id, v.definitionId))
+              .where(inArray(v.definitionId, ids))
+              .orderBy(desc(v.version));
+      return {
+        items: rows.map(({ id, owner, ...row }) => ({
+          owner,
+          ...toSummary(row),
+          versions: versions
+            .filter((x) => x.definitionId === id)
+            .map(({ definitionId: _id, createdAt, ...x }) => ({ ...x, createdAt: createdAt.toISOString() })),
+        })),
+        total: total?.n ?? 0,
+        page: options.page,
+        pageSize: options.pageSize,
+      };
     },
   };
 }

@@ -98,6 +98,10 @@ export const reportRequests = pgTable(
     index("report_requests_unpublished_idx")
       .on(t.createdAt)
       .where(sql`${t.enqueuedAt} is null and ${t.status} = 'queued'`),
+    // the dashboard's count of requests per definition version
+    index("report_requests_definition_idx")
+      .on(t.owner, t.definitionName, t.definitionVersion)
+      .where(sql`${t.definitionName} is not null`),
     // the sweeper: requests still in flight, by when they were last published
     index("report_requests_in_flight_idx").on(t.enqueuedAt).where(sql`${t.status} in ('queued', 'processing')`),
   ],
