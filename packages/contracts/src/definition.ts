@@ -57,13 +57,19 @@ export const reportDefinition = z.object({
     .min(1)
     .max(SPEC_LIMITS.tables)
     .describe("The tables, without rows: a request sends the rows of each by name"),
-  params: paramsSchema.optional(),
+  params: paramsSchema
+    .optional()
+    .describe(
+      "A JSON Schema (draft 2020-12) of the `params` a request passes; placeholders may only name its `properties`",
+    ),
 });
 export type ReportDefinition = z.infer<typeof reportDefinition>;
 export type ReportDefinitionInput = z.input<typeof reportDefinition>;
 
 /** `POST /definitions`: a new definition, as its version 1 (a draft until published). */
-export const createDefinitionInput = reportDefinition.extend({ name: definitionName });
+export const createDefinitionInput = reportDefinition.extend({
+  name: definitionName.describe("The definition's name, unique per owner, e.g. `sales-monthly`"),
+});
 export type CreateDefinitionInput = z.input<typeof createDefinitionInput>;
 
 /** `POST /definitions/{name}/publish`. */
