@@ -17,9 +17,8 @@
 const PLACEHOLDER = /\{\{\s*([^{}]*?)\s*\}\}/g;
 const PARAM_PATH = /^params((?:\.[A-Za-z_][A-Za-z0-9_]*)+)$/;
 
-/** Placeholders the renderer fills in, in page headers and footers only. */
-export const PAGE_PLACEHOLDERS = ["page", "pages", "generatedAt"] as const;
-const pagePlaceholders: ReadonlySet<string> = new Set(PAGE_PLACEHOLDERS);
+/** Placeholders the renderer fills in, in page headers and footers only (the layout's own). */
+const pagePlaceholders: ReadonlySet<string> = new Set(["page", "pages", "generatedAt"]);
 
 /** The parameter path of a `params.…` expression (`["month"]` for `params.month`), or null for anything else. */
 function paramPath(expression: string): string[] | null {
