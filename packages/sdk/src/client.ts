@@ -1,4 +1,12 @@
-import type { GenerateResult, ReportSpec, ReportStatus } from "./api-types";
+import type {
+  DefinitionDetail,
+  DefinitionSummary,
+  GenerateFromDefinition,
+  GenerateResult,
+  ReportDefinition,
+  ReportSpec,
+  ReportStatus,
+} from "./api-types";
 import { fetchReportFile } from "./download";
 import type { StreamedReportSpec, StreamedRows } from "./json-lines";
 import { DEFAULT_RETRY, type RetryPolicy, withRetry } from "./retry";
@@ -47,7 +55,44 @@ export interface StreamedGenerateOptions extends GenerateOptions {
   upload?: UploadMode;
 }
 
+/**
+ * A report made from a saved definition: its name, the params and the rows of its tables by name. Give `P` (the
+ * params' type) to have them checked at compile time: `generate<{ month: string }>({ definition, params, tables })`.
+ */
+export type DefinitionReport<P extends Record<string, unknown> = Record<string, unknown>> = Omit<
+  GenerateFromDefinition,
+  "params"
+> &
+  (Record<string, never> extends P ? { params?: P } : { params: P });
+
+/** Report definitions: saved layouts, versioned, of which one is published. */
+export interface DefinitionsClient {
+  /**
+   * Saves version 1 of a new definition (a draft until published); a name you already have rejects with
+   * `ApiError` `ALREADY_EXISTS`.
+   *
+   * @example
+   * await reports.definitions.create("sales-monthly", { formats: ["pdf"], title: "Sales {{params.month}}", tables: [...] });
+   */
+  create(name: string, definition: ReportDefinition, options?: { signal?: AbortSignal }): Promise<DefinitionSummary>;
+  /** Your definitions, by name. */
+  list(options?: { signal?: AbortSignal }): Promise<DefinitionSummary[]>;
+  /** A definition with every version, newest first; another owner's or an unknown one rejects with `NOT_FOUND`. */
+  get(name: string, options?: { signal?: AbortSignal }): Promise<DefinitionDetail>;
+  /** Saves the next version (a draft: requests keep the published one until you publish this). */
+  update(name: string, definition: ReportDefinition, options?: { signal?: AbortSignal }): Promise<DefinitionSummary>;
+  /**
+   * Makes `version` the one `generate({ definition })` uses when it names no version.
+   *
+   * @example
+   * await reports.definitions.publish("sales-monthly", 2);
+   */
+  publish(name: string, version: number, options?: { signal?: AbortSignal }): Promise<DefinitionSummary>;
+}
+
 export interface ReportsClient {
+  /** Report definitions: create, list, get, update, publish. */
+  definitions: DefinitionsClient;
   /**
    * Queues a report; resolves as soon as it is stored and queued (`status: "queued"`).
    *
@@ -72,6 +117,21 @@ export interface ReportsClient {
    * );
    */
   generate(spec: StreamedReportSpec, options: StreamedGenerateOptions): Promise<GenerateResult>;
+  /**
+   * Queues a report from a saved definition: only its params and rows travel. Without `version`, the published
+   * version is used; the status's `report.definition` names the version the report was made from.
+   *
+   * @example
+   * const { requestId } = await reports.generate<{ month: string }>({
+   *   definition: "sales-monthly",
+   *   params: { month: "2026-11" },
+   *   tables: [{ name: "Orders", rows: [{ region: "North", amount: 1200 }] }],
+   * });
+   */
+  generate<P extends Record<string, unknown> = Record<string, unknown>>(
+    report: DefinitionReport<P>,
+    options?: GenerateOptions,
+  ): Promise<GenerateResult>;
   /**
    * The current status; `url` is a fresh, expiring download link once `done`.
    *
@@ -151,11 +211,34 @@ export function createReportsClient(options: ReportsClientOptions): ReportsClien
 
   const apiFetch = authorizedFetch(options);
 
+  const definitions: DefinitionsClient = {
+    create: (name, definition, { signal } = {}) =>
+      call(() => trpc.definitions.create.mutate({ name, ...definition }, signal ? { signal } : {}), signal, false),
+    list: async ({ signal } = {}) =>
+      (await call(() => trpc.definitions.list.query(undefined, signal ? { signal } : {}), signal, true)).items,
+    get: (name, { signal } = {}) =>
+      call(() => trpc.definitions.get.query({ name }, signal ? { signal } : {}), signal, true),
+    update: (name, definition, { signal } = {}) =>
+      call(() => trpc.definitions.update.mutate({ name, definition }, signal ? { signal } : {}), signal, false),
+    // publishing the same version twice answers the same: safe to retry
+    publish: (name, version, { signal } = {}) =>
+      call(() => trpc.definitions.publish.mutate({ name, version }, signal ? { signal } : {}), signal, true),
+  };
+
   return {
+    definitions,
     generate(
-      spec: ReportSpec | StreamedReportSpec,
+      spec: ReportSpec | StreamedReportSpec | DefinitionReport,
       { idempotencyKey = newIdempotencyKey(), signal, ...streamed }: GenerateOptions | StreamedGenerateOptions = {},
     ) {
+      if ("definition" in spec) {
+        const input = idempotencyKey === false ? spec : { ...spec, idempotencyKey };
+        return call(
+          () => trpc.definitions.generate.mutate(input, signal ? { signal } : {}),
+          signal,
+          idempotencyKey !== false,
+        );
+      }
       if ("rows" in streamed && streamed.rows) {
         return generateStreamed({
           apiUrl: options.baseUrl,
