@@ -55,7 +55,7 @@ const bffFiles = {
   assets: { ...common.assets, [repo("apps/bff/admin/dist")]: "admin" },
   packageFiles: {
     ...common.packageFiles,
-    // served at /docs by apps/bff/src/docs.ts
+    // served at /docs by apps/bff/src/routes/docs.ts
     "swagger-ui-dist": { from: repo("apps/bff"), files: ["swagger-ui.css", "swagger-ui-bundle.js", "LICENSE"] },
   },
 };

@@ -1,56 +1,23 @@
 import { trpcServer } from "@hono/trpc-server";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
-import { createMiddleware } from "hono/factory";
 import { HTTPException } from "hono/http-exception";
-import { type RequestIdVariables, requestId } from "hono/request-id";
-import { adminPageRoutes } from "./admin-page";
-import { corsPolicy } from "./cors";
+import { requestId } from "hono/request-id";
+import { authenticated } from "./auth/middleware";
+import { type AppEnv, traceIdOf } from "./context";
 import type { AppDeps } from "./deps";
-import { docsRoutes } from "./docs";
-import { ApiError, ClientGoneError, internalError, toProblem } from "./errors";
-import { healthRoutes, RETRY_AFTER_SECONDS } from "./health";
-import { isNdjson } from "./ndjson";
-import { openApiDocument } from "./openapi";
-import { restRoutes } from "./rest";
-import { statusEventRoutes } from "./status-events-route";
-import { appRouter } from "./trpc";
-import { MAX_MUTATION_BATCH, trpcCallsOf } from "./trpc-batch";
-import { isUnavailable } from "./unavailable";
-
-export type AppEnv = { Variables: RequestIdVariables & { deps: AppDeps; owner: string; admin: boolean } };
-
-/**
- * The HTTP exchange's id is its trace id: `X-Request-Id` on the answer (the header proxies already
- * know), `traceId` and `instance` in problem bodies and tRPC errors, `traceId` on every log line of the
- * request. A report's `requestId` is another thing: log lines about a report carry both.
- */
-const traceIdOf = (c: { get(key: "requestId"): string }) => c.get("requestId");
-
-/**
- * The client's address: the peer on Node (`@hono/node-server` passes the request as `env.incoming`), API Gateway's
- * `sourceIp` on Lambda; undefined elsewhere (then failed authentications are not limited by address).
- */
-function clientAddressOf(env: unknown): string | undefined {
-  const { incoming, event } = (env ?? {}) as {
-    incoming?: { socket?: { remoteAddress?: string } };
-    event?: { requestContext?: { identity?: { sourceIp?: string }; http?: { sourceIp?: string } } };
-  };
-  const context = event?.requestContext;
-  return incoming?.socket?.remoteAddress ?? context?.http?.sourceIp ?? context?.identity?.sourceIp;
-}
-
-function problemResponse(error: ApiError, id: string): Response {
-  const retryAfter = error.retryAfterSeconds ?? (error.status === 503 ? RETRY_AFTER_SECONDS : undefined);
-  return new Response(JSON.stringify(toProblem(error, id)), {
-    status: error.status,
-    headers: {
-      "Content-Type": "application/problem+json",
-      "X-Request-Id": id,
-      ...(retryAfter === undefined ? {} : { "Retry-After": String(retryAfter) }),
-    },
-  });
-}
+import { corsPolicy } from "./http/cors";
+import { ApiError, ClientGoneError, internalError } from "./http/errors";
+import { problemResponse } from "./http/problem";
+import { isUnavailable } from "./http/unavailable";
+import { isNdjson } from "./reports/ndjson";
+import { adminPageRoutes } from "./routes/admin-page";
+import { docsRoutes } from "./routes/docs";
+import { healthRoutes } from "./routes/health";
+import { openApiDocument } from "./routes/openapi";
+import { reportRoutes } from "./routes/reports";
+import { statusEventRoutes } from "./routes/status-events";
+import { appRouter } from "./trpc/router";
 
 /**
  * The BFF as a Hono app: REST routes, tRPC at `/trpc`, health. Pure of I/O set-up:
@@ -109,40 +76,7 @@ export function createApp(deps: AppDeps) {
 
   app.route("/", healthRoutes());
 
-  // who is calling, and whether they are over their rate: every report route, REST and tRPC
-  // a tRPC batch of N procedure calls costs N points
-  const authenticated = createMiddleware<AppEnv>(async (c, next) => {
-    const calls = c.req.path.startsWith("/trpc/") ? trpcCallsOf(c.req.url) : 1;
-    if (c.req.method === "POST" && calls > MAX_MUTATION_BATCH) {
-      throw new ApiError("VALIDATION_FAILED", `A tRPC batch of mutations holds at most ${MAX_MUTATION_BATCH} calls.`, [
-        { path: "batch", message: `${calls} calls; split them into batches of ${MAX_MUTATION_BATCH} at most` },
-      ]);
-    }
-    const address = clientAddressOf(c.env);
-    const blockedFor = address === undefined ? null : await deps.authFailures.blockedFor(address);
-    if (blockedFor !== null) {
-      throw new ApiError(
-        "RATE_LIMITED",
-        `Too many failed authentications; try again in ${blockedFor} s.`,
-        undefined,
-        blockedFor,
-      );
-    }
-    const { owner, admin } = await deps.authenticate(c.req.header("authorization")).catch(async (error: unknown) => {
-      if (address !== undefined && error instanceof ApiError && error.code === "UNAUTHORIZED") {
-        await deps.authFailures.failed(address);
-      }
-      throw error;
-    });
-    c.set("owner", owner);
-    c.set("admin", admin);
-    const waitSeconds = await deps.rateLimit(owner, calls);
-    if (waitSeconds !== null) {
-      throw new ApiError("RATE_LIMITED", `Too many requests; try again in ${waitSeconds} s.`, undefined, waitSeconds);
-    }
-    await next();
-  });
-  for (const path of ["/generate", "/render", "/status/*", "/reports/*", "/trpc/*"]) app.use(path, authenticated);
+  for (const path of ["/generate", "/render", "/status/*", "/reports/*", "/trpc/*"]) app.use(path, authenticated(deps));
 
   app.use(
     "/trpc/*",
@@ -167,7 +101,7 @@ export function createApp(deps: AppDeps) {
     docsRoutes(() => openApiDocument(app)),
   );
   app.route("/", adminPageRoutes());
-  app.route("/", restRoutes());
+  app.route("/", reportRoutes());
   app.route("/", statusEventRoutes());
 
   app.notFound((c) =>

@@ -15,12 +15,12 @@ import { createRabbitQueue, type ReportQueue } from "@reports/queue";
 import { createRenderPool, type RenderPool } from "@reports/renderers";
 import { createS3Storage, type Storage } from "@reports/storage";
 import { Redis } from "ioredis";
-import { type Authenticate, createAuthenticator } from "./auth";
+import { type Authenticate, createAuthenticator } from "./auth/auth";
+import { type AuthFailureLimit, createAuthFailureLimit, createRateLimit, type RateLimit } from "./auth/rate-limit";
 import type { BffEnv, BffSettings } from "./env";
-import type { Limits } from "./limits";
 import { type ApiMetrics, createApiMetrics } from "./metrics";
-import type { NdjsonSettings } from "./ndjson";
-import { type AuthFailureLimit, createAuthFailureLimit, createRateLimit, type RateLimit } from "./rate-limit";
+import type { Limits } from "./reports/limits";
+import type { NdjsonSettings } from "./reports/ndjson";
 
 /** Files the BFF serves itself through signed links (the embedded mode's local storage). */
 export interface LocalFiles {

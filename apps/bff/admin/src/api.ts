@@ -1,5 +1,5 @@
 import { createTRPCClient, httpBatchLink, TRPCClientError } from "@trpc/client";
-import type { AppRouter } from "../../src/trpc";
+import type { AppRouter } from "../../src/trpc/router";
 
 const KEY_STORAGE = "reports.adminKey";
 

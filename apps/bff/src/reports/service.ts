@@ -1,0 +1,225 @@
+import { createHash } from "node:crypto";
+import {
+  type CachedStatus,
+  downloadName,
+  type GenerateResult,
+  inputKeys,
+  type ReportSpec,
+  type ReportStatus,
+  requestId as requestIdSchema,
+  rowCount,
+  type StoredInput,
+  toReportStatus,
+} from "@reports/contracts";
+import { IdempotencyKeyReusedError, type RequestSummary, toCachedStatus } from "@reports/db";
+import { RenderError, type RenderedFile } from "@reports/renderers";
+import type { AppDeps } from "../deps";
+import { ApiError } from "../http/errors";
+import { overLimits } from "./limits";
+import { webhookUrlProblem } from "./webhook-url";
+
+/**
+ * Stores a validated spec as `queued` and queues it. REST and tRPC both call this.
+ * The row is stored before the message is published, so a crash in between leaves a
+ * `queued` row to republish, never a message without a row.
+ */
+export async function createReport(
+  deps: AppDeps,
+  spec: ReportSpec,
+  caller: { owner: string; idempotencyKey?: string | undefined },
+  streamed?: { input: StoredInput; bodyHash: string },
+): Promise<{ result: GenerateResult; replayed: boolean }> {
+  const webhookProblem = spec.webhook ? webhookUrlProblem(spec.webhook.url, deps.settings.webhookAllowedHosts) : null;
+  if (webhookProblem)
+    throw new ApiError("VALIDATION_FAILED", "The webhook URL cannot be delivered to.", [webhookProblem]);
+  const problems = overLimits(spec, deps.settings.limits);
+  if (problems.length > 0) {
+    throw new ApiError("LIMIT_EXCEEDED", "The report is over this server's limits; see errors.", problems);
+  }
+  const { row, replayed } = caller.idempotencyKey
+    ? await createIdempotent(deps, spec, caller.owner, caller.idempotencyKey, streamed)
+    : { row: await createRow(deps, spec, caller.owner, streamed), replayed: false };
+  const result = { requestId: row.requestId, status: row.status, createdAt: row.createdAt.toISOString() };
+  if (replayed) {
+    // the first request's rows are the ones that count
+    if (streamed) await deleteInput(deps, streamed.input);
+    // its publish may have failed: send it again (the worker's claim makes a duplicate harmless)
+    if (row.status === "queued" && row.enqueuedAt === null) await publishStored(deps, row);
+    return { result, replayed };
+  }
+  await deps.cache.set(toCachedStatus(row));
+  await publishStored(deps, row);
+  deps.metrics.reportsCreated.inc({ format: row.format });
+  deps.logger.info(
+    { requestId: row.requestId, format: row.format, rowCount: row.rowCount, owner: row.owner },
+    "report queued",
+  );
+  return { result, replayed };
+}
+
+/**
+ * Publishes a stored request's message and records it. The stored row is the outbox: when the broker is away or
+ * slow (the queue gives up after its publish timeout), the request stays `queued` with no `enqueuedAt`, and the
+ * worker's relay publishes it within seconds of the broker's return. A client never waits on the broker longer
+ * than the timeout, and never gets an error for a request that is stored.
+ */
+async function publishStored(deps: AppDeps, row: RequestSummary): Promise<void> {
+  try {
+    await deps.queue.publish({ requestId: row.requestId, attempt: row.attempts + 1 });
+  } catch (error) {
+    deps.logger.warn({ err: error, requestId: row.requestId }, "publish failed; the relay will send it");
+    return;
+  }
+  await deps.repo.markEnqueued(row.requestId).catch((error: unknown) => {
+    // without the mark the relay sends it once more: a harmless duplicate
+    deps.logger.warn({ err: error, requestId: row.requestId }, "published, but not marked enqueued");
+  });
+}
+
+/** Inserts the row; a streamed report's stored rows go when the insert fails (no request will read them). */
+async function createRow(deps: AppDeps, spec: ReportSpec, owner: string, streamed?: { input: StoredInput }) {
+  try {
+    return await deps.repo.create(spec, { owner, ...streamed });
+  } catch (error) {
+    if (streamed) await deleteInput(deps, streamed.input);
+    throw error;
+  }
+}
+
+async function createIdempotent(
+  deps: AppDeps,
+  spec: ReportSpec,
+  owner: string,
+  key: string,
+  streamed?: { input: StoredInput; bodyHash: string },
+) {
+  if (key.length > 255 || !/^[\x21-\x7e]+$/.test(key)) {
+    throw new ApiError("VALIDATION_FAILED", "The idempotency key must be 1 to 255 visible ASCII characters.", [
+      { path: "idempotencyKey", message: "1 to 255 visible ASCII characters" },
+    ]);
+  }
+  const bodyHash = streamed?.bodyHash ?? createHash("sha256").update(JSON.stringify(spec)).digest("hex");
+  const input = streamed ? { input: streamed.input } : {};
+  try {
+    return await deps.repo.createIdempotent(spec, {
+      owner,
+      key,
+      bodyHash,
+      ttlMs: deps.settings.idempotencyTtlMs,
+      ...input,
+    });
+  } catch (error) {
+    if (streamed) await deleteInput(deps, streamed.input);
+    if (error instanceof IdempotencyKeyReusedError) {
+      throw new ApiError(
+        "IDEMPOTENCY_KEY_REUSED",
+        `This idempotency key already made request ${error.requestId} from another body; use a new key.`,
+      );
+    }
+    throw error;
+  }
+}
+
+/** Removes a streamed report's stored rows that no request will read. */
+export async function deleteInput(deps: AppDeps, input: StoredInput): Promise<void> {
+  const results = await Promise.allSettled(inputKeys(input).map((key) => deps.storage.delete(key)));
+  for (const result of results) {
+    if (result.status === "rejected") deps.logger.warn({ err: result.reason }, "stored input not removed");
+  }
+}
+
+/** A request id as stored (lower case); a 400 `MALFORMED_ID` for anything but a UUID. */
+function parseRequestId(requestId: string): string {
+  if (!requestIdSchema.safeParse(requestId).success) {
+    throw new ApiError("MALFORMED_ID", `"${requestId.slice(0, 64)}" is not a request id (a UUID).`, [
+      { path: "requestId", message: "must be a UUID" },
+    ]);
+  }
+  return requestId.toLowerCase();
+}
+
+/** The status of one request: cache first, then the database (refilling the cache). */
+export async function getReportStatus(deps: AppDeps, requestId: string, owner: string): Promise<ReportStatus> {
+  const id = parseRequestId(requestId);
+  let status = await deps.cache.get(id);
+  deps.metrics.statusReads.inc({ cache: status ? "hit" : "miss" });
+  if (!status) {
+    const row = await deps.repo.findStatus(id);
+    if (!row) throw notFound(id);
+    status = toCachedStatus(row);
+    await deps.cache.set(status);
+  }
+  // another owner's request is as unknown as a missing one: a 403 would confirm it exists
+  if (status.owner !== owner) throw notFound(id);
+  return withDownloadUrl(deps, status);
+}
+
+/**
+ * Cancels a `queued` or `processing` request of `owner`: it is never rendered, or its worker stops at its next
+ * progress tick or lease renewal. A final request is a 409 `NOT_CANCELLABLE`; another owner's, a 404. A null
+ * owner is an operator, who may cancel anyone's.
+ */
+export async function cancelReport(deps: AppDeps, requestId: string, owner: string | null): Promise<ReportStatus> {
+  const id = parseRequestId(requestId);
+  const cancelled = await deps.repo.cancel(id, owner);
+  if (cancelled) {
+    const status = toCachedStatus(cancelled);
+    await deps.cache.publish(status);
+    deps.logger.info({ requestId: id, owner }, "report cancelled");
+    return toReportStatus(status, null);
+  }
+  const row = await deps.repo.findStatus(id);
+  if (!row || (owner !== null && row.owner !== owner)) throw notFound(id);
+  // cancelling twice answers the same (a retried call must not fail because the first one worked)
+  if (row.status === "cancelled") return toReportStatus(toCachedStatus(row), null);
+  throw new ApiError(
+    "NOT_CANCELLABLE",
+    `Report ${id} is already ${row.status}; only a queued or processing report can be cancelled.`,
+  );
+}
+
+const notFound = (id: string) => new ApiError("NOT_FOUND", `No report request ${id}.`);
+
+async function withDownloadUrl(deps: AppDeps, cached: CachedStatus): Promise<ReportStatus> {
+  const url =
+    cached.status === "done" && cached.fileKey
+      ? await deps.storage.downloadUrl(cached.fileKey, {
+          expiresInSeconds: deps.settings.downloadUrlTtlSeconds,
+          fileName: cached.report.fileName,
+        })
+      : null;
+  return toReportStatus(cached, url);
+}
+
+/**
+ * Renders a small report at once, in the BFF's own threads (never on its event loop): the preview
+ * path. Larger reports are refused with a pointer to `/generate`.
+ */
+export async function renderNow(deps: AppDeps, spec: ReportSpec): Promise<RenderedFile & { fileName: string }> {
+  const problems = overLimits(spec, deps.settings.limits);
+  if (problems.length > 0) {
+    throw new ApiError("LIMIT_EXCEEDED", "The report is over this server's limits; see errors.", problems);
+  }
+  const { maxRows, maxCells } = deps.settings.syncRender;
+  const rows = rowCount(spec);
+  const cells = spec.tables.reduce((n, t) => n + t.rows.length * t.columns.length, 0);
+  if (rows > maxRows || cells > maxCells) {
+    throw new ApiError(
+      "LIMIT_EXCEEDED",
+      `POST /render takes up to ${maxRows} rows and ${maxCells} cells (this one: ${rows} rows, ${cells} cells); queue it with POST /generate.`,
+      [{ path: "tables", message: "too large to render at once; use POST /generate" }],
+    );
+  }
+  try {
+    const file = await deps.renderer.get().render(spec);
+    return { ...file, fileName: downloadName(spec) };
+  } catch (error) {
+    if (error instanceof RenderError) {
+      if (error.type === "RENDER_TIMEOUT" || error.type === "TOO_LARGE") {
+        throw new ApiError("LIMIT_EXCEEDED", "The report is too big to render at once; queue it with POST /generate.");
+      }
+      throw new ApiError("RENDER_FAILED", `The report could not be rendered: ${error.message}`);
+    }
+    throw error;
+  }
+}
