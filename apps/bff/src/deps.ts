@@ -6,8 +6,10 @@ import {
   createAdminRepository,
   createApiKeyRepository,
   createDb,
+  createDefinitionRepository,
   createReportRepository,
   type Database,
+  type DefinitionRepository,
   type ReportRepository,
 } from "@reports/db";
 import type { Logger } from "@reports/logger";
@@ -34,6 +36,8 @@ export interface AppDeps {
   /** The dashboard's reads. */
   admin: AdminRepository;
   keys: ApiKeyRepository;
+  /** Report definitions, owner-scoped. */
+  definitions: DefinitionRepository;
   queue: ReportQueue;
   storage: Storage;
   cache: StatusCache;
@@ -94,6 +98,7 @@ export function createApiDeps(
     repo: createReportRepository(parts.db),
     admin: createAdminRepository(parts.db),
     keys,
+    definitions: createDefinitionRepository(parts.db),
     queue: parts.queue,
     storage: parts.storage,
     cache: parts.cache,

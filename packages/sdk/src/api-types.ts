@@ -319,6 +319,7 @@ export type ApiErrorCode =
   | "NOT_FOUND"
   | "NOT_READY"
   | "NOT_CANCELLABLE"
+  | "ALREADY_EXISTS"
   | "GONE"
   | "UNAUTHORIZED"
   | "FORBIDDEN"

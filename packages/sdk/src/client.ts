@@ -102,8 +102,22 @@ export interface ReportsClient {
    *   title: "Q3 sales",
    *   tables: [{ name: "Orders", columns: [{ key: "amount", header: "Amount", type: "currency", currency: "EUR" }], rows: [{ amount: 1234.5 }] }],
    * });
+   *
+   * From a saved definition only its params and rows travel; without `version`, the published version is used,
+   * and the status's `report.definition` names the version the report was made from. Give the params' type to
+   * have them checked:
+   *
+   * @example
+   * const { requestId } = await reports.generate<{ month: string }>({
+   *   definition: "sales-monthly",
+   *   params: { month: "2026-11" },
+   *   tables: [{ name: "Orders", rows: [{ region: "North", amount: 1200 }] }],
+   * });
    */
-  generate(spec: ReportSpec, options?: GenerateOptions): Promise<GenerateResult>;
+  generate<P extends Record<string, unknown> = Record<string, unknown>>(
+    spec: ReportSpec | DefinitionReport<P>,
+    options?: GenerateOptions,
+  ): Promise<GenerateResult>;
   /**
    * Queues a big report (up to 1,048,575 rows) whose rows are streamed: gzipped JSON Lines, compressed
    * and sent as the rows are read, so neither side holds them whole. The API checks every row; a refused
@@ -117,21 +131,6 @@ export interface ReportsClient {
    * );
    */
   generate(spec: StreamedReportSpec, options: StreamedGenerateOptions): Promise<GenerateResult>;
-  /**
-   * Queues a report from a saved definition: only its params and rows travel. Without `version`, the published
-   * version is used; the status's `report.definition` names the version the report was made from.
-   *
-   * @example
-   * const { requestId } = await reports.generate<{ month: string }>({
-   *   definition: "sales-monthly",
-   *   params: { month: "2026-11" },
-   *   tables: [{ name: "Orders", rows: [{ region: "North", amount: 1200 }] }],
-   * });
-   */
-  generate<P extends Record<string, unknown> = Record<string, unknown>>(
-    report: DefinitionReport<P>,
-    options?: GenerateOptions,
-  ): Promise<GenerateResult>;
   /**
    * The current status; `url` is a fresh, expiring download link once `done`.
    *

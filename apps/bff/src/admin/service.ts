@@ -1,4 +1,5 @@
 import {
+  type AdminDefinitionsInput,
   type AdminOverview,
   type AdminRequestDetail,
   type AdminRequestsInput,
@@ -30,6 +31,10 @@ export const requestsInput = pageInput.extend({
   search: z.string().trim().max(200).optional(),
   status: reportState.optional(),
 }) satisfies z.ZodType<AdminRequestsInput, AdminRequestsInput>;
+
+export const definitionsInput = pageInput.extend({
+  search: z.string().trim().max(200).optional(),
+}) satisfies z.ZodType<AdminDefinitionsInput, AdminDefinitionsInput>;
 
 /** Counts, queue depths and workers alive; a broker that does not answer leaves `queue` null, not the page blank. */
 export async function adminOverview(deps: AppDeps): Promise<AdminOverview> {

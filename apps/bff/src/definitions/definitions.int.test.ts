@@ -48,9 +48,12 @@ const send = (method: string, path: string, body: unknown, headers: Record<strin
   });
 const get = (path: string, headers: Record<string, string>) => app.request(path, { headers });
 
-async function problemOf(res: Response) {
-  expect(res.headers.get("content-type")).toMatch(/^application\/problem\+json/);
-  return (await res.json()) as { code: string; detail: string; errors?: Array<{ path: string; message: string }> };
+type Problem = { code: string; detail: string; errors?: Array<{ path: string; message: string }> };
+
+async function problemOf(res: Response | Promise<Response>) {
+  const answer = await res;
+  expect(answer.headers.get("content-type")).toMatch(/^application\/problem\+json/);
+  return (await answer.json()) as Problem;
 }
 
 const salesDefinition = (name: string, title = "Sales {{params.month}}"): CreateDefinitionInput => ({
@@ -86,9 +89,10 @@ async function saved(name: string, publish = true) {
   if (publish) expect((await send("POST", `/definitions/${name}/publish`, { version: 1 }, acme)).status).toBe(200);
 }
 
+/** `POST /generate`: the answer's status, and its body (a result, or a problem). */
 async function generated(body: unknown, headers = acme) {
   const res = await send("POST", "/generate", body, headers);
-  return { res, body: (await res.json()) as { requestId: string; code?: string; errors?: unknown[] } };
+  return { status: res.status, body: (await res.json()) as { requestId: string } & Partial<Problem> };
 }
 
 describe("report definitions over REST", () => {
@@ -112,7 +116,11 @@ describe("report definitions over REST", () => {
     };
     expect(detail.versions.map((v) => v.version)).toEqual([2, 1]);
     // stored with the spec's defaults applied, as a request will use it
-    expect(detail.versions[1]?.definition.tables[0]?.columns[0]).toEqual({ key: "region", header: "Region", type: "string" });
+    expect(detail.versions[1]?.definition.tables[0]?.columns[0]).toEqual({
+      key: "region",
+      header: "Region",
+      type: "string",
+    });
   });
 
   it("refuses a definition with problems, naming each field, as /generate names a spec's", async () => {
@@ -125,10 +133,28 @@ describe("report definitions over REST", () => {
     expect(res.status).toBe(400);
     const problem = await problemOf(res);
     expect(problem.code).toBe("VALIDATION_FAILED");
-    expect(problem.errors?.map((e) => e.path).sort()).toEqual(["tables[0].columns[0].totals", "tables[0].name", "title"]);
-    const schema = await send("POST", "/definitions", { ...salesDefinition("bad"), params: { type: "object", properties: { m: { type: "string", pattern: "(a+)+$" } } } }, acme);
-    expect((await problemOf(schema)).errors).toEqual([{ path: "params", message: 'strict mode: unknown keyword: "pattern"' }]);
-    expect((await problemOf(await send("POST", "/definitions", { ...salesDefinition("Bad Name") }, acme))).errors?.[0]?.path).toBe("name");
+    expect(problem.errors?.map((e) => e.path).sort()).toEqual([
+      "tables[0].columns[0].totals",
+      "tables[0].name",
+      "title",
+    ]);
+    const schema = await send(
+      "POST",
+      "/definitions",
+      {
+        ...salesDefinition("bad"),
+        title: "T",
+        fileName: "t",
+        params: { type: "object", properties: { m: { type: "string", pattern: "(a+)+$" } } },
+      },
+      acme,
+    );
+    expect((await problemOf(schema)).errors).toEqual([
+      { path: "params", message: 'strict mode: unknown keyword: "pattern"' },
+    ]);
+    expect(
+      (await problemOf(await send("POST", "/definitions", { ...salesDefinition("Bad Name") }, acme))).errors?.[0]?.path,
+    ).toBe("name");
     expect((await get("/definitions/bad", acme)).status).toBe(404);
   });
 
@@ -145,8 +171,8 @@ describe("report definitions over REST", () => {
     expect((await get("/definitions/private-one", globex)).status).toBe(404);
     expect((await send("PUT", "/definitions/private-one", salesDefinition("x"), globex)).status).toBe(404);
     expect((await send("POST", "/definitions/private-one/publish", { version: 1 }, globex)).status).toBe(404);
-    const { res } = await generated({ definition: "private-one", params: { month: "2026-11" } }, globex);
-    expect((await problemOf(res)).code).toBe("NOT_FOUND");
+    const { body } = await generated({ definition: "private-one", params: { month: "2026-11" } }, globex);
+    expect(body.code).toBe("NOT_FOUND");
     const list = (await (await get("/definitions", globex)).json()) as { items: Array<{ name: string }> };
     expect(list.items.map((d) => d.name)).not.toContain("private-one");
   });
@@ -154,15 +180,20 @@ describe("report definitions over REST", () => {
   it("answers 404 for an unknown version and for a definition without a published version", async () => {
     await saved("draft-only", false);
     expect((await send("POST", "/definitions/draft-only/publish", { version: 2 }, acme)).status).toBe(404);
-    const { res } = await generated({ definition: "draft-only", params: { month: "2026-11" } });
-    expect((await problemOf(res)).detail).toMatch(/no published version/);
-    expect((await generated({ definition: "draft-only", version: 1, params: { month: "2026-11" } })).res.status).toBe(201);
+    const { body } = await generated({ definition: "draft-only", params: { month: "2026-11" } });
+    expect(body).toMatchObject({ code: "NOT_FOUND", detail: expect.stringMatching(/no published version/) });
+    const named = await generated({ definition: "draft-only", version: 1, params: { month: "2026-11" } });
+    expect(named.status).toBe(201);
   });
 
   it("answers 401 without a key, 415 for a body that is not JSON, 413 for one over the limit", async () => {
     expect((await send("POST", "/definitions", salesDefinition("anon"), {})).status).toBe(401);
     expect((await get("/definitions", {})).status).toBe(401);
-    const text = await app.request("/definitions", { method: "POST", body: "x", headers: { ...acme, "content-type": "text/plain" } });
+    const text = await app.request("/definitions", {
+      method: "POST",
+      body: "x",
+      headers: { ...acme, "content-type": "text/plain" },
+    });
     expect((await problemOf(text)).code).toBe("UNSUPPORTED_MEDIA_TYPE");
     const huge = { ...salesDefinition("huge"), title: "x".repeat(300 * 1024) };
     expect((await problemOf(await send("POST", "/definitions", huge, acme))).code).toBe("PAYLOAD_TOO_LARGE");
@@ -173,27 +204,48 @@ describe("generating from a definition", () => {
   beforeAll(() => saved("orders"));
 
   it("queues the resolved spec with the params filled in, and its status names the version", async () => {
-    const { res, body } = await generated({ definition: "orders", params: { month: "2026-11" }, tables: [{ name: "Orders", rows }] });
-    expect(res.status).toBe(201);
+    const { status: code, body } = await generated({
+      definition: "orders",
+      params: { month: "2026-11" },
+      tables: [{ name: "Orders", rows }],
+    });
+    expect(code).toBe(201);
     const stored = await deps.repo.findById(body.requestId);
     expect(stored?.spec).toMatchObject({ format: "xlsx", title: "Sales 2026-11", fileName: "sales-2026-11" });
-    expect((stored?.spec as ReportSpec).tables[0]?.rows).toEqual(rows);
+    expect((stored?.spec as ReportSpec | undefined)?.tables[0]?.rows).toEqual(rows);
     const status = (await (await get(`/status/${body.requestId}`, acme)).json()) as { report: unknown };
-    expect(status.report).toMatchObject({ title: "Sales 2026-11", fileName: "sales-2026-11.xlsx", rowCount: 2, definition: { name: "orders", version: 1 } });
+    expect(status.report).toMatchObject({
+      title: "Sales 2026-11",
+      fileName: "sales-2026-11.xlsx",
+      rowCount: 2,
+      definition: { name: "orders", version: 1 },
+    });
   });
 
   it("refuses params the schema refuses and rows that do not fit, with the request's paths", async () => {
-    const params = await problemOf((await generated({ definition: "orders", params: { month: "November" } })).res);
+    const params = (await generated({ definition: "orders", params: { month: "November" } })).body;
     expect(params.errors).toEqual([{ path: "params.month", message: "must NOT have more than 7 characters" }]);
-    const bad = await generated({ definition: "orders", params: { month: "2026-11" }, tables: [{ name: "Orders", rows: [{ region: "N", amount: "ten" }] }] });
-    expect(bad.res.status).toBe(400);
-    expect(bad.body.errors).toEqual([{ path: "tables[0].rows[0].amount", message: 'expected a finite number for currency column "amount"' }]);
-    const table = await problemOf((await generated({ definition: "orders", params: { month: "2026-11" }, tables: [{ name: "Order", rows: [] }] })).res);
+    const bad = await generated({
+      definition: "orders",
+      params: { month: "2026-11" },
+      tables: [{ name: "Orders", rows: [{ region: "N", amount: "ten" }] }],
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors).toEqual([
+      { path: "tables[0].rows[0].amount", message: 'expected a finite number for currency column "amount"' },
+    ]);
+    const table = (
+      await generated({ definition: "orders", params: { month: "2026-11" }, tables: [{ name: "Order", rows: [] }] })
+    ).body;
     expect(table.errors?.[0]?.path).toBe("tables[0].name");
   });
 
   it("keeps old requests on the version they used when another is published", async () => {
-    const first = await generated({ definition: "orders", params: { month: "2026-10" }, tables: [{ name: "Orders", rows }] });
+    const first = await generated({
+      definition: "orders",
+      params: { month: "2026-10" },
+      tables: [{ name: "Orders", rows }],
+    });
     const v2 = { ...salesDefinition("orders", "Revenue {{params.month}}"), name: undefined };
     expect((await send("PUT", "/definitions/orders", v2, acme)).status).toBe(200);
     const draft = await generated({ definition: "orders", params: { month: "2026-10" } });
@@ -202,8 +254,14 @@ describe("generating from a definition", () => {
     const second = await generated({ definition: "orders", params: { month: "2026-10" } });
     const statusOf = async (id: string) =>
       ((await (await get(`/status/${id}`, acme)).json()) as { report: { title: string; definition: unknown } }).report;
-    expect(await statusOf(second.body.requestId)).toMatchObject({ title: "Revenue 2026-10", definition: { name: "orders", version: 2 } });
-    expect(await statusOf(first.body.requestId)).toMatchObject({ title: "Sales 2026-10", definition: { name: "orders", version: 1 } });
+    expect(await statusOf(second.body.requestId)).toMatchObject({
+      title: "Revenue 2026-10",
+      definition: { name: "orders", version: 2 },
+    });
+    expect(await statusOf(first.body.requestId)).toMatchObject({
+      title: "Sales 2026-10",
+      definition: { name: "orders", version: 1 },
+    });
   });
 
   it("takes a definition on the first line of a JSON Lines stream", async () => {
@@ -211,11 +269,21 @@ describe("generating from a definition", () => {
       JSON.stringify({ definition: "orders", version: 1, format: "pdf", params: { month: "2026-09" } }),
       ...rows.map((r) => JSON.stringify(r)),
     ].join("\n");
-    const res = await app.request("/generate", { method: "POST", body: lines, headers: { ...acme, "content-type": "application/x-ndjson" } });
+    const res = await app.request("/generate", {
+      method: "POST",
+      body: lines,
+      headers: { ...acme, "content-type": "application/x-ndjson" },
+    });
     expect(res.status).toBe(201);
     const { requestId } = (await res.json()) as { requestId: string };
     const row = await deps.repo.findById(requestId);
-    expect(row).toMatchObject({ format: "pdf", title: "Sales 2026-09", rowCount: 2, definitionName: "orders", definitionVersion: 1 });
+    expect(row).toMatchObject({
+      format: "pdf",
+      title: "Sales 2026-09",
+      rowCount: 2,
+      definitionName: "orders",
+      definitionVersion: 1,
+    });
     expect(row?.input?.counts).toEqual([2]);
     const bad = await app.request("/generate", {
       method: "POST",
@@ -226,7 +294,18 @@ describe("generating from a definition", () => {
   });
 
   it("renders a draft version at once against sample rows (POST /render)", async () => {
-    const res = await send("POST", "/render", { definition: "orders", version: 1, format: "xlsx", params: { month: "2026-08" }, tables: [{ name: "Orders", rows }] }, acme);
+    const res = await send(
+      "POST",
+      "/render",
+      {
+        definition: "orders",
+        version: 1,
+        format: "xlsx",
+        params: { month: "2026-08" },
+        tables: [{ name: "Orders", rows }],
+      },
+      acme,
+    );
     expect(res.status).toBe(200);
     expect(res.headers.get("content-disposition")).toContain("sales-2026-08.xlsx");
     const book = XLSX.read(new Uint8Array(await res.arrayBuffer()));
@@ -235,7 +314,9 @@ describe("generating from a definition", () => {
       ["North", 10.5],
       ["South", 4],
     ]);
-    expect((await send("POST", "/render", { definition: "orders", version: 9, params: { month: "2026-08" } }, acme)).status).toBe(404);
+    expect(
+      (await send("POST", "/render", { definition: "orders", version: 9, params: { month: "2026-08" } }, acme)).status,
+    ).toBe(404);
   });
 });
 
@@ -244,29 +325,61 @@ describe("definitions over tRPC", () => {
     const res = query
       ? await app.request(`/trpc/${path}?input=${encodeURIComponent(JSON.stringify(input))}`, { headers })
       : await send("POST", `/trpc/${path}`, input, headers);
-    return { status: res.status, body: (await res.json()) as { result?: { data: unknown }; error?: { data: { code: string } } } };
+    return {
+      status: res.status,
+      body: (await res.json()) as { result?: { data: unknown }; error?: { data: { code: string } } },
+    };
   };
 
   it("creates, updates, publishes, lists, gets and generates, scoped to the caller", async () => {
     const { name: _name, ...definition } = salesDefinition("trpc-one");
-    expect((await call("definitions.create", { name: "trpc-one", ...definition })).body.result?.data).toMatchObject({ latestVersion: 1 });
-    expect((await call("definitions.update", { name: "trpc-one", definition })).body.result?.data).toMatchObject({ latestVersion: 2 });
-    expect((await call("definitions.publish", { name: "trpc-one", version: 2 })).body.result?.data).toMatchObject({ publishedVersion: 2 });
-    const listed = (await call("definitions.list", undefined, acme, true)).body.result?.data as { items: Array<{ name: string }> };
+    expect((await call("definitions.create", { name: "trpc-one", ...definition })).body.result?.data).toMatchObject({
+      latestVersion: 1,
+    });
+    expect((await call("definitions.update", { name: "trpc-one", definition })).body.result?.data).toMatchObject({
+      latestVersion: 2,
+    });
+    expect((await call("definitions.publish", { name: "trpc-one", version: 2 })).body.result?.data).toMatchObject({
+      publishedVersion: 2,
+    });
+    const listed = (await call("definitions.list", undefined, acme, true)).body.result?.data as {
+      items: Array<{ name: string }>;
+    };
     expect(listed.items.map((d) => d.name)).toContain("trpc-one");
-    const detail = (await call("definitions.get", { name: "trpc-one" }, acme, true)).body.result?.data as { versions: unknown[] };
+    const detail = (await call("definitions.get", { name: "trpc-one" }, acme, true)).body.result?.data as {
+      versions: unknown[];
+    };
     expect(detail.versions).toHaveLength(2);
-    const made = (await call("definitions.generate", { definition: "trpc-one", params: { month: "2026-07" }, tables: [{ name: "Orders", rows }] })).body.result?.data as { requestId: string };
-    expect(await deps.repo.findById(made.requestId)).toMatchObject({ definitionName: "trpc-one", definitionVersion: 2, title: "Sales 2026-07" });
+    const made = (
+      await call("definitions.generate", {
+        definition: "trpc-one",
+        params: { month: "2026-07" },
+        tables: [{ name: "Orders", rows }],
+      })
+    ).body.result?.data as { requestId: string };
+    expect(await deps.repo.findById(made.requestId)).toMatchObject({
+      definitionName: "trpc-one",
+      definitionVersion: 2,
+      title: "Sales 2026-07",
+    });
     expect((await call("definitions.get", { name: "trpc-one" }, globex, true)).body.error?.data.code).toBe("NOT_FOUND");
-    expect((await call("definitions.create", { name: "trpc-one", ...definition })).body.error?.data.code).toBe("ALREADY_EXISTS");
+    expect((await call("definitions.create", { name: "trpc-one", ...definition })).body.error?.data.code).toBe(
+      "ALREADY_EXISTS",
+    );
   });
 });
 
 describe("logos", () => {
-  const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from("rest of a png")]);
-  const upload = (bytes: Uint8Array, contentType: string, headers = acme) =>
-    app.request("/logos", { method: "POST", body: bytes, headers: { ...headers, "content-type": contentType } });
+  const png = Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    Buffer.from("rest of a png"),
+  ]);
+  const upload = (bytes: Buffer, contentType: string, headers = acme) =>
+    app.request("/logos", {
+      method: "POST",
+      body: new Uint8Array(bytes),
+      headers: { ...headers, "content-type": contentType },
+    });
 
   it("stores a PNG under a content-addressed key of its owner, once", async () => {
     const res = await upload(png, "image/png");
@@ -292,11 +405,19 @@ describe("logos", () => {
   it("lets a definition or a spec name only its owner's logos", async () => {
     const mine = ((await (await upload(png, "image/png")).json()) as { key: string }).key;
     const theirs = ((await (await upload(png, "image/png", globex)).json()) as { key: string }).key;
-    const withLogo = (name: string, key: string) => ({ ...salesDefinition(name), layout: { logo: { key, contentType: "image/png" } } });
+    const withLogo = (name: string, key: string) => ({
+      ...salesDefinition(name),
+      layout: { logo: { key, contentType: "image/png" } },
+    });
     expect((await send("POST", "/definitions", withLogo("logo-mine", mine), acme)).status).toBe(201);
     const refused = await problemOf(await send("POST", "/definitions", withLogo("logo-theirs", theirs), acme));
-    expect(refused.errors).toEqual([{ path: "layout.logo.key", message: "not a key of one of your logos: upload the image with POST /logos" }]);
-    const spec = { ...sampleSpec(), layout: { logo: { key: `reports/${"0".repeat(8)}.xlsx`, contentType: "image/png" } } };
-    expect((await problemOf((await generated(spec)).res)).errors?.[0]?.path).toBe("layout.logo.key");
+    expect(refused.errors).toEqual([
+      { path: "layout.logo.key", message: "not a key of one of your logos: upload the image with POST /logos" },
+    ]);
+    const spec = {
+      ...sampleSpec(),
+      layout: { logo: { key: `reports/${"0".repeat(8)}.xlsx`, contentType: "image/png" } },
+    };
+    expect((await generated(spec)).body.errors?.[0]?.path).toBe("layout.logo.key");
   });
 });

@@ -42,7 +42,10 @@ export async function uploadLogo(
   declaredType: string | undefined,
 ): Promise<StoredLogo> {
   if (bytes.byteLength > LOGO_MAX_BYTES) {
-    throw new ApiError("PAYLOAD_TOO_LARGE", `A logo is at most ${LOGO_MAX_BYTES} bytes (this one: ${bytes.byteLength}).`);
+    throw new ApiError(
+      "PAYLOAD_TOO_LARGE",
+      `A logo is at most ${LOGO_MAX_BYTES} bytes (this one: ${bytes.byteLength}).`,
+    );
   }
   const type = LOGO_TYPES.find((t) => t.magic.every((byte, i) => bytes[i] === byte));
   if (!type) {
@@ -52,9 +55,11 @@ export async function uploadLogo(
   }
   const declared = declaredType?.split(";")[0]?.trim().toLowerCase();
   if (declared !== type.contentType) {
-    throw new ApiError("VALIDATION_FAILED", `The body is a ${type.contentType} image, sent as ${declared ?? "nothing"}.`, [
-      { path: "content-type", message: `must be ${type.contentType} for these bytes` },
-    ]);
+    throw new ApiError(
+      "VALIDATION_FAILED",
+      `The body is a ${type.contentType} image, sent as ${declared ?? "nothing"}.`,
+      [{ path: "content-type", message: `must be ${type.contentType} for these bytes` }],
+    );
   }
   const key = `${ownerPrefix(owner)}${sha256(bytes)}.${type.extension}`;
   if (!(await deps.storage.head(key))) await deps.storage.put(key, bytes, { contentType: type.contentType });

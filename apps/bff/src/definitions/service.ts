@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import {
   type DefinitionDetail,
   type DefinitionRef,
@@ -23,7 +24,8 @@ async function checkDefinition(deps: AppDeps, owner: string, definition: ReportD
   const problems = fieldErrors(definitionProblems(definition));
   const logo = await logoProblem(deps, owner, definition);
   if (logo) problems.push(logo);
-  if (problems.length > 0) throw new ApiError("VALIDATION_FAILED", "The definition is not valid; see errors.", problems);
+  if (problems.length > 0)
+    throw new ApiError("VALIDATION_FAILED", "The definition is not valid; see errors.", problems);
 }
 
 const notFound = (name: string) => new ApiError("NOT_FOUND", `No report definition "${name}".`);
@@ -100,6 +102,10 @@ function missing(name: string, version: number | undefined, why: MissingVersion)
       );
   }
 }
+
+/** What an idempotency key of a request naming a definition is bound to: the request, not what it resolved to. */
+export const requestHash = (request: GenerateFromDefinition): string =>
+  createHash("sha256").update(JSON.stringify(request)).digest("hex");
 
 /**
  * The report spec a request made from a definition asks for (the published version unless it names one), and

@@ -7,7 +7,6 @@ import {
   reportDefinition,
 } from "@reports/contracts";
 import { bodyLimit } from "hono/body-limit";
-import type { AppEnv } from "../context";
 import { LOGO_MAX_BYTES, uploadLogo } from "../definitions/logos";
 import {
   createDefinition,
@@ -198,7 +197,9 @@ export function definitionRoutes() {
     return c.json(created, 201);
   });
 
-  app.openapi(listDefinitionsRoute, async (c) => c.json({ items: await listDefinitions(c.var.deps, c.var.owner) }, 200));
+  app.openapi(listDefinitionsRoute, async (c) =>
+    c.json({ items: await listDefinitions(c.var.deps, c.var.owner) }, 200),
+  );
 
   app.openapi(getDefinitionRoute, async (c) =>
     c.json(await getDefinition(c.var.deps, c.var.owner, c.req.valid("param").name), 200),

@@ -11,6 +11,7 @@ import {
   getDefinition,
   listDefinitions,
   publishDefinition,
+  requestHash,
   resolveRequest,
   updateDefinition,
 } from "../definitions/service";
@@ -42,13 +43,14 @@ export const definitionsRouter = router({
     .input(generateFromDefinition.extend({ idempotencyKey: z.string().optional() }))
     .mutation(async ({ ctx, input: { idempotencyKey, ...request } }) => {
       const { spec, definition } = await resolveRequest(ctx.deps, ctx.owner, request);
-      const { result } = await createReport(ctx.deps, spec, { owner: ctx.owner, idempotencyKey, definition });
+      const bodyHash = requestHash(request);
+      const { result } = await createReport(ctx.deps, spec, { owner: ctx.owner, idempotencyKey, definition, bodyHash });
       return result;
     }),
   /** Renders a small report from a definition version (a draft too) at once; same as `POST /render` with `definition`. */
   render: procedure.input(generateFromDefinition).mutation(async ({ ctx, input }) => {
     const { spec } = await resolveRequest(ctx.deps, ctx.owner, input);
-    const file = await renderNow(ctx.deps, spec);
+    const file = await renderNow(ctx.deps, spec, ctx.owner);
     return { fileName: file.fileName, contentType: file.contentType, base64: file.data.toString("base64") };
   }),
 });

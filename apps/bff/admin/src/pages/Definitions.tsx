@@ -93,7 +93,13 @@ export function Definitions() {
           {!data && !definitions.error ? <p className="empty">Loading…</p> : null}
         </div>
         {data ? (
-          <Pagination page={data.page} pageSize={data.pageSize} total={data.total} onPage={setPage} noun="definitions" />
+          <Pagination
+            page={data.page}
+            pageSize={data.pageSize}
+            total={data.total}
+            onPage={setPage}
+            noun="definitions"
+          />
         ) : null}
       </section>
     </>
