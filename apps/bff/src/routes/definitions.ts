@@ -96,6 +96,7 @@ export const listDefinitionsRoute = createRoute({
   operationId: "listDefinitions",
   tags: ["definitions"],
   summary: "Your report definitions",
+  description: "Every definition of yours, by name, with its published and latest versions (at most 1,000).",
   security: BEARER,
   responses: {
     200: json(z.object({ items: z.array(DefinitionSummarySchema) }), "By name."),

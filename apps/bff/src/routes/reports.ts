@@ -13,7 +13,6 @@ import { cancelReport, createReport, deleteInput, getReportStatus, renderNow } f
 import {
   AUTH_FAILURES,
   BEARER,
-  EXAMPLE_FROM_DEFINITION,
   EXAMPLE_SPEC,
   GenerateBodySchema,
   GenerateResultSchema,
@@ -141,10 +140,7 @@ export const generateRoute = createRoute({
       content: {
         "application/json": {
           schema: GenerateBodySchema,
-          examples: {
-            spec: { summary: "A whole spec", value: EXAMPLE_SPEC },
-            definition: { summary: "From a saved definition", value: EXAMPLE_FROM_DEFINITION },
-          },
+          example: EXAMPLE_SPEC,
         },
         "application/x-ndjson": {
           schema: z
@@ -200,10 +196,7 @@ export const renderRoute = createRoute({
       content: {
         "application/json": {
           schema: GenerateBodySchema,
-          examples: {
-            spec: { summary: "A whole spec", value: EXAMPLE_SPEC },
-            definition: { summary: "A draft of a saved definition", value: { ...EXAMPLE_FROM_DEFINITION, version: 2 } },
-          },
+          example: EXAMPLE_SPEC,
         },
       },
     },
