@@ -21,6 +21,7 @@ import { type Authenticate, createAuthenticator } from "./auth/auth";
 import { type AuthFailureLimit, createAuthFailureLimit, createRateLimit, type RateLimit } from "./auth/rate-limit";
 import type { BffEnv, BffSettings } from "./env";
 import { type ApiMetrics, createApiMetrics } from "./metrics";
+import { createDownloadLinks, type DownloadLinks } from "./reports/download-links";
 import type { Limits } from "./reports/limits";
 import type { NdjsonSettings } from "./reports/ndjson";
 
@@ -40,6 +41,8 @@ export interface AppDeps {
   definitions: DefinitionRepository;
   queue: ReportQueue;
   storage: Storage;
+  /** Signed download links, reused while at least half their validity is left. */
+  downloadLinks: DownloadLinks;
   cache: StatusCache;
   logger: Logger;
   authenticate: Authenticate;
@@ -101,6 +104,7 @@ export function createApiDeps(
     definitions: createDefinitionRepository(parts.db),
     queue: parts.queue,
     storage: parts.storage,
+    downloadLinks: createDownloadLinks(parts.storage, { ttlSeconds: settings.DOWNLOAD_URL_TTL_SECONDS }),
     cache: parts.cache,
     logger: parts.logger,
     authenticate: createAuthenticator(settings, keys, { keyCacheSeconds: settings.API_KEY_CACHE_SECONDS }),
@@ -144,7 +148,10 @@ export async function createDeps(env: BffEnv, logger: Logger): Promise<AppDeps &
     logger,
     publishTimeoutMs: env.PUBLISH_TIMEOUT_MS,
   });
-  const cache: StatusCache = env.REDIS_URL ? createRedisCache({ url: env.REDIS_URL, logger }) : createNoCache(); // a per-process cache would go stale: other processes write
+  // without Redis, no cache: a per-process one alone would go stale, since other processes write
+  const cache: StatusCache = env.REDIS_URL
+    ? createRedisCache({ url: env.REDIS_URL, logger, memoryEntries: env.STATUS_MEMORY_ENTRIES })
+    : createNoCache();
   // the rate limiter's own connection: its commands must not queue behind the cache's
   const redis = env.REDIS_URL
     ? new Redis(env.REDIS_URL, { maxRetriesPerRequest: 1, commandTimeout: 1_000, enableOfflineQueue: false })

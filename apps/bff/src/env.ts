@@ -14,6 +14,11 @@ export const bffSettings = z.object({
   /** How long a known API key is remembered (0: every request asks the database); a revoked key works this long. */
   API_KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(3_600).default(30),
   /**
+   * Statuses each BFF process holds in memory in front of Redis (with REDIS_URL): a status read answers without
+   * a round trip while the process receives every status event, which keeps the entries exact. 0: every read asks Redis.
+   */
+  STATUS_MEMORY_ENTRIES: z.coerce.number().int().min(0).max(1_000_000).default(10_000),
+  /**
    * Failed authentications (no, unknown or invalid credentials) a client address may make per minute; past it,
    * `429` with `Retry-After` before any key is looked up. Behind a proxy every client shares its address. 0: no limit.
    */
@@ -37,7 +42,7 @@ export const bffSettings = z.object({
   JWT_ADMIN_CLAIM: z.string().default("role"),
   /** The value (or one of the values, for an array claim) of `JWT_ADMIN_CLAIM` that marks an operator. */
   JWT_ADMIN_VALUE: z.string().default("admin"),
-  /** Lifetime of a download link. */
+  /** Lifetime of a download link; a link is reused for status reads until half of it has passed. */
   DOWNLOAD_URL_TTL_SECONDS: z.coerce.number().int().min(1).max(604_800).default(900),
   /**
    * How long `POST /generate` waits for the broker to confirm a report's message. A report is stored first and

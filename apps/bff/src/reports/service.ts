@@ -202,10 +202,7 @@ const notFound = (id: string) => new ApiError("NOT_FOUND", `No report request ${
 async function withDownloadUrl(deps: AppDeps, cached: CachedStatus): Promise<ReportStatus> {
   const url =
     cached.status === "done" && cached.fileKey
-      ? await deps.storage.downloadUrl(cached.fileKey, {
-          expiresInSeconds: deps.settings.downloadUrlTtlSeconds,
-          fileName: cached.report.fileName,
-        })
+      ? await deps.downloadLinks.url(cached.fileKey, cached.report.fileName)
       : null;
   return toReportStatus(cached, url);
 }

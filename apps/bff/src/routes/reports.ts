@@ -227,7 +227,8 @@ export const statusRoute = createRoute({
   tags: ["reports"],
   summary: "The status of a report",
   description:
-    "Once `done`, `url` is a fresh, expiring download link (`DOWNLOAD_URL_TTL_SECONDS`). Another owner's id " +
+    "Once `done`, `url` is an expiring download link, valid for at least half of `DOWNLOAD_URL_TTL_SECONDS` " +
+    "(a link is signed once and handed out again until half its validity has passed). Another owner's id " +
     "answers 404, like an unknown one.",
   security: BEARER,
   request: { params: requestIdParams },
@@ -269,7 +270,7 @@ export const downloadRoute = createRoute({
       description: "The file is at `Location`.",
       headers: {
         Location: {
-          description: "A fresh, expiring link to the file (signed; valid for `DOWNLOAD_URL_TTL_SECONDS`).",
+          description: "An expiring link to the file (signed; valid for at least half of `DOWNLOAD_URL_TTL_SECONDS`).",
           required: true,
           schema: { type: "string", format: "uri" },
         },
