@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import { createMemoryCache } from "@reports/cache";
 import type { CreateDefinitionInput, ReportSpec } from "@reports/contracts";
 import { sampleSpec } from "@reports/contracts/testing";
@@ -419,5 +420,31 @@ describe("logos", () => {
       layout: { logo: { key: `reports/${"0".repeat(8)}.xlsx`, contentType: "image/png" } },
     };
     expect((await generated(spec)).body.errors?.[0]?.path).toBe("layout.logo.key");
+  });
+});
+
+describe("the README's report definitions section", () => {
+  it("runs as written: each curl of its example posts and answers what the README says", async () => {
+    const readme = await readFile(new URL("../../../../README.md", import.meta.url), "utf8");
+    const section = readme.slice(
+      readme.indexOf("### Report definitions"),
+      readme.indexOf("\n## ", readme.indexOf("### Report definitions")),
+    );
+    const example = /```sh\n([\s\S]*?)```/.exec(section)?.[1] ?? "";
+    const calls = [
+      ...example.matchAll(/curl -s -X (POST|PUT) http:\/\/127\.0\.0\.1:3000(\S+)[\s\S]*?-d '([\s\S]*?)'\n# (\d{3})/g),
+    ];
+    expect(calls.map(([, method, path]) => `${method} ${path}`)).toEqual([
+      "POST /definitions",
+      "POST /definitions/sales-monthly/publish",
+      "POST /generate",
+    ]);
+    const owner = { authorization: `Bearer ${(await deps.keys.create({ owner: "readme" })).key}` };
+    for (const [, method = "", path = "", body = "", status] of calls) {
+      const res = await send(method, path, JSON.parse(body), owner);
+      expect(`${method} ${path} ${res.status}`).toBe(`${method} ${path} ${status}`);
+    }
+    const [status] = (await deps.admin.requests({ search: "readme", page: 1, pageSize: 1 })).items;
+    expect(status).toMatchObject({ title: "Sales 2026-11", definition: { name: "sales-monthly", version: 1 } });
   });
 });
