@@ -66,8 +66,12 @@ test("generate() from a definition checks the params against the type the caller
   void reports.generate({ definition: "sales-monthly", version: 2, format: "pdf" });
   expectTypeOf(reports.definitions.publish("sales-monthly", 1)).resolves.toHaveProperty("publishedVersion");
   expectTypeOf(reports.definitions.get("sales-monthly")).resolves.toHaveProperty("versions");
-  // @ts-expect-error a definition has no rows
-  void reports.definitions.create("x", { formats: ["pdf"], title: "t", tables: [{ name: "a", columns: [], rows: [] }] });
+  void reports.definitions.create("x", {
+    formats: ["pdf"],
+    title: "t",
+    // @ts-expect-error a definition has no rows
+    tables: [{ name: "a", columns: [], rows: [] }],
+  });
 });
 
 test("waitForStatus() resolves with the API's status type, progress included", () => {
