@@ -265,6 +265,28 @@ describe("generating from a definition", () => {
     });
   });
 
+  it("binds an idempotency key to the request, so a retry after another version is published replays the first", async () => {
+    await saved("keyed");
+    const request = { definition: "keyed", params: { month: "2026-06" }, tables: [{ name: "Orders", rows }] };
+    const keyed = { ...acme, "idempotency-key": "keyed-2026-06" };
+    const first = await send("POST", "/generate", request, keyed);
+    expect(first.status).toBe(201);
+    await send(
+      "PUT",
+      "/definitions/keyed",
+      { ...salesDefinition("x"), name: undefined, title: "New {{params.month}}" },
+      acme,
+    );
+    await send("POST", "/definitions/keyed/publish", { version: 2 }, acme);
+    const retry = await send("POST", "/generate", request, keyed);
+    expect(retry.status).toBe(200);
+    expect(((await retry.json()) as { requestId: string }).requestId).toBe(
+      ((await first.json()) as { requestId: string }).requestId,
+    );
+    const other = await send("POST", "/generate", { ...request, params: { month: "2026-07" } }, keyed);
+    expect((await problemOf(other)).code).toBe("IDEMPOTENCY_KEY_REUSED");
+  });
+
   it("takes a definition on the first line of a JSON Lines stream", async () => {
     const lines = [
       JSON.stringify({ definition: "orders", version: 1, format: "pdf", params: { month: "2026-09" } }),
