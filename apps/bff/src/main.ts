@@ -22,6 +22,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     deps.closeStreams();
     await closeServer(server);
     await deps.close();
+    logger.info("bff stopped: connections to the database, broker and cache closed");
     process.exit(0);
   });
 }

@@ -75,6 +75,16 @@ export const workerSettings = z.object({
   RETENTION_BATCH: z.coerce.number().int().min(1).max(10_000).default(500),
   /** Longest time one retention run works; what is left waits for the next run. */
   RETENTION_MAX_RUN_MS: z.coerce.number().int().min(100).default(30_000),
+  /**
+   * The BFF's setting of the same name (give both the same value): a stored input (`inputs/`) no request references
+   * and older than this plus an hour was left by an upload that never became a request (a BFF killed mid-body), and
+   * the retention job removes it.
+   */
+  UPLOAD_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .default(10 * 60 * 1000),
   /** On SIGTERM, renders still running after this are stopped and their requests released to `queued`. */
   WORKER_DRAIN_MS: z.coerce.number().int().min(0).default(25_000),
   /** /healthz, /readyz and /metrics; 0 turns the server off. */
@@ -147,12 +157,17 @@ export function webhookSettings(env: WorkerSettings): WebhookSettings {
   };
 }
 
+/** Time from an upload's end to its request's row, with room for a slow database: past it, no row will come. */
+const UNREFERENCED_INPUT_MARGIN_MS = 3_600_000;
+
 /** The retention job's settings an env gives. */
 export function retentionSettings(env: WorkerSettings) {
   const DAY_MS = 86_400_000;
   return {
     filesMs: env.RETAIN_FILES_DAYS * DAY_MS,
     requestsMs: env.RETAIN_REQUESTS_DAYS * DAY_MS,
+    /** A stored input no request references is an orphan once older than this. */
+    unreferencedInputsMs: env.UPLOAD_TIMEOUT_MS + UNREFERENCED_INPUT_MARGIN_MS,
     intervalMs: env.RETENTION_INTERVAL_MS,
     batch: env.RETENTION_BATCH,
     maxRunMs: env.RETENTION_MAX_RUN_MS,

@@ -9,6 +9,7 @@ import { createTestDatabase, type TestDatabase } from "@reports/db/testing";
 import { silentLogger } from "@reports/logger";
 import { createMemoryQueue, replayDeadLetters } from "@reports/queue";
 import { createRenderPool, type RenderPool } from "@reports/renderers";
+import { testPng } from "@reports/renderers/testing";
 import { createS3Storage } from "@reports/storage";
 import { createTestBucket, type TestBucket } from "@reports/storage/testing";
 import { eq, sql } from "drizzle-orm";
@@ -121,6 +122,38 @@ describe("processReport", () => {
     await database.db.update(reportRequests).set({ spec: broken }).where(eq(reportRequests.requestId, row.requestId));
     expect(await processReport(deps, { requestId: row.requestId, attempt: 1 })).toBe("error");
     expect(await deps.repo.findById(row.requestId)).toMatchObject({ status: "error", errorType: "INVALID_SPEC" });
+  });
+});
+
+describe("a report with a logo", () => {
+  const withLogo = (key: string) => ({
+    ...sampleSpec({ rows: 3 }),
+    layout: { logo: { key, contentType: "image/png" as const }, footer: { center: "Page {{page}} of {{pages}}" } },
+  });
+
+  it("reads the logo from storage and puts it in the file", async () => {
+    const key = `logos/${randomUUID()}.png`;
+    await bucket.storage.put(key, testPng(120, 40), { contentType: "image/png" });
+    const row = await deps.repo.create(withLogo(key));
+    expect(await processReport(deps, { requestId: row.requestId, attempt: 1 })).toBe("done");
+    const file = await readBack(`reports/${row.requestId}.xlsx`);
+    const media = XLSX.CFB.read(file, { type: "buffer" }).FullPaths.filter((p: string) => p.includes("xl/media/"));
+    expect(media).toEqual(["Root Entry/xl/media/logo.png"]);
+  });
+
+  it("fails for good, without retrying, when the logo is missing or is not the image it claims", async () => {
+    const missing = await deps.repo.create(withLogo(`logos/${randomUUID()}.png`));
+    expect(await processReport(deps, { requestId: missing.requestId, attempt: 1 })).toBe("error");
+    expect(await deps.repo.findById(missing.requestId)).toMatchObject({
+      status: "error",
+      errorType: "INVALID_SPEC",
+      attempts: 1,
+    });
+    const key = `logos/${randomUUID()}.png`;
+    await bucket.storage.put(key, Buffer.from("<svg/> is not a PNG"), { contentType: "image/png" });
+    const fake = await deps.repo.create(withLogo(key));
+    expect(await processReport(deps, { requestId: fake.requestId, attempt: 1 })).toBe("error");
+    expect(await deps.repo.findById(fake.requestId)).toMatchObject({ status: "error", errorType: "INVALID_SPEC" });
   });
 });
 

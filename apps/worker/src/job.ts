@@ -15,6 +15,7 @@ import {
 import { type Claim, type RequestSummary, toCachedStatus } from "@reports/db";
 import type { Logger } from "@reports/logger";
 import { fileTypeOf, type RenderedFile, type RenderOptions } from "@reports/renderers";
+import { loadAssets } from "./assets";
 import { classifyError } from "./classify";
 import type { WorkerDeps } from "./deps";
 import { storedRowSources } from "./input-rows";
@@ -87,8 +88,12 @@ export async function processReport(
     const input = claim.row.input;
     const { extension } = fileTypeOf(spec.data.format);
     const key = fileKeyOf(claim.row.requestId, extension);
+    const assets = await loadAssets(deps.storage, spec.data);
     const file = await renderToStorage(deps, key, spec.data, {
       onProgress,
+      assets,
+      // the request's time, not the attempt's: a retry shows what the first attempt would have
+      generatedAt: claim.row.createdAt.toISOString(),
       ...(input ? { rows: storedRowSources(deps.storage, input) } : {}),
       signal,
     });

@@ -47,6 +47,31 @@ describe("Redis status cache with statuses in memory", () => {
     expect((await writer.get(id))?.version).toBe(5);
   });
 
+  it("forgets a request another process deleted (the retention), at once and not after memory's TTL", async () => {
+    await live(cache);
+    const [gone, kept] = [randomUUID(), randomUUID()];
+    for (const id of [gone, kept]) await writer.publish(statusAt(id, 3, "done"));
+    await eventually(
+      () => cache.get(gone),
+      (s) => s?.version === 3,
+    );
+    // held in memory now: Redis changed behind its back would not show
+    await admin.set(keyOf(kept), JSON.stringify(statusAt(kept, 9, "done")));
+    expect((await cache.get(kept))?.version).toBe(3);
+
+    await writer.forget([gone]);
+
+    expect(
+      await eventually(
+        () => cache.get(gone),
+        (s) => s === null,
+        2_000,
+      ),
+    ).toBeNull();
+    expect(await admin.exists(keyOf(gone))).toBe(0);
+    expect((await cache.get(kept))?.version).toBe(3);
+  });
+
   it("stays exact: another process's status events replace what memory holds", async () => {
     await live(cache);
     const id = randomUUID();
@@ -119,8 +144,14 @@ describe("Redis status cache with statuses in memory", () => {
         (seen) => seen.length > 0,
       );
       stop();
+      const last = version;
+      await eventually(
+        () => viaProxy.get(id),
+        (s) => s?.version === last,
+      );
+      // held in memory again: a change behind its back (no event) is not seen
       await admin.set(keyOf(id), JSON.stringify(statusAt(id, 99)));
-      expect((await viaProxy.get(id))?.version).toBe(version);
+      expect((await viaProxy.get(id))?.version).toBe(last);
     } finally {
       await viaProxy.close();
       await proxy.close();

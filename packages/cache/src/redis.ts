@@ -59,6 +59,9 @@ redis.call("SET", KEYS[1], ARGV[1], "EX", ARGV[3])
 return 1
 `;
 
+/** A status event naming requests that no longer exist: `{"forgotten": [requestId, …]}`. */
+const FORGOTTEN = "forgotten";
+
 const LOG_EVERY_MS = 10_000;
 const SUBSCRIBE_WAIT_MS = 2_000;
 
@@ -168,6 +171,18 @@ export function createRedisCache(config: RedisCacheConfig): StatusCache {
     }
   }
 
+  async function forget(requestIds: readonly string[]): Promise<void> {
+    if (requestIds.length === 0) return;
+    memory?.forget(requestIds);
+    try {
+      await redis.unlink(...requestIds.map(keyOf));
+      // every process holding statuses in memory drops these too
+      await redis.publish(channel, JSON.stringify({ [FORGOTTEN]: requestIds }));
+    } catch (error) {
+      failed("forget", requestIds[0] as string, error);
+    }
+  }
+
   function openSubscriber() {
     // The subscriber waits for Redis as long as it takes (no command timeout, unlimited retries)
     // and re-subscribes after every reconnection; callers learn about delays through `ready`.
@@ -183,6 +198,10 @@ export function createRedisCache(config: RedisCacheConfig): StatusCache {
     watchConnection(connection, "subscriber");
     connection.on("message", (from: string, message: string) => {
       if (from !== channel) return;
+      if (message.startsWith(`{"${FORGOTTEN}":`)) {
+        memory?.forget(parseForgotten(message));
+        return;
+      }
       const status = parseEntry(message);
       if (!status) {
         log?.warn({ channel }, "ignoring a malformed status event");
@@ -243,7 +262,7 @@ export function createRedisCache(config: RedisCacheConfig): StatusCache {
     await Promise.all([quit(redis), subscriber ? quit(subscriber.connection) : undefined]);
   }
 
-  return { get, set, publish, subscribe, close };
+  return { get, set, publish, subscribe, forget, close };
 }
 
 /**
@@ -268,6 +287,11 @@ function createMemoryTier(config: RedisCacheConfig, pendingTtlSeconds: number) {
       if (held && held.version >= status.version) return;
       entries.set(status.requestId, status, { ttl: isFinal(status.status) ? finalTtlMs : pendingTtlSeconds * 1000 });
     },
+    /** Drops these requests (deleted); a read under way when they went is not remembered either. */
+    forget(requestIds: readonly string[]) {
+      epoch += 1;
+      for (const id of requestIds) entries.delete(id);
+    },
     resume() {
       if (live) return;
       live = true;
@@ -288,6 +312,15 @@ function parseEntry(raw: string): CachedStatus | null {
     return result.success ? result.data : null;
   } catch {
     return null;
+  }
+}
+
+function parseForgotten(message: string): string[] {
+  try {
+    const ids: unknown = JSON.parse(message)[FORGOTTEN];
+    return Array.isArray(ids) ? ids.filter((id): id is string => typeof id === "string") : [];
+  } catch {
+    return [];
   }
 }
 

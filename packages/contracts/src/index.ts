@@ -4,6 +4,7 @@ export * from "./definition";
 export * from "./env";
 export * from "./errors";
 export * from "./input";
+export * from "./layout";
 export * from "./limits";
 export * from "./message";
 export * from "./retry";

@@ -1,5 +1,5 @@
 import type { DefinitionDetail, DefinitionSummary, ReportDefinition, ReportFormat } from "@reports/contracts";
-import type { AdminDefinition, AdminPage } from "@reports/contracts/admin";
+import type { AdminDefinitionsPage } from "@reports/contracts/admin";
 import { and, asc, count, desc, eq, exists, ilike, inArray, or, sql } from "drizzle-orm";
 import type { Database } from "./client";
 import { type ReportDefinitionRow, reportDefinitions, reportDefinitionVersions, reportRequests } from "./schema";
@@ -170,7 +170,7 @@ export function createDefinitionRepository(db: Database) {
       search?: string | undefined;
       page: number;
       pageSize: number;
-    }): Promise<AdminPage<AdminDefinition>> {
+    }): Promise<AdminDefinitionsPage> {
       const search = options.search ? `%${options.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
       const where = search ? or(ilike(d.name, search), ilike(d.owner, search)) : undefined;
       const [rows, [total]] = await Promise.all([

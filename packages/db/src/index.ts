@@ -1,7 +1,9 @@
 export {
+  type AdminCursor,
   type AdminRepository,
   createAdminRepository,
   createWorkerRegistry,
+  parseAdminCursor,
   toAdminRequest,
   type WorkerRegistry,
 } from "./admin";

@@ -90,8 +90,18 @@ export const reportRequests = pgTable(
     updatedAt: timestamptz("updated_at").notNull().defaultNow(),
   },
   (t) => [
-    index("report_requests_status_updated_at_idx").on(t.status, t.updatedAt),
-    index("report_requests_created_at_idx").on(t.createdAt),
+    // the dead letters page (status = 'error', by updated_at then id), the retention's expiry and the counts
+    index("report_requests_status_updated_at_idx").on(t.status, t.updatedAt, t.requestId),
+    // the requests page, newest first, a page after a (created_at, id) cursor; retention by age
+    index("report_requests_created_at_idx").on(t.createdAt, t.requestId),
+    // the requests page filtered by status
+    index("report_requests_status_created_at_idx").on(t.status, t.createdAt, t.requestId),
+    // the overview's failed requests by error type, counted from the index alone
+    index("report_requests_error_type_idx").on(t.errorType).where(sql`${t.status} = 'error'`),
+    // the requests page's text search (ILIKE '%…%' on owner and title, through trigrams)
+    index("report_requests_search_idx").using("gin", sql`(${t.owner} || ' ' || ${t.title}) gin_trgm_ops`),
+    // the retention's orphan sweep: is a stored input referenced by a request?
+    index("report_requests_input_prefix_idx").on(sql`(${t.input} ->> 'prefix')`).where(sql`${t.input} is not null`),
     // the webhook sweep looks at recent final requests that have a webhook, and only at those
     index("report_requests_webhook_updated_at_idx").on(t.updatedAt).where(sql`${t.webhookUrl} is not null`),
     // the relay: stored rows no broker has confirmed (few, and only for seconds)

@@ -65,7 +65,7 @@ export function createRenderPool(options: RenderPoolOptions = {}): RenderPool {
   let closed = false;
 
   return {
-    async render(spec, { signal, onProgress, limits, rows, output } = {}) {
+    async render(spec, { signal, onProgress, limits, rows, output, assets, generatedAt } = {}) {
       signal?.throwIfAborted();
       if (closed) throw new RenderError("RENDER_FAILED", "the render pool is closed");
       const abort = new AbortController();
@@ -124,6 +124,8 @@ export function createRenderPool(options: RenderPoolOptions = {}): RenderPool {
           limits: { ...options.limits, ...limits },
           port: port2,
           stream: output !== undefined,
+          ...(assets ? { assets } : {}),
+          ...(generatedAt === undefined ? {} : { generatedAt }),
         };
         const outcome = await piscina.run(task, { signal: abort.signal, transferList: [port2] });
         // The result travels on piscina's channel: wait for the last events on ours (every data event has

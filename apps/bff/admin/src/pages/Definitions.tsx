@@ -2,7 +2,6 @@ import { useState } from "react";
 import { api } from "../api";
 import { ErrorAlert } from "../components/Alert";
 import { PageHeader } from "../components/Card";
-import { Pagination } from "../components/Pagination";
 import { useDebounced } from "../components/useDebounced";
 import { usePoll } from "../components/usePoll";
 import { formatAgo, formatNumber, formatTime } from "../format";
@@ -93,13 +92,23 @@ export function Definitions() {
           {!data && !definitions.error ? <p className="empty">Loading…</p> : null}
         </div>
         {data ? (
-          <Pagination
-            page={data.page}
-            pageSize={data.pageSize}
-            total={data.total}
-            onPage={setPage}
-            noun="definitions"
-          />
+          <nav className="pagination" aria-label="Pages">
+            <button type="button" className="button small" disabled={page <= 1} onClick={() => setPage(page - 1)}>
+              Previous
+            </button>
+            <span className="muted">
+              Page {data.page} of {Math.max(1, Math.ceil(data.total / data.pageSize))} · {formatNumber(data.total)}{" "}
+              definitions
+            </span>
+            <button
+              type="button"
+              className="button small"
+              disabled={data.page * data.pageSize >= data.total}
+              onClick={() => setPage(page + 1)}
+            >
+              Next
+            </button>
+          </nav>
         ) : null}
       </section>
     </>
