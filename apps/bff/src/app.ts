@@ -12,6 +12,7 @@ import { problemResponse } from "./http/problem";
 import { isUnavailable } from "./http/unavailable";
 import { isNdjson } from "./reports/ndjson";
 import { adminPageRoutes } from "./routes/admin-page";
+import { definitionRoutes } from "./routes/definitions";
 import { docsRoutes } from "./routes/docs";
 import { healthRoutes } from "./routes/health";
 import { openApiDocument } from "./routes/openapi";
@@ -76,7 +77,10 @@ export function createApp(deps: AppDeps) {
 
   app.route("/", healthRoutes());
 
-  for (const path of ["/generate", "/render", "/status/*", "/reports/*", "/trpc/*"]) app.use(path, authenticated(deps));
+  for (const path of ["/generate", "/render", "/status/*", "/reports/*", "/definitions", "/definitions/*", "/logos"]) {
+    app.use(path, authenticated(deps));
+  }
+  app.use("/trpc/*", authenticated(deps));
 
   app.use(
     "/trpc/*",
@@ -102,6 +106,7 @@ export function createApp(deps: AppDeps) {
   );
   app.route("/", adminPageRoutes());
   app.route("/", reportRoutes());
+  app.route("/", definitionRoutes());
   app.route("/", statusEventRoutes());
 
   app.notFound((c) =>

@@ -6,8 +6,10 @@ import {
   createAdminRepository,
   createApiKeyRepository,
   createDb,
+  createDefinitionRepository,
   createReportRepository,
   type Database,
+  type DefinitionRepository,
   type ReportRepository,
 } from "@reports/db";
 import type { Logger } from "@reports/logger";
@@ -36,6 +38,8 @@ export interface AppDeps {
   /** The dashboard's reads. */
   admin: AdminRepository;
   keys: ApiKeyRepository;
+  /** Report definitions, owner-scoped. */
+  definitions: DefinitionRepository;
   queue: ReportQueue;
   storage: Storage;
   /** Signed download links, reused while at least half their validity is left. */
@@ -102,6 +106,7 @@ export function createApiDeps(
     repo: createReportRepository(parts.db),
     admin: createAdminRepository(parts.db),
     keys,
+    definitions: createDefinitionRepository(parts.db),
     queue: parts.queue,
     storage: parts.storage,
     downloadLinks: createDownloadLinks(parts.storage, { ttlSeconds: settings.DOWNLOAD_URL_TTL_SECONDS }),

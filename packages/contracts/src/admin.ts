@@ -67,6 +67,8 @@ export interface AdminRequest {
   format: ReportFormat;
   title: string;
   rowCount: number;
+  /** The report definition and version it was made from; null for a request that sent a whole spec. */
+  definition: { name: string; version: number } | null;
   status: ReportState;
   attempts: number;
   createdAt: string;
@@ -118,6 +120,42 @@ export interface AdminRequestsInput {
   status?: ReportState;
   /** The previous page's `nextCursor`; none for the first page. */
   cursor?: string;
+  pageSize?: number;
+}
+
+/** A report definition of any owner, with its versions, newest first (the dashboard's definitions page). */
+export interface AdminDefinition {
+  owner: string;
+  name: string;
+  /** The version requests without one use; null until one is published. */
+  publishedVersion: number | null;
+  latestVersion: number;
+  createdAt: string;
+  updatedAt: string;
+  versions: Array<{
+    version: number;
+    createdAt: string;
+    /** The title template of that version, e.g. `Sales {{params.month}}`. */
+    title: string;
+    formats: ReportFormat[];
+    /** Requests made from that version. */
+    requests: number;
+  }>;
+}
+
+/** A page of definitions: few per deployment, so read by offset, with the total. */
+export interface AdminDefinitionsPage {
+  items: AdminDefinition[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+/** The definitions page's query. */
+export interface AdminDefinitionsInput {
+  /** Part of the name or owner (case-insensitive). */
+  search?: string;
+  page?: number;
   pageSize?: number;
 }
 

@@ -18,6 +18,7 @@ export const apiErrorCode = z.enum([
   "NOT_FOUND",
   "NOT_READY",
   "NOT_CANCELLABLE",
+  "ALREADY_EXISTS",
   "GONE",
   "UNAUTHORIZED",
   "FORBIDDEN",
@@ -48,6 +49,7 @@ export function httpStatusOf(
       return 404;
     case "NOT_READY":
     case "NOT_CANCELLABLE":
+    case "ALREADY_EXISTS":
       return 409;
     case "GONE":
       return 410;

@@ -1,5 +1,6 @@
 export * from "./admin";
 export * from "./cells";
+export * from "./definition";
 export * from "./env";
 export * from "./errors";
 export * from "./input";
@@ -9,5 +10,6 @@ export * from "./message";
 export * from "./retry";
 export * from "./spec";
 export * from "./status";
+export * from "./template";
 export * from "./text";
 export * from "./webhook";

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { definitionRef } from "./definition";
 import { reportErrorType } from "./errors";
 import { reportFormat } from "./spec";
 
@@ -20,6 +21,10 @@ export const reportSummary = z.object({
   title: z.string().describe("The spec's title"),
   fileName: z.string().describe("The name the file downloads as, with its extension"),
   rowCount: z.number().int().nonnegative().describe("Rows over every table"),
+  /** The report definition and version the report was made from; absent when the request sent a whole spec. */
+  definition: definitionRef
+    .optional()
+    .describe("The report definition and version the report was made from; absent when the request sent a whole spec"),
 });
 export type ReportSummary = z.infer<typeof reportSummary>;
 

@@ -28,6 +28,10 @@ export function toAdminRequest(row: RequestSummary): AdminRequest {
     format: row.format,
     title: row.title,
     rowCount: row.rowCount,
+    definition:
+      row.definitionName !== null && row.definitionVersion !== null
+        ? { name: row.definitionName, version: row.definitionVersion }
+        : null,
     status: row.status,
     attempts: row.attempts,
     createdAt: row.createdAt.toISOString(),

@@ -7,7 +7,15 @@ export function toCachedStatus(row: RequestSummary): CachedStatus {
     requestId: row.requestId,
     owner: row.owner,
     status: row.status,
-    report: { format: row.format, title: row.title, fileName: row.fileName, rowCount: row.rowCount },
+    report: {
+      format: row.format,
+      title: row.title,
+      fileName: row.fileName,
+      rowCount: row.rowCount,
+      ...(row.definitionName !== null && row.definitionVersion !== null
+        ? { definition: { name: row.definitionName, version: row.definitionVersion } }
+        : {}),
+    },
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
     error: row.status === "error" && row.errorType ? { type: row.errorType, message: row.errorMessage ?? "" } : null,

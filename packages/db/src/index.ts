@@ -10,6 +10,14 @@ export {
 export { type ApiKeyRepository, createApiKeyRepository, hashApiKey } from "./api-keys";
 export { toCachedStatus } from "./cached-status";
 export { createDb, type Database, type DbHandle, MIGRATIONS_FOLDER } from "./client";
+export {
+  createDefinitionRepository,
+  DEFINITIONS_LIST_MAX,
+  DefinitionExistsError,
+  type DefinitionRepository,
+  type DefinitionVersionOf,
+  type MissingVersion,
+} from "./definitions";
 export { ANONYMOUS_OWNER, createOwnerCap, type OwnerCap } from "./owner-cap";
 export {
   type Claim,

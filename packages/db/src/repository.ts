@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import {
+  type DefinitionRef,
   downloadName,
   type ReportErrorType,
   type ReportSpec,
@@ -44,6 +45,8 @@ export interface CreateOptions {
   owner?: string;
   /** The rows of a streamed report, already in object storage. */
   input?: StoredInput;
+  /** The definition version the spec was resolved from. */
+  definition?: DefinitionRef;
 }
 
 /** The spec as stored: its webhook goes to columns of its own (the secret must never show in a status). */
@@ -80,6 +83,8 @@ export function createReportRepository(db: Database) {
           rowCount: options.input ? options.input.counts.reduce((n, c) => n + c, 0) : rowCount(spec),
           ...storedSpec(spec),
           input: options.input ?? null,
+          definitionName: options.definition?.name ?? null,
+          definitionVersion: options.definition?.version ?? null,
         })
         .returning(summaryColumns);
       if (!row) throw new Error("insert returned no row");
@@ -94,9 +99,16 @@ export function createReportRepository(db: Database) {
      */
     async createIdempotent(
       spec: ReportSpec,
-      options: { owner: string; key: string; bodyHash: string; ttlMs: number; input?: StoredInput },
+      options: {
+        owner: string;
+        key: string;
+        bodyHash: string;
+        ttlMs: number;
+        input?: StoredInput;
+        definition?: DefinitionRef;
+      },
     ): Promise<{ row: RequestSummary; replayed: boolean }> {
-      const { owner, key, bodyHash, input } = options;
+      const { owner, key, bodyHash, input, definition } = options;
       const match = and(eq(idempotencyKeys.owner, owner), eq(idempotencyKeys.key, key));
       const created = await db
         .transaction(async (tx) => {
@@ -104,6 +116,7 @@ export function createReportRepository(db: Database) {
           const row = await createReportRepository(tx as unknown as Database).create(spec, {
             owner,
             ...(input ? { input } : {}),
+            ...(definition ? { definition } : {}),
           });
           const claimed = await tx
             .insert(idempotencyKeys)

@@ -1,4 +1,5 @@
 import {
+  type ReportDefinition,
   type ReportErrorType,
   type ReportFormat,
   type ReportSpec,
@@ -85,6 +86,9 @@ export const reportRequests = pgTable(
     firstStartedAt: timestamptz("first_started_at"),
     /** Lease, not lock: a dead worker's claim expires and another may take the request. */
     leaseExpiresAt: timestamptz("lease_expires_at"),
+    /** The report definition it was made from (its name and version at the time); null for a whole spec. */
+    definitionName: text("definition_name"),
+    definitionVersion: integer("definition_version"),
     /** Bumped by every transition; the cache keeps the highest version it has seen. */
     version: integer("version").notNull().default(1),
     createdAt: timestamptz("created_at").notNull().defaultNow(),
@@ -109,6 +113,10 @@ export const reportRequests = pgTable(
     index("report_requests_unpublished_idx")
       .on(t.createdAt)
       .where(sql`${t.enqueuedAt} is null and ${t.status} = 'queued'`),
+    // the dashboard's count of requests per definition version
+    index("report_requests_definition_idx")
+      .on(t.owner, t.definitionName, t.definitionVersion)
+      .where(sql`${t.definitionName} is not null`),
     // the sweeper: requests still in flight, by when they were last published
     index("report_requests_in_flight_idx").on(t.enqueuedAt).where(sql`${t.status} in ('queued', 'processing')`),
     // the per-owner cap: an owner's reports rendering now (a handful)
@@ -229,3 +237,38 @@ export const jobLeases = pgTable("job_leases", {
   holder: text("holder").notNull(),
   expiresAt: timestamptz("expires_at").notNull(),
 });
+
+/**
+ * Report definitions: a named report without rows, per owner, with numbered versions and one published version
+ * (the one a request without a version uses). Versions never change once saved.
+ */
+export const reportDefinitions = pgTable(
+  "report_definitions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    owner: text("owner").notNull(),
+    name: text("name").notNull(),
+    /** The newest version's number: an update takes the next one under this row's lock. */
+    latestVersion: integer("latest_version").notNull().default(1),
+    /** The version requests without one use; null until one is published. */
+    publishedVersion: integer("published_version"),
+    createdAt: timestamptz("created_at").notNull().defaultNow(),
+    updatedAt: timestamptz("updated_at").notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("report_definitions_owner_name_idx").on(t.owner, t.name)],
+);
+export type ReportDefinitionRow = typeof reportDefinitions.$inferSelect;
+
+/** The immutable versions of a definition: what each holds (a report spec without rows, its formats, params). */
+export const reportDefinitionVersions = pgTable(
+  "report_definition_versions",
+  {
+    definitionId: uuid("definition_id")
+      .notNull()
+      .references(() => reportDefinitions.id, { onDelete: "cascade" }),
+    version: integer("version").notNull(),
+    definition: jsonb("definition").$type<ReportDefinition>().notNull(),
+    createdAt: timestamptz("created_at").notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.definitionId, t.version] })],
+);

@@ -26,6 +26,20 @@ const TYPES: Array<[name: string, source: string, doc: string]> = [
     "WebhookEvent",
     "The body of a webhook delivery, as `verifyWebhook` returns it: `data` is the report's status.",
   ],
+  [
+    "ReportDefinition",
+    "ReportDefinitionInput",
+    "A report definition: a report spec without format and rows, the formats it can be made in and the JSON Schema of its params.",
+  ],
+  ["DefinitionSummary", "DefinitionSummary", "A saved definition: its name, published and latest versions."],
+  ["DefinitionVersion", "DefinitionVersion", "One immutable version of a definition."],
+  ["DefinitionDetail", "DefinitionDetail", "A definition with every version, newest first."],
+  ["DefinitionRef", "DefinitionRef", "The definition and version a report was made from."],
+  [
+    "GenerateFromDefinition",
+    "GenerateFromDefinitionInput",
+    "What `generate` takes to make a report from a saved definition: its name, the params and the rows.",
+  ],
   ["ApiErrorCode", "ApiErrorCode", "The codes of the API's error catalog."],
   ["FieldError", "FieldError", "A field of the request that is not valid, e.g. `tables[0].rows[3].amount`."],
 ];

@@ -14,4 +14,7 @@ test("the SDK's plain types are the contracts' types", () => {
   expectTypeOf<Sdk.ApiErrorCode>().toEqualTypeOf<Contracts.ApiErrorCode>();
   expectTypeOf<Sdk.FieldError>().toEqualTypeOf<Contracts.FieldError>();
   expectTypeOf<Sdk.CellValue>().toEqualTypeOf<Contracts.CellValue>();
+  expectTypeOf<Sdk.ReportDefinition>().toEqualTypeOf<Contracts.ReportDefinitionInput>();
+  expectTypeOf<Sdk.DefinitionDetail>().toEqualTypeOf<Contracts.DefinitionDetail>();
+  expectTypeOf<Sdk.GenerateFromDefinition>().toEqualTypeOf<Contracts.GenerateFromDefinitionInput>();
 });

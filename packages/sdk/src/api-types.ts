@@ -143,6 +143,12 @@ export interface ReportSummary {
   fileName: string;
   /** Rows over every table */
   rowCount: number;
+  /** The report definition and version the report was made from; absent when the request sent a whole spec. */
+  definition?: {
+    name: string;
+    /** The version the report was made from */
+    version: number;
+  };
 }
 
 /** The status of a report, as `getStatus` and `waitForStatus` give it. */
@@ -205,6 +211,237 @@ export interface WebhookEvent {
   data: ReportStatus;
 }
 
+/** A report definition: a report spec without format and rows, the formats it can be made in and the JSON Schema of its params. */
+export interface ReportDefinition {
+  /** The formats it can be made in; a request picks one with `format` (default: the first) */
+  formats: ReportFormat[];
+  /** The tables, without rows: a request sends the rows of each by name */
+  tables: Array<{
+    /** The sheet's name in XLSX (1 to 31 characters, none of [ ] : * ? / \, unique ignoring case), the section's heading in PDF. */
+    name: string;
+    /** The columns, in the order they are shown; their keys are unique within the table */
+    columns: Column[];
+    /** Column keys (1 to 3) to group rows by, outermost first: each group gets a heading (PDF) and a subtotal row with the columns' `totals` aggregate; in XLSX collapsible outline levels with live SUBTOTAL formulas */
+    groupBy?: string[];
+    /** Order of the rows (stable; empty cells last). With groupBy, rows are ordered by the groupBy keys first (in the direction given here, if listed), then by these. Without sort and presorted, grouped rows are sorted by the groupBy keys ascending */
+    sort?: Array<{
+      /** A column key */
+      key: string;
+      /** Default asc */
+      direction?: "asc" | "desc";
+    }>;
+    /** The rows already come grouped (equal groupBy values next to each other): no sort, so grouping streams in bounded memory, which a table of a million rows needs. A value that comes back later starts a new group */
+    presorted?: true;
+  }>;
+  /** Shown on top of the PDF and in the XLSX's properties; the default file name. */
+  title: string;
+  /** A JSON Schema (draft 2020-12) of the `params` a request passes; placeholders may only name its `properties` */
+  params?: Record<string, unknown>;
+  /** Download name without extension (default: the title). */
+  fileName?: string;
+  /** Page size and orientation of a PDF. */
+  pdf?: {
+    /** Default A4. */
+    pageSize?: "A4" | "Letter";
+    /** Left out: portrait, or landscape when a table's columns do not fit a portrait page. */
+    orientation?: "portrait" | "landscape";
+    /** Lines of a text cell before it is cut with "…" (default 4). */
+    maxLines?: number;
+  };
+  /** BCP 47 locale of numbers, currencies and dates in the PDF and of currency symbols in XLSX (default en-US, with dates as ISO 8601). */
+  locale?: string;
+  /** IANA time zone in which `datetime` values are written (XLSX) and shown (PDF), with the zone's name, e.g. Europe/Warsaw (default UTC); a column's `timeZone` overrides it. */
+  timeZone?: string;
+  /** Logo, page header and footer, accent colour. */
+  layout?: {
+    logo?: {
+      /** Object storage key of the image (PNG or JPEG, at most 512 KiB), read when the report is rendered */
+      key: string;
+      /** The image's type; its first bytes must match */
+      contentType: "image/png" | "image/jpeg";
+    };
+    header?: {
+      left?: string;
+      center?: string;
+      right?: string;
+    };
+    footer?: {
+      left?: string;
+      center?: string;
+      right?: string;
+    };
+    /** Fill of the table's header row and colour of the title and headings, as #RRGGBB */
+    accentColor?: string;
+  };
+}
+
+/** A saved definition: its name, published and latest versions. */
+export interface DefinitionSummary {
+  name: string;
+  /** The version requests without `version` use; null until one is published */
+  publishedVersion: null | number;
+  /** The newest version */
+  latestVersion: number;
+  /** When version 1 was saved (ISO 8601, UTC) */
+  createdAt: string;
+  /** When a version was last saved or published (ISO 8601, UTC) */
+  updatedAt: string;
+}
+
+/** One immutable version of a definition. */
+export interface DefinitionVersion {
+  /** 1 for the first, one more for each update */
+  version: number;
+  /** When it was saved (ISO 8601, UTC) */
+  createdAt: string;
+  /** What this version holds; never changes */
+  definition: {
+    /** The formats it can be made in; a request picks one with `format` (default: the first) */
+    formats: ReportFormat[];
+    /** The tables, without rows: a request sends the rows of each by name */
+    tables: Array<{
+      /** The sheet's name in XLSX (1 to 31 characters, none of [ ] : * ? / \, unique ignoring case), the section's heading in PDF. */
+      name: string;
+      /** The columns, in the order they are shown; their keys are unique within the table */
+      columns: Array<{
+        /** The key of this column's values in each row. */
+        key: string;
+        /** The column's heading. */
+        header: string;
+        /** How values are checked and shown (default string). */
+        type: ColumnType;
+        /** Width in characters (XLSX) or a relative weight (PDF); without it, the width follows the header and the values. */
+        width?: number;
+        /** ISO 4217 code shown with `currency` columns, e.g. EUR. */
+        currency?: string;
+        /** Digits after the decimal point of `number`, `currency` and `percent` columns. Default: `number` shows each value as given (3.14159, 0.0000001), `currency` the currency's usual digits (2, JPY 0), `percent` 2. */
+        decimals?: number;
+        /** Adds a totals row to the table with this aggregate of the column (sum and avg of numeric columns, min and max also of dates, count of any); in XLSX a live SUBTOTAL that follows the filter. */
+        totals?: "sum" | "avg" | "count" | "min" | "max";
+        /** IANA time zone in which this `datetime` column's values are written and shown, with the zone's name (default: the spec's `timeZone`). */
+        timeZone?: string;
+        /** Alignment of the column's cells (default: numbers right, everything else left). */
+        align?: "left" | "center" | "right";
+        /** Conditional styles, the first that matches wins. */
+        styles?: Array<{
+          /** The condition on the cell's value; an empty cell never matches */
+          when: {
+            /** How the cell compares with `value`; text columns take only = and != */
+            op: "<" | "<=" | ">" | ">=" | "=" | "!=";
+            /** A number for numeric columns (a fraction for percent), YYYY-MM-DD for date columns, text for string columns (compared ignoring case, as Excel does) */
+            value: string | number;
+          };
+          /** Text colour, as #RRGGBB */
+          color?: string;
+          /** Cell fill, as #RRGGBB */
+          background?: string;
+          /** Bold text */
+          bold?: boolean;
+        }>;
+      }>;
+      /** Column keys (1 to 3) to group rows by, outermost first: each group gets a heading (PDF) and a subtotal row with the columns' `totals` aggregate; in XLSX collapsible outline levels with live SUBTOTAL formulas */
+      groupBy?: string[];
+      /** Order of the rows (stable; empty cells last). With groupBy, rows are ordered by the groupBy keys first (in the direction given here, if listed), then by these. Without sort and presorted, grouped rows are sorted by the groupBy keys ascending */
+      sort?: Array<{
+        /** A column key */
+        key: string;
+        /** Default asc */
+        direction?: "asc" | "desc";
+      }>;
+      /** The rows already come grouped (equal groupBy values next to each other): no sort, so grouping streams in bounded memory, which a table of a million rows needs. A value that comes back later starts a new group */
+      presorted?: true;
+    }>;
+    /** Shown on top of the PDF and in the XLSX's properties; the default file name. */
+    title: string;
+    /** A JSON Schema (draft 2020-12) of the `params` a request passes; placeholders may only name its `properties` */
+    params?: Record<string, unknown>;
+    /** Download name without extension (default: the title). */
+    fileName?: string;
+    /** Page size and orientation of a PDF. */
+    pdf?: {
+      /** Default A4. */
+      pageSize: "A4" | "Letter";
+      /** Left out: portrait, or landscape when a table's columns do not fit a portrait page. */
+      orientation?: "portrait" | "landscape";
+      /** Lines of a text cell before it is cut with "…" (default 4). */
+      maxLines?: number;
+    };
+    /** BCP 47 locale of numbers, currencies and dates in the PDF and of currency symbols in XLSX (default en-US, with dates as ISO 8601). */
+    locale?: string;
+    /** IANA time zone in which `datetime` values are written (XLSX) and shown (PDF), with the zone's name, e.g. Europe/Warsaw (default UTC); a column's `timeZone` overrides it. */
+    timeZone?: string;
+    /** Logo, page header and footer, accent colour. */
+    layout?: {
+      logo?: {
+        /** Object storage key of the image (PNG or JPEG, at most 512 KiB), read when the report is rendered */
+        key: string;
+        /** The image's type; its first bytes must match */
+        contentType: "image/png" | "image/jpeg";
+      };
+      header?: {
+        left?: string;
+        center?: string;
+        right?: string;
+      };
+      footer?: {
+        left?: string;
+        center?: string;
+        right?: string;
+      };
+      /** Fill of the table's header row and colour of the title and headings, as #RRGGBB */
+      accentColor?: string;
+    };
+  };
+}
+
+/** A definition with every version, newest first. */
+export interface DefinitionDetail {
+  name: string;
+  /** The version requests without `version` use; null until one is published */
+  publishedVersion: null | number;
+  /** The newest version */
+  latestVersion: number;
+  /** When version 1 was saved (ISO 8601, UTC) */
+  createdAt: string;
+  /** When a version was last saved or published (ISO 8601, UTC) */
+  updatedAt: string;
+  /** Every version, newest first */
+  versions: DefinitionVersion[];
+}
+
+/** The definition and version a report was made from. */
+export interface DefinitionRef {
+  name: string;
+  /** The version the report was made from */
+  version: number;
+}
+
+/** What `generate` takes to make a report from a saved definition: its name, the params and the rows. */
+export interface GenerateFromDefinition {
+  /** The name of the definition to make the report from */
+  definition: string;
+  /** A version of the definition (a draft too); default: the published version */
+  version?: number;
+  /** One of the definition's `formats` (default: its first) */
+  format?: "xlsx" | "pdf";
+  /** Parameters, checked against the definition's `params` schema; placeholders insert them */
+  params?: Record<string, unknown>;
+  /** The rows of the definition's tables, by name; a table left out has no rows */
+  tables?: {
+    /** The name of a table of the definition */
+    name: string;
+    /** The rows, each an object of column keys to values */
+    rows: Record<string, CellValue>[];
+  }[];
+  /** POST the final status (`done` or `error`) here, signed; see the README's webhooks section */
+  webhook?: {
+    /** Where the final status is POSTed. */
+    url: string;
+    /** Signs each delivery (HMAC-SHA256); without it, the deployment's WEBHOOK_SECRET, if any. */
+    secret?: string;
+  };
+}
+
 /** The codes of the API's error catalog. */
 export type ApiErrorCode =
   | "RENDER_FAILED"
@@ -214,6 +451,7 @@ export type ApiErrorCode =
   | "NOT_FOUND"
   | "NOT_READY"
   | "NOT_CANCELLABLE"
+  | "ALREADY_EXISTS"
   | "GONE"
   | "UNAUTHORIZED"
   | "FORBIDDEN"

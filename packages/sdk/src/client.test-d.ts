@@ -52,6 +52,28 @@ test("generate() with rows streams: tables may leave their rows out, sources are
   void reports.generate({ format: "xlsx", title: "t", tables: [table] }, { rows: {}, upload: "chunked" });
 });
 
+test("generate() from a definition checks the params against the type the caller gives", () => {
+  type Params = { month: string };
+  void reports.generate<Params>({
+    definition: "sales-monthly",
+    params: { month: "2026-11" },
+    tables: [{ name: "Orders", rows: [{ amount: 1 }] }],
+  });
+  // @ts-expect-error month is a string
+  void reports.generate<Params>({ definition: "sales-monthly", params: { month: 11 } });
+  // @ts-expect-error with a params type, the params are required
+  void reports.generate<Params>({ definition: "sales-monthly" });
+  void reports.generate({ definition: "sales-monthly", version: 2, format: "pdf" });
+  expectTypeOf(reports.definitions.publish("sales-monthly", 1)).resolves.toHaveProperty("publishedVersion");
+  expectTypeOf(reports.definitions.get("sales-monthly")).resolves.toHaveProperty("versions");
+  void reports.definitions.create("x", {
+    formats: ["pdf"],
+    title: "t",
+    // @ts-expect-error a definition has no rows
+    tables: [{ name: "a", columns: [], rows: [] }],
+  });
+});
+
 test("waitForStatus() resolves with the API's status type, progress included", () => {
   expectTypeOf(reports.waitForStatus("id")).resolves.toEqualTypeOf<ReportStatus>();
   expectTypeOf<ReportStatus["progress"]>().toEqualTypeOf<number | null | undefined>();

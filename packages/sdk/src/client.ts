@@ -1,4 +1,12 @@
-import type { GenerateResult, ReportSpec, ReportStatus } from "./api-types";
+import type {
+  DefinitionDetail,
+  DefinitionSummary,
+  GenerateFromDefinition,
+  GenerateResult,
+  ReportDefinition,
+  ReportSpec,
+  ReportStatus,
+} from "./api-types";
 import { fetchReportFile } from "./download";
 import type { StreamedReportSpec, StreamedRows } from "./json-lines";
 import { DEFAULT_RETRY, type RetryPolicy, withRetry } from "./retry";
@@ -47,7 +55,44 @@ export interface StreamedGenerateOptions extends GenerateOptions {
   upload?: UploadMode;
 }
 
+/**
+ * A report made from a saved definition: its name, the params and the rows of its tables by name. Give `P` (the
+ * params' type) to have them checked at compile time: `generate<{ month: string }>({ definition, params, tables })`.
+ */
+export type DefinitionReport<P extends Record<string, unknown> = Record<string, unknown>> = Omit<
+  GenerateFromDefinition,
+  "params"
+> &
+  (Record<string, never> extends P ? { params?: P } : { params: P });
+
+/** Report definitions: saved layouts, versioned, of which one is published. */
+export interface DefinitionsClient {
+  /**
+   * Saves version 1 of a new definition (a draft until published); a name you already have rejects with
+   * `ApiError` `ALREADY_EXISTS`.
+   *
+   * @example
+   * await reports.definitions.create("sales-monthly", { formats: ["pdf"], title: "Sales {{params.month}}", tables: [...] });
+   */
+  create(name: string, definition: ReportDefinition, options?: { signal?: AbortSignal }): Promise<DefinitionSummary>;
+  /** Your definitions, by name. */
+  list(options?: { signal?: AbortSignal }): Promise<DefinitionSummary[]>;
+  /** A definition with every version, newest first; another owner's or an unknown one rejects with `NOT_FOUND`. */
+  get(name: string, options?: { signal?: AbortSignal }): Promise<DefinitionDetail>;
+  /** Saves the next version (a draft: requests keep the published one until you publish this). */
+  update(name: string, definition: ReportDefinition, options?: { signal?: AbortSignal }): Promise<DefinitionSummary>;
+  /**
+   * Makes `version` the one `generate({ definition })` uses when it names no version.
+   *
+   * @example
+   * await reports.definitions.publish("sales-monthly", 2);
+   */
+  publish(name: string, version: number, options?: { signal?: AbortSignal }): Promise<DefinitionSummary>;
+}
+
 export interface ReportsClient {
+  /** Report definitions: create, list, get, update, publish. */
+  definitions: DefinitionsClient;
   /**
    * Queues a report; resolves as soon as it is stored and queued (`status: "queued"`).
    *
@@ -57,8 +102,22 @@ export interface ReportsClient {
    *   title: "Q3 sales",
    *   tables: [{ name: "Orders", columns: [{ key: "amount", header: "Amount", type: "currency", currency: "EUR" }], rows: [{ amount: 1234.5 }] }],
    * });
+   *
+   * From a saved definition only its params and rows travel; without `version`, the published version is used,
+   * and the status's `report.definition` names the version the report was made from. Give the params' type to
+   * have them checked:
+   *
+   * @example
+   * const { requestId } = await reports.generate<{ month: string }>({
+   *   definition: "sales-monthly",
+   *   params: { month: "2026-11" },
+   *   tables: [{ name: "Orders", rows: [{ region: "North", amount: 1200 }] }],
+   * });
    */
-  generate(spec: ReportSpec, options?: GenerateOptions): Promise<GenerateResult>;
+  generate<P extends Record<string, unknown> = Record<string, unknown>>(
+    spec: ReportSpec | DefinitionReport<P>,
+    options?: GenerateOptions,
+  ): Promise<GenerateResult>;
   /**
    * Queues a big report (up to 1,048,575 rows) whose rows are streamed: gzipped JSON Lines, compressed
    * and sent as the rows are read, so neither side holds them whole. The API checks every row; a refused
@@ -151,11 +210,34 @@ export function createReportsClient(options: ReportsClientOptions): ReportsClien
 
   const apiFetch = authorizedFetch(options);
 
+  const definitions: DefinitionsClient = {
+    create: (name, definition, { signal } = {}) =>
+      call(() => trpc.definitions.create.mutate({ name, ...definition }, signal ? { signal } : {}), signal, false),
+    list: async ({ signal } = {}) =>
+      (await call(() => trpc.definitions.list.query(undefined, signal ? { signal } : {}), signal, true)).items,
+    get: (name, { signal } = {}) =>
+      call(() => trpc.definitions.get.query({ name }, signal ? { signal } : {}), signal, true),
+    update: (name, definition, { signal } = {}) =>
+      call(() => trpc.definitions.update.mutate({ name, definition }, signal ? { signal } : {}), signal, false),
+    // publishing the same version twice answers the same: safe to retry
+    publish: (name, version, { signal } = {}) =>
+      call(() => trpc.definitions.publish.mutate({ name, version }, signal ? { signal } : {}), signal, true),
+  };
+
   return {
+    definitions,
     generate(
-      spec: ReportSpec | StreamedReportSpec,
+      spec: ReportSpec | StreamedReportSpec | DefinitionReport,
       { idempotencyKey = newIdempotencyKey(), signal, ...streamed }: GenerateOptions | StreamedGenerateOptions = {},
     ) {
+      if ("definition" in spec) {
+        const input = idempotencyKey === false ? spec : { ...spec, idempotencyKey };
+        return call(
+          () => trpc.definitions.generate.mutate(input, signal ? { signal } : {}),
+          signal,
+          idempotencyKey !== false,
+        );
+      }
       if ("rows" in streamed && streamed.rows) {
         return generateStreamed({
           apiUrl: options.baseUrl,

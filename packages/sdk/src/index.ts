@@ -3,8 +3,14 @@ export type {
   CellValue,
   Column,
   ColumnType,
+  DefinitionDetail,
+  DefinitionRef,
+  DefinitionSummary,
+  DefinitionVersion,
   FieldError,
+  GenerateFromDefinition,
   GenerateResult,
+  ReportDefinition,
   ReportErrorType,
   ReportFormat,
   ReportSpec,
@@ -17,6 +23,8 @@ export type {
 } from "./api-types";
 export {
   createReportsClient,
+  type DefinitionReport,
+  type DefinitionsClient,
   type GenerateOptions,
   type ReportsClient,
   type ReportsClientOptions,

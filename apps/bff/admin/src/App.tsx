@@ -6,6 +6,7 @@ import { useHashRoute } from "./components/useHashRoute";
 import { type Polled, usePoll } from "./components/usePoll";
 import { formatNumber } from "./format";
 import { DeadLetters } from "./pages/DeadLetters";
+import { Definitions } from "./pages/Definitions";
 import { Overview } from "./pages/Overview";
 import { RequestDetail } from "./pages/RequestDetail";
 import { Requests } from "./pages/Requests";
@@ -122,12 +123,19 @@ function Dashboard(props: { owner: string; withKey: boolean; onAuthLost: () => v
   }, [overview.error, onAuthLost]);
   const status = asReportState(route.params.get("status"));
   const page =
-    section === "requests" ? (id ? "request" : "requests") : section === "dead-letters" ? "dead-letters" : "overview";
+    section === "requests"
+      ? id
+        ? "request"
+        : "requests"
+      : section === "dead-letters" || section === "definitions"
+        ? section
+        : "overview";
 
   const nav = [
     { href: "#/", label: "Overview", active: page === "overview" },
     { href: "#/requests", label: "Requests", active: page === "requests" || page === "request" },
     { href: "#/dead-letters", label: "Dead letters", active: page === "dead-letters" },
+    { href: "#/definitions", label: "Definitions", active: page === "definitions" },
   ];
   return (
     <div className="layout">
@@ -177,6 +185,7 @@ function Dashboard(props: { owner: string; withKey: boolean; onAuthLost: () => v
         {page === "request" && id ? <RequestDetail key={id} requestId={id} /> : null}
         {page === "requests" ? <Requests key={status ?? ""} initialStatus={status} /> : null}
         {page === "dead-letters" ? <DeadLetters onChange={overview.refresh} /> : null}
+        {page === "definitions" ? <Definitions /> : null}
       </main>
     </div>
   );

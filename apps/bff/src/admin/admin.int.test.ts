@@ -59,6 +59,7 @@ const INPUTS: Record<string, unknown> = {
   "admin.replay": { requestIds: [randomUUID()] },
   "admin.pruneDeadLetters": undefined,
   "admin.cancel": { requestId: randomUUID() },
+  "admin.definitions": { search: "sales", page: 1, pageSize: 5 },
 };
 const adminProcedures = Object.entries(
   appRouter._def.procedures as unknown as Record<string, { _def: { type: string } }>,

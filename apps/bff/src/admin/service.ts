@@ -1,5 +1,6 @@
 import {
   ADMIN_FAILED_COUNT_CAP,
+  type AdminDefinitionsInput,
   type AdminOverview,
   type AdminRequestDetail,
   type AdminRequestsInput,
@@ -36,6 +37,12 @@ export const requestsInput = pageInput.extend({
   search: z.string().trim().max(200).optional(),
   status: reportState.optional(),
 }) satisfies z.ZodType<AdminRequestsInput, AdminRequestsInput>;
+
+export const definitionsInput = z.object({
+  search: z.string().trim().max(200).optional(),
+  page: z.number().int().min(1).max(100_000).default(1),
+  pageSize: z.number().int().min(1).max(200).default(25),
+}) satisfies z.ZodType<AdminDefinitionsInput, AdminDefinitionsInput>;
 
 /**
  * A page of the requests in `error`, how many there are (exactly up to {@link ADMIN_FAILED_COUNT_CAP}), and the

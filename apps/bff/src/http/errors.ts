@@ -6,6 +6,7 @@ const TITLES: Record<ApiErrorCode, string> = {
   NOT_FOUND: "Not found",
   NOT_READY: "The report is not ready",
   NOT_CANCELLABLE: "The report is already final",
+  ALREADY_EXISTS: "It already exists",
   GONE: "The report's file has expired",
   UNAUTHORIZED: "Authentication required",
   FORBIDDEN: "Forbidden",

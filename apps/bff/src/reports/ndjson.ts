@@ -2,11 +2,15 @@ import { createHash, randomUUID } from "node:crypto";
 import { once } from "node:events";
 import { createGzip, type Gzip } from "node:zlib";
 import {
+  type DefinitionRef,
   type FieldError,
   fieldErrors,
+  type GenerateFromDefinition,
+  generateFromDefinition,
   inputKey,
   inputKeys,
   NDJSON_MEDIA_TYPES,
+  namesDefinition,
   type ReportSpec,
   type RowRules,
   reportSpec,
@@ -28,11 +32,18 @@ export const MAX_LINE_LENGTH = 4 * 1024 * 1024;
 /** Problems listed in one answer; reading stops once there are this many. */
 const MAX_PROBLEMS = 20;
 
+/** The spec (without rows) of a first line that names a report definition, and the version it used. */
+export type ResolveDefinition = (
+  request: GenerateFromDefinition,
+) => Promise<{ spec: ReportSpec; definition: DefinitionRef }>;
+
 export interface NdjsonSettings {
   limits: Limits;
   upload: Omit<UploadLimits, "maxLineLength">;
   /** The owner's row budget: rows are taken as they arrive, and given back if the upload is refused. */
   rows?: RowAccount;
+  /** Resolves a first line naming a report definition (`{"definition": …, "params": …}`); without it, refused. */
+  resolveDefinition?: ResolveDefinition;
 }
 
 /** A streamed report once every row is checked and stored. */
@@ -42,6 +53,8 @@ export interface ReceivedReport {
   input: StoredInput;
   /** SHA-256 of the (decompressed) body, for idempotency keys. */
   bodyHash: string;
+  /** The definition version the spec line named, if it named one. */
+  definition?: DefinitionRef;
 }
 
 /** Whether a request carries a streamed report (JSON Lines) rather than one JSON spec. */
@@ -69,9 +82,12 @@ export async function receiveNdjson(
   settings: NdjsonSettings,
 ): Promise<ReceivedReport> {
   const receiver = new Receiver(storage, settings.limits);
+  const { resolveDefinition } = settings;
   try {
     await readLines(request, { ...settings.upload, maxLineLength: MAX_LINE_LENGTH }, async (line) => {
-      receiver.line(line);
+      // only the spec line may wait on the database (for the definition it names); rows stay synchronous
+      if (resolveDefinition && receiver.wantsSpec) await receiver.specLine(line, resolveDefinition);
+      else receiver.line(line);
       // a refused report is answered at once: reading on would only cost time
       if (receiver.problems.length >= MAX_PROBLEMS) throw receiver.refused();
       await settings.rows?.charge(receiver.rowCount);
@@ -103,6 +119,7 @@ class Receiver {
   private readonly prefix = `inputs/${randomUUID()}`;
   private readonly hash = createHash("sha256");
   private spec: ReportSpec | null = null;
+  private definition: DefinitionRef | null = null;
   private counts: number[] = [];
   private table = 0;
   private lineNumber = 0;
@@ -137,6 +154,41 @@ class Receiver {
     else this.row(text, value);
   }
 
+  /** Whether the spec line has yet to come. */
+  get wantsSpec(): boolean {
+    return this.spec === null;
+  }
+
+  /** A line that may be the spec line naming a report definition: resolved to its spec; any other, as `line`. */
+  async specLine(text: string, resolve: ResolveDefinition): Promise<void> {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return this.line(text);
+    }
+    if (!namesDefinition(value)) return this.line(text);
+    this.lineNumber++;
+    this.hash.update(text).update("\n");
+    const at = `line ${this.lineNumber}`;
+    const parsed = generateFromDefinition.safeParse(value);
+    if (!parsed.success) {
+      for (const { path, message } of fieldErrors(parsed.error.issues)) this.problem(path, `${at}: ${message}`);
+      throw this.invalid();
+    }
+    parsed.data.tables.forEach((table, t) => {
+      if (table.rows.length > 0) this.problem(`tables[${t}].rows`, `${at}: a streamed report sends its rows as lines`);
+    });
+    if (this.problems.length > 0) throw this.invalid();
+    const resolved = await resolve(parsed.data).catch((error: unknown) => {
+      if (!(error instanceof ApiError) || !error.errors) throw error;
+      const errors = error.errors.map((e) => ({ ...e, message: `${at}: ${e.message}` }));
+      throw new ApiError(error.code, error.detail, errors);
+    });
+    this.definition = resolved.definition;
+    this.accept(resolved.spec);
+  }
+
   /** Waits while storage is slower than the client. */
   async backpressure(): Promise<void> {
     const upload = this.upload;
@@ -159,6 +211,7 @@ class Receiver {
       spec: this.spec,
       input: { prefix: this.prefix, counts: this.counts },
       bodyHash: this.hash.digest("hex"),
+      ...(this.definition ? { definition: this.definition } : {}),
     };
   }
 
@@ -187,7 +240,11 @@ class Receiver {
       for (const { path, message } of fieldErrors(parsed.error.issues)) this.problem(path, `line 1: ${message}`);
       throw this.invalid();
     }
-    const spec = parsed.data;
+    this.accept(parsed.data);
+  }
+
+  /** Takes the spec line's spec: its tables' rows follow as lines. */
+  private accept(spec: ReportSpec): void {
     spec.tables.forEach((table, t) => {
       if (table.rows.length > 0) {
         this.problem(`tables[${t}].rows`, "line 1: a streamed report sends its rows as lines, not in the spec");

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import {
   type CachedStatus,
+  type DefinitionRef,
   downloadName,
   type GenerateResult,
   inputKeys,
@@ -13,11 +14,22 @@ import {
 } from "@reports/contracts";
 import { IdempotencyKeyReusedError, type RequestSummary, toCachedStatus } from "@reports/db";
 import { RenderError, type RenderedFile } from "@reports/renderers";
+import { logoProblem } from "../definitions/logos";
 import type { AppDeps } from "../deps";
 import { ApiError } from "../http/errors";
 import { overLimits } from "./limits";
 import { overRowBudget } from "./row-budget";
 import { webhookUrlProblem } from "./webhook-url";
+
+/** Who asks for a report, and what it was made from. */
+export interface Caller {
+  owner: string;
+  idempotencyKey?: string | undefined;
+  /** The definition version the spec was resolved from. */
+  definition?: DefinitionRef | undefined;
+  /** What an idempotency key is bound to, when not the spec itself (a request naming a definition: its body). */
+  bodyHash?: string | undefined;
+}
 
 /**
  * Stores a validated spec as `queued` and queues it. REST and tRPC both call this.
@@ -28,7 +40,7 @@ import { webhookUrlProblem } from "./webhook-url";
 export async function createReport(
   deps: AppDeps,
   spec: ReportSpec,
-  caller: { owner: string; idempotencyKey?: string | undefined },
+  caller: Caller,
   streamed?: { input: StoredInput; bodyHash: string; charged: number },
 ): Promise<{ result: GenerateResult; replayed: boolean }> {
   // a streamed report's rows were taken as they arrived (none if it replays a key)
@@ -49,29 +61,28 @@ export async function createReport(
 }
 
 /** A request under a live idempotency key of its owner's only replays it: it costs no rows, even past the budget. */
-export async function isReplay(
-  deps: AppDeps,
-  caller: { owner: string; idempotencyKey?: string | undefined },
-): Promise<boolean> {
+export async function isReplay(deps: AppDeps, caller: Caller): Promise<boolean> {
   return caller.idempotencyKey ? deps.repo.hasIdempotencyKey(caller.owner, caller.idempotencyKey) : false;
 }
 
 async function storeAndQueue(
   deps: AppDeps,
   spec: ReportSpec,
-  caller: { owner: string; idempotencyKey?: string | undefined },
+  caller: Caller,
   streamed?: { input: StoredInput; bodyHash: string },
 ): Promise<{ result: GenerateResult; replayed: boolean }> {
   const webhookProblem = spec.webhook ? webhookUrlProblem(spec.webhook.url, deps.settings.webhookAllowedHosts) : null;
   if (webhookProblem)
     throw new ApiError("VALIDATION_FAILED", "The webhook URL cannot be delivered to.", [webhookProblem]);
+  const logo = await logoProblem(deps, caller.owner, spec);
+  if (logo) throw new ApiError("VALIDATION_FAILED", "The report's logo cannot be used; see errors.", [logo]);
   const problems = overLimits(spec, deps.settings.limits);
   if (problems.length > 0) {
     throw new ApiError("LIMIT_EXCEEDED", "The report is over this server's limits; see errors.", problems);
   }
   const { row, replayed } = caller.idempotencyKey
-    ? await createIdempotent(deps, spec, caller.owner, caller.idempotencyKey, streamed)
-    : { row: await createRow(deps, spec, caller.owner, streamed), replayed: false };
+    ? await createIdempotent(deps, spec, caller, caller.idempotencyKey, streamed)
+    : { row: await createRow(deps, spec, caller, streamed), replayed: false };
   const result = { requestId: row.requestId, status: row.status, createdAt: row.createdAt.toISOString() };
   if (replayed) {
     // the first request's rows are the ones that count
@@ -110,9 +121,13 @@ async function publishStored(deps: AppDeps, row: RequestSummary): Promise<void> 
 }
 
 /** Inserts the row; a streamed report's stored rows go when the insert fails (no request will read them). */
-async function createRow(deps: AppDeps, spec: ReportSpec, owner: string, streamed?: { input: StoredInput }) {
+async function createRow(deps: AppDeps, spec: ReportSpec, caller: Caller, streamed?: { input: StoredInput }) {
   try {
-    return await deps.repo.create(spec, { owner, ...streamed });
+    return await deps.repo.create(spec, {
+      owner: caller.owner,
+      ...(streamed ? { input: streamed.input } : {}),
+      ...(caller.definition ? { definition: caller.definition } : {}),
+    });
   } catch (error) {
     if (streamed) await deleteInput(deps, streamed.input);
     throw error;
@@ -122,7 +137,7 @@ async function createRow(deps: AppDeps, spec: ReportSpec, owner: string, streame
 async function createIdempotent(
   deps: AppDeps,
   spec: ReportSpec,
-  owner: string,
+  caller: Caller,
   key: string,
   streamed?: { input: StoredInput; bodyHash: string },
 ) {
@@ -131,15 +146,16 @@ async function createIdempotent(
       { path: "idempotencyKey", message: "1 to 255 visible ASCII characters" },
     ]);
   }
-  const bodyHash = streamed?.bodyHash ?? createHash("sha256").update(JSON.stringify(spec)).digest("hex");
-  const input = streamed ? { input: streamed.input } : {};
+  const bodyHash =
+    streamed?.bodyHash ?? caller.bodyHash ?? createHash("sha256").update(JSON.stringify(spec)).digest("hex");
   try {
     return await deps.repo.createIdempotent(spec, {
-      owner,
+      owner: caller.owner,
       key,
       bodyHash,
       ttlMs: deps.settings.idempotencyTtlMs,
-      ...input,
+      ...(streamed ? { input: streamed.input } : {}),
+      ...(caller.definition ? { definition: caller.definition } : {}),
     });
   } catch (error) {
     if (streamed) await deleteInput(deps, streamed.input);
@@ -225,7 +241,13 @@ async function withDownloadUrl(deps: AppDeps, cached: CachedStatus): Promise<Rep
  * Renders a small report at once, in the BFF's own threads (never on its event loop): the preview
  * path. Larger reports are refused with a pointer to `/generate`.
  */
-export async function renderNow(deps: AppDeps, spec: ReportSpec): Promise<RenderedFile & { fileName: string }> {
+export async function renderNow(
+  deps: AppDeps,
+  spec: ReportSpec,
+  owner: string,
+): Promise<RenderedFile & { fileName: string }> {
+  const logo = await logoProblem(deps, owner, spec);
+  if (logo) throw new ApiError("VALIDATION_FAILED", "The report's logo cannot be used; see errors.", [logo]);
   const problems = overLimits(spec, deps.settings.limits);
   if (problems.length > 0) {
     throw new ApiError("LIMIT_EXCEEDED", "The report is over this server's limits; see errors.", problems);

@@ -14,7 +14,7 @@ import { afterAll, describe, expect, inject, it } from "vitest";
 import { createApp } from "../app";
 import { createApiDeps } from "../deps";
 import { bffSettings } from "../env";
-import { EXAMPLE_SPEC } from "./openapi";
+import { EXAMPLE_FROM_DEFINITION, EXAMPLE_SPEC } from "./openapi";
 
 const [database, bucket] = await Promise.all([createTestDatabase(), createTestBucket(inject("s3"))]);
 const deps = createApiDeps(
@@ -141,7 +141,20 @@ describe("the OpenAPI document", () => {
   it("describes every field of what it takes and answers with", async () => {
     const { schemas } = (await document()).components;
     expect(Object.keys(schemas).sort()).toEqual(
-      ["GenerateResult", "Liveness", "Problem", "Readiness", "ReportSpec", "ReportStatus"].sort(),
+      [
+        "CreateDefinition",
+        "DefinitionDetail",
+        "DefinitionSummary",
+        "GenerateFromDefinition",
+        "GenerateResult",
+        "Liveness",
+        "Logo",
+        "Problem",
+        "Readiness",
+        "ReportDefinition",
+        "ReportSpec",
+        "ReportStatus",
+      ].sort(),
     );
     const missing = Object.entries(schemas).flatMap(([name, schema]) => undescribed(schema, name));
     expect(missing).toEqual([]);
@@ -174,6 +187,7 @@ describe("the OpenAPI document", () => {
       render: doc.paths["/render"]?.post?.requestBody?.content["application/json"]?.example,
     };
     expect(examples.generate).toEqual(EXAMPLE_SPEC);
+    expect(doc.components.schemas.GenerateFromDefinition).toMatchObject({ example: EXAMPLE_FROM_DEFINITION });
     const post = (path: string, body: string, type = "application/json") =>
       app.request(path, { method: "POST", body, headers: { "content-type": type } });
 
@@ -183,6 +197,13 @@ describe("the OpenAPI document", () => {
     expect(streamed.status).toBe(201);
     const rendered = await post("/render", JSON.stringify(examples.render));
     expect(rendered.status).toBe(200);
+
+    // a definition saved from its example, then a report from the example naming it
+    const { schemas } = doc.components as { schemas: Record<string, MediaType> };
+    expect((await post("/definitions", JSON.stringify(schemas.CreateDefinition?.example))).status).toBe(201);
+    expect((await post("/definitions/sales-monthly/publish", JSON.stringify({ version: 1 }))).status).toBe(200);
+    const fromDefinition = await post("/generate", JSON.stringify(schemas.GenerateFromDefinition?.example));
+    expect(fromDefinition.status).toBe(201);
     const { requestId } = (await generated.json()) as { requestId: string };
     expect((await app.request(`/status/${requestId}`)).status).toBe(200);
   });

@@ -2,6 +2,8 @@ import { type Hook, OpenAPIHono, z } from "@hono/zod-openapi";
 import {
   type ApiErrorCode,
   fieldErrors,
+  type GenerateFromDefinitionInput,
+  generateFromDefinition,
   generateResult,
   httpStatusOf,
   problem,
@@ -39,6 +41,18 @@ const EXAMPLE_REQUEST_ID = "6f1c2a4e-8d3b-4c51-9a7e-2b0d4f6a8c10";
 // The contracts' schemas, named: each becomes one entry of `components.schemas`. Request bodies are read as
 // inputs (a field with a default is optional), responses as outputs.
 export const ReportSpecSchema = reportSpec.meta({ id: "ReportSpec", example: EXAMPLE_SPEC });
+/** A request naming a definition, as the docs show it; a test posts it. */
+export const EXAMPLE_FROM_DEFINITION: GenerateFromDefinitionInput = {
+  definition: "sales-monthly",
+  params: { month: "2026-11" },
+  tables: [{ name: "Orders", rows: [{ region: "North", amount: 1234.5 }] }],
+};
+export const GenerateFromDefinitionSchema = generateFromDefinition.meta({
+  id: "GenerateFromDefinition",
+  example: EXAMPLE_FROM_DEFINITION,
+});
+/** What `/generate` and `/render` take: a whole spec, or a definition's name with params and rows. */
+export const GenerateBodySchema = z.union([ReportSpecSchema, GenerateFromDefinitionSchema]);
 export const GenerateResultSchema = generateResult.meta({
   id: "GenerateResult",
   example: { requestId: EXAMPLE_REQUEST_ID, status: "queued", createdAt: "2026-11-23T21:40:00.000Z" },
@@ -91,24 +105,42 @@ export function problemResponses(codes: readonly ApiErrorCode[]) {
 }
 
 /** Turns a refused path parameter, header or body into our problem+json (the library's default is a raw ZodError). */
-const validationProblem: Hook<unknown, AppEnv, string, void> = (result) => {
+const validationProblem: Hook<unknown, AppEnv, string, void> = (result, c) => {
   if (result.success) return;
-  const errors = fieldErrors(result.error.issues);
+  const errors = fieldErrors(result.error.issues.flatMap(specIssues));
   switch (result.target) {
     case "param":
       throw new ApiError("MALFORMED_ID", "The request id in the path is not a UUID.", errors);
     case "json":
-      throw new ApiError("VALIDATION_FAILED", "The report spec is not valid.", errors);
+      throw new ApiError(
+        "VALIDATION_FAILED",
+        c.req.path.startsWith("/definitions") ? "The definition is not valid." : "The report spec is not valid.",
+        errors,
+      );
     default:
       throw new ApiError("VALIDATION_FAILED", `A request ${result.target} is not valid.`, errors);
   }
 };
+
+/**
+ * The issues to report of a body that failed a route's schema. `/generate` and `/render` document their body as a
+ * spec or a request naming a definition, but a body naming a definition is handled before validation: one that
+ * fails the union is a spec, and its issues are the spec's (the union's first option), not "Invalid input".
+ */
+function specIssues(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
+  if (issue.code !== "invalid_union" || issue.path.length > 0 || !issue.errors[0]) return [issue];
+  return issue.errors[0];
+}
 
 /** A router whose routes are OpenAPI definitions: they validate requests and make the document. */
 export const openApiRouter = () => new OpenAPIHono<AppEnv>({ defaultHook: validationProblem });
 
 export const TAGS = [
   { name: "reports", description: "Queue a report, follow its status, download or cancel it." },
+  {
+    name: "definitions",
+    description: "Save a report's layout as a versioned definition; generate from it with only params and rows.",
+  },
   { name: "health", description: "Liveness, readiness and metrics for the platform running the API." },
 ];
 

@@ -1,8 +1,12 @@
 import { Readable } from "node:stream";
 import { createRoute, z } from "@hono/zod-openapi";
+import { fieldErrors, type GenerateFromDefinition, generateFromDefinition, namesDefinition } from "@reports/contracts";
+import type { RenderedFile } from "@reports/renderers";
 import { attachmentDisposition } from "@reports/storage";
+import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../context";
+import { requestHash, resolveRequest } from "../definitions/service";
 import { ApiError } from "../http/errors";
 import { isNdjson, receiveNdjson } from "../reports/ndjson";
 import { RowAccount } from "../reports/row-budget";
@@ -11,10 +15,10 @@ import {
   AUTH_FAILURES,
   BEARER,
   EXAMPLE_SPEC,
+  GenerateBodySchema,
   GenerateResultSchema,
   openApiRouter,
   problemResponses,
-  ReportSpecSchema,
   ReportStatusSchema,
   requestIdParams,
 } from "./openapi";
@@ -42,24 +46,77 @@ const createdHeaders = {
 const ndjsonUpload = createMiddleware<AppEnv>(async (c, next) => {
   if (!isNdjson(c.req.header("content-type"))) return next();
   const { deps } = c.var;
-  const caller = { owner: c.var.owner, idempotencyKey: c.req.header("idempotency-key") };
-  const rows = new RowAccount(deps.rowBudget, caller.owner, deps.settings.rowsPerMinute, () => isReplay(deps, caller));
-  const { spec, ...streamed } = await receiveNdjson(c.req.raw, deps.storage, {
+  const owner = c.var.owner;
+  const caller = { owner, idempotencyKey: c.req.header("idempotency-key") };
+  const rows = new RowAccount(deps.rowBudget, owner, deps.settings.rowsPerMinute, () => isReplay(deps, caller));
+  const { spec, definition, ...streamed } = await receiveNdjson(c.req.raw, deps.storage, {
     limits: deps.settings.limits,
     upload: deps.settings.upload,
     rows,
+    resolveDefinition: (request) => resolveRequest(deps, owner, request),
   });
-  const { result, replayed } = await createReport(deps, spec, caller, { ...streamed, charged: rows.charged }).catch(
-    async (error: unknown) => {
-      // a refused spec (its webhook URL, say) leaves no rows behind in storage
-      if (error instanceof ApiError && error.status < 500) await deleteInput(deps, streamed.input);
-      throw error;
-    },
-  );
+  const { result, replayed } = await createReport(
+    deps,
+    spec,
+    { ...caller, definition },
+    { ...streamed, charged: rows.charged },
+  ).catch(async (error: unknown) => {
+    // a refused spec (its webhook URL, say) leaves no rows behind in storage
+    if (error instanceof ApiError && error.status < 500) await deleteInput(deps, streamed.input);
+    throw error;
+  });
   c.header("Location", `/status/${result.requestId}`);
   if (replayed) c.header("Idempotent-Replayed", "true");
   return c.json(result, replayed ? 200 : 201);
 });
+
+/**
+ * The JSON body of `/generate` or `/render` when it names a report definition (`{"definition": …}`), parsed, or
+ * null for anything else (a spec, or a body that is not JSON: the route's validation answers those).
+ */
+async function definitionRequest(c: Context<AppEnv>): Promise<GenerateFromDefinition | null> {
+  if (!c.req.header("content-type")?.toLowerCase().startsWith("application/json")) return null;
+  const body: unknown = await c.req.json().catch(() => null);
+  if (!namesDefinition(body)) return null;
+  const parsed = generateFromDefinition.safeParse(body);
+  if (!parsed.success) {
+    throw new ApiError("VALIDATION_FAILED", "The request is not valid.", fieldErrors(parsed.error.issues));
+  }
+  return parsed.data;
+}
+
+// a body naming a definition becomes the spec it resolves to, with the version recorded on the request
+const generateFromDefinitionBody = createMiddleware<AppEnv>(async (c, next) => {
+  const request = await definitionRequest(c);
+  if (!request) return next();
+  const { deps, owner } = c.var;
+  const { spec, definition } = await resolveRequest(deps, owner, request);
+  const { result, replayed } = await createReport(deps, spec, {
+    owner,
+    idempotencyKey: c.req.header("idempotency-key"),
+    definition,
+    bodyHash: requestHash(request),
+  });
+  c.header("Location", `/status/${result.requestId}`);
+  if (replayed) c.header("Idempotent-Replayed", "true");
+  return c.json(result, replayed ? 200 : 201);
+});
+
+// a preview of a definition version (a draft too) against sample rows
+const renderFromDefinitionBody = createMiddleware<AppEnv>(async (c, next) => {
+  const request = await definitionRequest(c);
+  if (!request) return next();
+  const { spec } = await resolveRequest(c.var.deps, c.var.owner, request);
+  return fileResponse(c, await renderNow(c.var.deps, spec, c.var.owner));
+});
+
+function fileResponse(c: Context<AppEnv>, file: RenderedFile & { fileName: string }) {
+  return c.body(new Uint8Array(file.data), 200, {
+    "Content-Type": file.contentType,
+    "Content-Disposition": attachmentDisposition(file.fileName),
+    "Cache-Control": "private, no-store",
+  });
+}
 
 export const generateRoute = createRoute({
   method: "post",
@@ -73,16 +130,22 @@ export const generateRoute = createRoute({
     "optionally `Content-Encoding: gzip`): the first line is the spec without rows, every other line one row of " +
     'the current table; a line `{"$table": "Name"}` moves on to a later table. Rows are checked as they arrive ' +
     "(errors name the line) and wait in object storage, not in the database. A JSON body may be up to " +
-    "`MAX_BODY_BYTES`, a streamed one `MAX_UPLOAD_BYTES` on the wire.",
+    "`MAX_BODY_BYTES`, a streamed one `MAX_UPLOAD_BYTES` on the wire. Instead of a spec, the body (or the " +
+    'first line) may name a saved report definition: `{"definition": "sales-monthly", "params": {…}, "tables": ' +
+    '[{"name": "Orders", "rows": […]}]}`; the published version is used unless `version` names one, and the ' +
+    "request records it (`report.definition` in its status).",
   security: BEARER,
-  middleware: [ndjsonUpload] as const,
+  middleware: [ndjsonUpload, generateFromDefinitionBody] as const,
   request: {
     headers: idempotencyHeaders,
     body: {
       required: true,
-      description: "The report spec.",
+      description: "The report spec, or a request naming a report definition.",
       content: {
-        "application/json": { schema: ReportSpecSchema, example: EXAMPLE_SPEC },
+        "application/json": {
+          schema: GenerateBodySchema,
+          example: EXAMPLE_SPEC,
+        },
         "application/x-ndjson": {
           schema: z
             .string()
@@ -126,13 +189,20 @@ export const renderRoute = createRoute({
   summary: "Render a small report at once",
   description:
     "Answers with the file itself, for previews. Over `SYNC_RENDER_MAX_ROWS` or `SYNC_RENDER_MAX_CELLS`: 413, " +
-    "queue it with `POST /generate` instead.",
+    "queue it with `POST /generate` instead. With a definition's name instead of a spec, it previews that " +
+    "version (a draft too) against the sample rows given.",
   security: BEARER,
+  middleware: [renderFromDefinitionBody] as const,
   request: {
     body: {
       required: true,
-      description: "The report spec.",
-      content: { "application/json": { schema: ReportSpecSchema, example: EXAMPLE_SPEC } },
+      description: "The report spec, or a request naming a report definition (any version, drafts too).",
+      content: {
+        "application/json": {
+          schema: GenerateBodySchema,
+          example: EXAMPLE_SPEC,
+        },
+      },
     },
   },
   responses: {
@@ -224,8 +294,11 @@ export function reportRoutes() {
 
   app.openapi(generateRoute, async (c) => {
     const spec = c.req.valid("json");
-    // JSON Lines were answered by ndjsonUpload: what reaches here is the validated JSON spec
-    if (typeof spec === "string") throw new ApiError("UNSUPPORTED_MEDIA_TYPE", "Expected a JSON report spec.");
+    // JSON Lines were answered by ndjsonUpload, definitions by generateFromDefinitionBody: what reaches here is
+    // the validated JSON spec
+    if (typeof spec === "string" || "definition" in spec) {
+      throw new ApiError("UNSUPPORTED_MEDIA_TYPE", "Expected a JSON report spec.");
+    }
     const { result, replayed } = await createReport(c.var.deps, spec, {
       owner: c.var.owner,
       idempotencyKey: c.req.valid("header")["idempotency-key"],
@@ -239,12 +312,10 @@ export function reportRoutes() {
   });
 
   app.openapi(renderRoute, async (c) => {
-    const file = await renderNow(c.var.deps, c.req.valid("json"));
-    return c.body(new Uint8Array(file.data), 200, {
-      "Content-Type": file.contentType,
-      "Content-Disposition": attachmentDisposition(file.fileName),
-      "Cache-Control": "private, no-store",
-    });
+    const spec = c.req.valid("json");
+    // a body naming a definition was answered by renderFromDefinitionBody
+    if ("definition" in spec) throw new ApiError("VALIDATION_FAILED", "Expected a JSON report spec.");
+    return fileResponse(c, await renderNow(c.var.deps, spec, c.var.owner));
   });
 
   app.openapi(statusRoute, async (c) =>

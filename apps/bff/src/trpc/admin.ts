@@ -7,6 +7,7 @@ import {
   adminPruneDeadLetters,
   adminReplay,
   adminRequest,
+  definitionsInput,
   pageInput,
   replayInput,
   requestsInput,
@@ -29,6 +30,8 @@ export const adminRouter = router({
     .query(({ ctx, input }) => ctx.deps.admin.throughput(input.minutes)),
   /** Requests, newest first: search by id prefix, owner or title, filter by status, the page after a cursor. */
   requests: adminProcedure.input(requestsInput).query(({ ctx, input }) => ctx.deps.admin.requests(input)),
+  /** Every owner's report definitions by name, with their versions and the requests each made. */
+  definitions: adminProcedure.input(definitionsInput).query(({ ctx, input }) => ctx.deps.definitions.adminPage(input)),
   /** One request with its status history and download link. */
   request: adminProcedure.input(byId).query(({ ctx, input }) => adminRequest(ctx.deps, input.requestId)),
   /** Requests in `error` (the dead-letter queue as the database sees it), latest first, their count, the broker's. */

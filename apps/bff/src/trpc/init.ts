@@ -28,6 +28,7 @@ const TRPC_CODES: Record<ApiErrorCode, TrpcCode> = {
   UNAUTHORIZED: "UNAUTHORIZED",
   NOT_READY: "CONFLICT",
   NOT_CANCELLABLE: "CONFLICT",
+  ALREADY_EXISTS: "CONFLICT",
   // tRPC has no 410; the catalog code in `data.code` says GONE
   GONE: "NOT_FOUND",
   FORBIDDEN: "FORBIDDEN",

@@ -15,7 +15,7 @@ export const reportsRouter = router({
     }),
   /** Renders a small report at once; same rules as `POST /render`. The file comes back base64-encoded. */
   render: procedure.input(reportSpec).mutation(async ({ ctx, input }) => {
-    const file = await renderNow(ctx.deps, input);
+    const file = await renderNow(ctx.deps, input, ctx.owner);
     return {
       fileName: file.fileName,
       contentType: file.contentType,

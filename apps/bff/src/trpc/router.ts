@@ -1,10 +1,12 @@
 import { adminRouter } from "./admin";
+import { definitionsRouter } from "./definitions";
 import { router } from "./init";
 import { reportsRouter } from "./reports";
 
 /** The BFF's tRPC API at `/trpc`: one router per part. */
 export const appRouter = router({
   admin: adminRouter,
+  definitions: definitionsRouter,
   reports: reportsRouter,
 });
 

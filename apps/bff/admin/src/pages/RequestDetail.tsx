@@ -174,6 +174,16 @@ function Fields({ request: r }: { request: AdminRequestDetail }) {
     ],
     ["Status", <StatusPill key="status" status={r.status} />],
     ["Title", r.title],
+    [
+      "Definition",
+      r.definition ? (
+        <a key="definition" className="mono" href="#/definitions">
+          {r.definition.name} v{r.definition.version}
+        </a>
+      ) : (
+        "— (a whole spec)"
+      ),
+    ],
     ["Owner", r.owner],
     ["Format", r.format.toUpperCase()],
     ["File name", r.fileName],

@@ -99,7 +99,15 @@ export function Requests({ initialStatus }: { initialStatus: ReportState | undef
                     <td>
                       <RequestLink requestId={r.requestId} />
                     </td>
-                    <td className="title-cell">{r.title}</td>
+                    <td className="title-cell">
+                      {r.title}
+                      {r.definition ? (
+                        <span className="muted mono" title="The report definition version it was made from">
+                          {" "}
+                          · {r.definition.name} v{r.definition.version}
+                        </span>
+                      ) : null}
+                    </td>
                     <td>{r.owner}</td>
                     <td className="upper">{r.format}</td>
                     <td className="num">{formatNumber(r.rowCount)}</td>
