@@ -21,6 +21,7 @@ import type { BffEnv, BffSettings } from "./env";
 import { type ApiMetrics, createApiMetrics } from "./metrics";
 import type { Limits } from "./reports/limits";
 import type { NdjsonSettings } from "./reports/ndjson";
+import { RenderGate } from "./reports/render-gate";
 
 /** Files the BFF serves itself through signed links (the embedded mode's local storage). */
 export interface LocalFiles {
@@ -45,6 +46,8 @@ export interface AppDeps {
   metrics: ApiMetrics;
   /** The BFF's own render threads for `POST /render`, started on first use. */
   renderer: { get(): RenderPool; close(): Promise<void> };
+  /** Admission to `renderer`: a bounded share per owner, a bounded queue with a wait limit. */
+  renderGate: RenderGate;
   settings: {
     authMode: BffSettings["AUTH_MODE"];
     downloadUrlTtlSeconds: number;
@@ -91,6 +94,12 @@ export function createApiDeps(
       },
       close: async () => pool?.close(),
     },
+    renderGate: new RenderGate({
+      running: settings.SYNC_RENDER_THREADS,
+      queue: settings.SYNC_RENDER_QUEUE,
+      perOwner: settings.SYNC_RENDER_PER_OWNER,
+      waitMs: settings.SYNC_RENDER_WAIT_MS,
+    }),
     repo: createReportRepository(parts.db),
     admin: createAdminRepository(parts.db),
     keys,

@@ -107,6 +107,22 @@ export const bffSettings = z.object({
   /** Render threads of the BFF's own pool for `POST /render` (started on first use). */
   SYNC_RENDER_THREADS: z.coerce.number().int().min(1).max(16).default(1),
   /**
+   * Synchronous renders (`POST /render`, `reports.render`) waiting for one of the `SYNC_RENDER_THREADS`, all owners
+   * together; past it, 503 with `Retry-After` at once. 0: no waiting, only as many renders as threads.
+   */
+  SYNC_RENDER_QUEUE: z.coerce.number().int().min(0).default(8),
+  /** Synchronous renders one owner may have running or waiting at once, per BFF process; past it, 429. */
+  SYNC_RENDER_PER_OWNER: z.coerce.number().int().min(1).default(2),
+  /** How long a synchronous render may wait for a thread before it is answered 503 with `Retry-After`. */
+  SYNC_RENDER_WAIT_MS: z.coerce.number().int().min(0).default(5_000),
+  /**
+   * Open status streams (`GET /status/{id}/events` and the tRPC `reports.onStatus` subscription) one owner may
+   * hold on one BFF process; one more is answered 429.
+   */
+  MAX_STREAMS_PER_OWNER: z.coerce.number().int().min(1).default(20),
+  /** Open status streams of all owners on one BFF process; one more is answered 429 with `Retry-After`. */
+  MAX_STREAMS: z.coerce.number().int().min(1).default(1_000),
+  /**
    * Hosts a webhook may name although they are private, loopback or link-local IP literals (comma-separated, e.g.
    * `127.0.0.1`): any other such literal in `webhook.url` is a 400 at submission. The workers' setting of the same
    * name decides delivery; give both the same value.

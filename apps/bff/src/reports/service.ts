@@ -14,7 +14,7 @@ import {
 import { IdempotencyKeyReusedError, type RequestSummary, toCachedStatus } from "@reports/db";
 import { RenderError, type RenderedFile } from "@reports/renderers";
 import type { AppDeps } from "../deps";
-import { ApiError } from "../http/errors";
+import { ApiError, ClientGoneError } from "../http/errors";
 import { overLimits } from "./limits";
 import { webhookUrlProblem } from "./webhook-url";
 
@@ -192,10 +192,16 @@ async function withDownloadUrl(deps: AppDeps, cached: CachedStatus): Promise<Rep
 }
 
 /**
- * Renders a small report at once, in the BFF's own threads (never on its event loop): the preview
- * path. Larger reports are refused with a pointer to `/generate`.
+ * Renders a small report of `owner` at once, in the BFF's own threads (never on its event loop): the preview
+ * path. Larger reports are refused with a pointer to `/generate`; a busy pool with 429 (the owner's share) or 503
+ * (everyone's queue); `signal` (the client leaving) stops the wait or the render.
  */
-export async function renderNow(deps: AppDeps, spec: ReportSpec): Promise<RenderedFile & { fileName: string }> {
+export async function renderNow(
+  deps: AppDeps,
+  spec: ReportSpec,
+  owner: string,
+  signal?: AbortSignal,
+): Promise<RenderedFile & { fileName: string }> {
   const problems = overLimits(spec, deps.settings.limits);
   if (problems.length > 0) {
     throw new ApiError("LIMIT_EXCEEDED", "The report is over this server's limits; see errors.", problems);
@@ -211,9 +217,12 @@ export async function renderNow(deps: AppDeps, spec: ReportSpec): Promise<Render
     );
   }
   try {
-    const file = await deps.renderer.get().render(spec);
+    const file = await deps.renderGate.run(owner, signal, () =>
+      deps.renderer.get().render(spec, signal ? { signal } : {}),
+    );
     return { ...file, fileName: downloadName(spec) };
   } catch (error) {
+    if (signal?.aborted && !(error instanceof ApiError)) throw new ClientGoneError(error);
     if (error instanceof RenderError) {
       if (error.type === "RENDER_TIMEOUT" || error.type === "TOO_LARGE") {
         throw new ApiError("LIMIT_EXCEEDED", "The report is too big to render at once; queue it with POST /generate.");

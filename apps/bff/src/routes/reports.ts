@@ -125,7 +125,9 @@ export const renderRoute = createRoute({
   summary: "Render a small report at once",
   description:
     "Answers with the file itself, for previews. Over `SYNC_RENDER_MAX_ROWS` or `SYNC_RENDER_MAX_CELLS`: 413, " +
-    "queue it with `POST /generate` instead.",
+    "queue it with `POST /generate` instead. Renders share a few threads: an owner with `SYNC_RENDER_PER_OWNER` " +
+    "renders already running or waiting gets 429; a full queue (`SYNC_RENDER_QUEUE`) or a wait past " +
+    "`SYNC_RENDER_WAIT_MS` gets 503 with `Retry-After`.",
   security: BEARER,
   request: {
     body: {
@@ -237,7 +239,7 @@ export function reportRoutes() {
   });
 
   app.openapi(renderRoute, async (c) => {
-    const file = await renderNow(c.var.deps, c.req.valid("json"));
+    const file = await renderNow(c.var.deps, c.req.valid("json"), c.var.owner, c.req.raw.signal);
     return c.body(new Uint8Array(file.data), 200, {
       "Content-Type": file.contentType,
       "Content-Disposition": attachmentDisposition(file.fileName),
