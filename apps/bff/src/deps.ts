@@ -22,6 +22,7 @@ import { type ApiMetrics, createApiMetrics } from "./metrics";
 import type { Limits } from "./reports/limits";
 import type { NdjsonSettings } from "./reports/ndjson";
 import { RenderGate } from "./reports/render-gate";
+import { StatusStreams } from "./reports/streams";
 
 /** Files the BFF serves itself through signed links (the embedded mode's local storage). */
 export interface LocalFiles {
@@ -64,6 +65,8 @@ export interface AppDeps {
     webhookAllowedHosts: ReadonlySet<string>;
   };
   localFiles?: LocalFiles;
+  /** The process's open status streams: per-owner and total caps, one watch per report. */
+  streams: StatusStreams;
   /** Aborted when the process starts shutting down: open event streams (SSE, tRPC subscriptions) end on it. */
   closing: AbortSignal;
   /** Ends every open event stream, so clients reconnect to another replica; call it first on SIGTERM. */
@@ -84,6 +87,7 @@ export function createApiDeps(
   return {
     closing: closing.signal,
     closeStreams: () => closing.abort(),
+    streams: new StatusStreams({ perOwner: settings.MAX_STREAMS_PER_OWNER, total: settings.MAX_STREAMS }),
     renderer: {
       get() {
         pool ??= createRenderPool({
