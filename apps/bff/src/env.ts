@@ -9,6 +9,14 @@ export const bffSettings = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   /** The address to listen on; `0.0.0.0` for every interface (in a container). */
   HOST: z.string().default("127.0.0.1"),
+  /**
+   * The port of the distributed BFF's Prometheus `GET /metrics` (e.g. 9465, as the Kubernetes manifests set it),
+   * never the API's: its traffic, routes and error rates are not for the public. 0: no metrics served. The embedded
+   * mode (`pnpm start`) serves none.
+   */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  /** The address of the metrics port; `0.0.0.0` in a container, for the scraper. */
+  METRICS_HOST: z.string().default("127.0.0.1"),
   /** `apikey`: keys made with `pnpm --filter @reports/bff keys create`; `jwt`: bearer JWTs; `none`: no auth. */
   AUTH_MODE: z.enum(["none", "apikey", "jwt"]).default("none"),
   /** How long a known API key is remembered (0: every request asks the database); a revoked key works this long. */

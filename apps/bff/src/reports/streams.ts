@@ -188,10 +188,13 @@ export class StatusStreams {
       sources.read(key, owner).then(fanOut, (error: unknown) => {
         sources.logger.warn({ err: error, requestId: key }, "could not re-read a streamed status");
       });
-    let rereading: Promise<void> | undefined;
+    let rereading = false;
     const recheck = () => {
-      rereading ??= reread().finally(() => {
-        rereading = undefined;
+      // one read at a time: a slow database does not pile them up
+      if (rereading) return;
+      rereading = true;
+      void reread().finally(() => {
+        rereading = false;
       });
     };
     const onEvent = (event: CachedStatus) => {
