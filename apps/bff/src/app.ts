@@ -90,9 +90,13 @@ export function createApp(deps: AppDeps) {
         owner: c.get("owner") as string,
         admin: c.get("admin") as boolean,
       }),
-      onError: ({ error, path, ctx }) => {
-        if (error.code === "INTERNAL_SERVER_ERROR")
-          (ctx?.deps ?? deps).logger.error({ err: error.cause ?? error, path }, "trpc error");
+      onError: ({ error, path, ctx, req }) => {
+        if (error.code !== "INTERNAL_SERVER_ERROR") return;
+        const log = (ctx?.deps ?? deps).logger;
+        // a client that left is not a failure of ours (nobody reads this answer)
+        if (error.cause instanceof ClientGoneError || req.signal.aborted)
+          log.info({ path }, "client closed the request");
+        else log.error({ err: error.cause ?? error, path }, "trpc error");
       },
     }),
   );
