@@ -24,7 +24,7 @@ export function openStatusStream(
   const sources = {
     cache: deps.cache,
     logger: deps.logger,
-    read: (id: string, as: string) => getReportStatus(deps, id, as),
+    read: (id: string, as: string, live: boolean) => getReportStatus(deps, id, as, { cache: live }),
   };
   return deps.streams.open(sources, requestId, owner, signal);
 }

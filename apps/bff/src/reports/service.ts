@@ -138,16 +138,24 @@ function parseRequestId(requestId: string): string {
   return requestId.toLowerCase();
 }
 
-/** The status of one request: cache first, then the database (refilling the cache). */
-export async function getReportStatus(deps: AppDeps, requestId: string, owner: string): Promise<ReportStatus> {
+/**
+ * The status of one request: cache first, then the database (refilling the cache); with `cache: false` (a status
+ * stream that knows Redis is unreachable), the database alone.
+ */
+export async function getReportStatus(
+  deps: AppDeps,
+  requestId: string,
+  owner: string,
+  options: { cache?: boolean } = {},
+): Promise<ReportStatus> {
   const id = parseRequestId(requestId);
-  let status = await deps.cache.get(id);
+  let status = options.cache === false ? null : await deps.cache.get(id);
   deps.metrics.statusReads.inc({ cache: status ? "hit" : "miss" });
   if (!status) {
     const row = await deps.repo.findStatus(id);
     if (!row) throw notFound(id);
     status = toCachedStatus(row);
-    await deps.cache.set(status);
+    if (options.cache !== false) await deps.cache.set(status);
   }
   // another owner's request is as unknown as a missing one: a 403 would confirm it exists
   if (status.owner !== owner) throw notFound(id);

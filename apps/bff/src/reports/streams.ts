@@ -17,7 +17,8 @@ export interface StreamLimits {
 /** What a stream needs of the app: the status events, and the owner-checked read of one status. */
 export interface StreamSources {
   cache: Pick<StatusCache, "subscribe">;
-  read(requestId: string, owner: string): Promise<ReportStatus>;
+  /** `live` false: the events do not flow (Redis is down), so the read skips the cache too. */
+  read(requestId: string, owner: string, live: boolean): Promise<ReportStatus>;
   logger: Logger;
 }
 
@@ -118,8 +119,7 @@ export class StatusStreams {
     signal.addEventListener("abort", close, { once: true });
     let first: ReportStatus;
     try {
-      await watch.ready;
-      first = await sources.read(requestId, owner);
+      first = await sources.read(requestId, owner, await watch.ready);
     } catch (error) {
       close();
       throw error;
@@ -184,8 +184,9 @@ export class StatusStreams {
     const fanOut = (status: ReportStatus) => {
       for (const deliver of streams) deliver(status);
     };
+    let live = true;
     const reread = () =>
-      sources.read(key, owner).then(fanOut, (error: unknown) => {
+      sources.read(key, owner, live).then(fanOut, (error: unknown) => {
         sources.logger.warn({ err: error, requestId: key }, "could not re-read a streamed status");
       });
     let rereading = false;
@@ -202,7 +203,7 @@ export class StatusStreams {
       // a final status is read back for its freshly signed download link
       if (!isFinal(event.status)) fanOut(status);
       else
-        sources.read(key, owner).then(
+        sources.read(key, owner, live).then(
           (read) => fanOut(isNewer(status, read) ? status : read),
           () => fanOut(status),
         );
@@ -211,7 +212,8 @@ export class StatusStreams {
     let timer: NodeJS.Timeout | undefined;
     let stopped = false;
     const ready = unsubscribe.ready;
-    void ready.then((live) => {
+    void ready.then((flowing) => {
+      live = flowing;
       if (stopped) return;
       timer = setInterval(recheck, live ? RECHECK_MS : POLL_MS);
       timer.unref();
