@@ -95,8 +95,15 @@ async function startBff(env: Record<string, string> = {}): Promise<Bff> {
 const auth = (bff: Bff) => ({ authorization: `Bearer ${bff.key}` });
 
 describe("the BFF's edges under abuse", () => {
+  // one process for the batch, the bomb and the streams (the rate limit off: each defence is measured alone)
+  let shared: Promise<Bff> | undefined;
+  const attacked = () => {
+    shared ??= startBff({ RATE_LIMIT_PER_MINUTE: "0" });
+    return shared;
+  };
+
   it("one 500-call tRPC batch of reports.generate creates no report", async () => {
-    const bff = await startBff();
+    const bff = await attacked();
     const spec = sampleSpec({ rows: 1 });
     const calls = Array.from({ length: 500 }, () => "reports.generate").join(",");
     const body = Object.fromEntries(Array.from({ length: 500 }, (_, i) => [String(i), spec]));
@@ -145,8 +152,7 @@ describe("the BFF's edges under abuse", () => {
   });
 
   it("1,000 status-stream attempts from one owner hold at most MAX_STREAMS_PER_OWNER streams", async () => {
-    // the rate limit off: the stream caps alone are measured
-    const bff = await startBff({ RATE_LIMIT_PER_MINUTE: "0" });
+    const bff = await attacked();
     const created = await fetch(`${bff.url}/generate`, {
       method: "POST",
       headers: { ...auth(bff), "content-type": "application/json" },
@@ -171,55 +177,27 @@ describe("the BFF's edges under abuse", () => {
       ),
     );
     const fdsPeak = bff.fds();
+    const readsOpen = await bff.metric("reports_status_reads_total");
+    const reads = readsOpen - readsBefore;
     // the refused exchanges' connections are idle keep-alive ones: closed within the keep-alive timeout (5 s)
     await sleep(6_000);
     const fdsOpen = bff.fds();
-    const reads = (await bff.metric("reports_status_reads_total")) - readsBefore;
+    // past one re-read interval (RECHECK_MS, 15 s, from the first stream's opening): the 20 streams re-read once
+    await sleep(10_000);
+    const rereads = (await bff.metric("reports_status_reads_total")) - readsOpen;
     const ok = answers.filter((s) => s === 200).length;
     const limited = answers.filter((s) => s === 429).length;
     console.log(
       `1,000 stream attempts: ${ok} × 200, ${limited} × 429; BFF fds ${fdsBefore} → ${fdsPeak} at the burst ` +
-        `(idle keep-alive connections) → ${fdsOpen} with the streams open; ${reads} status reads ` +
-        "(before: 550 × 200, fds 45 → 595 held, a read per stream every 15 s)",
+        `(idle keep-alive connections) → ${fdsOpen} with the streams open; ${reads} status reads to open them, ` +
+        `${rereads} re-read(s) in the next 16 s (before: 550 × 200, fds 45 → 595 held, a read per stream every 15 s)`,
     );
     expect(held).toHaveLength(ok);
     gone.abort();
     expect(ok).toBe(20);
     expect(limited).toBe(980);
     expect(fdsOpen - fdsBefore).toBeLessThan(60);
-  });
-
-  it("500 streams on one report cost one status re-read per interval, not one per stream", async () => {
-    const bff = await startBff({ RATE_LIMIT_PER_MINUTE: "0", MAX_STREAMS_PER_OWNER: "1000" });
-    const created = await fetch(`${bff.url}/generate`, {
-      method: "POST",
-      headers: { ...auth(bff), "content-type": "application/json" },
-      body: JSON.stringify(sampleSpec({ rows: 1 })),
-    });
-    const { requestId } = (await created.json()) as { requestId: string };
-    const gone = new AbortController();
-    const held: Response[] = [];
-    const answers = await Promise.all(
-      Array.from({ length: 500 }, () =>
-        fetch(`${bff.url}/status/${requestId}/events`, { headers: auth(bff), signal: gone.signal }).then(
-          (res) => {
-            held.push(res);
-            return res.status;
-          },
-          () => 0,
-        ),
-      ),
-    );
-    const readsOpen = await bff.metric("reports_status_reads_total");
-    // one re-read interval (RECHECK_MS, 15 s) and a little
-    await sleep(16_000);
-    const rereads = (await bff.metric("reports_status_reads_total")) - readsOpen;
-    console.log(
-      `500 open streams on one report, over 16 s: ${rereads} status re-read(s) (before: one per stream per 15 s, ~500)`,
-    );
-    expect(held).toHaveLength(500);
-    gone.abort();
-    expect(answers.filter((s) => s === 200)).toHaveLength(500);
+    expect(rereads).toBeGreaterThanOrEqual(1);
     expect(rereads).toBeLessThanOrEqual(2);
   });
 
