@@ -8,7 +8,7 @@ import { type AppEnv, traceIdOf } from "./context";
 import type { AppDeps } from "./deps";
 import { corsPolicy } from "./http/cors";
 import { ApiError, ClientGoneError, internalError } from "./http/errors";
-import { problemResponse } from "./http/problem";
+import { problemResponse, RETRY_AFTER_SECONDS } from "./http/problem";
 import { traceIds } from "./http/trace";
 import { isUnavailable } from "./http/unavailable";
 import { isNdjson } from "./reports/ndjson";
@@ -90,6 +90,17 @@ export function createApp(deps: AppDeps) {
         owner: c.get("owner") as string,
         admin: c.get("admin") as boolean,
       }),
+      // a refusal that says when to come back (a busy render queue, a stream cap) says it in Retry-After, as on REST
+      responseMeta: ({ errors }) => {
+        const seconds = errors
+          .map(({ cause }) =>
+            cause instanceof ApiError
+              ? (cause.retryAfterSeconds ?? (cause.status === 503 ? RETRY_AFTER_SECONDS : undefined))
+              : undefined,
+          )
+          .find((s) => s !== undefined);
+        return seconds === undefined ? {} : { headers: new Headers({ "Retry-After": String(seconds) }) };
+      },
       onError: ({ error, path, ctx, req }) => {
         if (error.code !== "INTERNAL_SERVER_ERROR") return;
         const log = (ctx?.deps ?? deps).logger;

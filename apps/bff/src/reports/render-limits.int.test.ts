@@ -63,6 +63,8 @@ describe("synchronous renders", () => {
     const answers = await Promise.all([rest("acme"), trpc("acme")]);
     expect((await Promise.all(answers.map(codeOf))).sort()).toEqual(["OK", "RATE_LIMITED"]);
     expect(answers.map((a) => a.status).sort()).toEqual([200, 429]);
+    // tRPC's refusals say when to come back as REST's do
+    expect(Number(answers.find((a) => a.status === 429)?.headers.get("retry-after"))).toBeGreaterThan(0);
   });
 
   it("answer 503 with Retry-After when the thread and the queue are taken, and serve the others", async () => {
