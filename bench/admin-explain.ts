@@ -1,5 +1,6 @@
 /**
- * The operator dashboard's queries, and the relay's and the sweeper's, on a table of millions of requests: fills
+ * The operator dashboard's queries (lists read by key: first pages and pages deep in them; search by id prefix and
+ * by owner/title text), and the relay's, the sweeper's and the retention's, on a table of millions of requests: fills
  * `report_requests` with generate_series (mostly `done`, 1 % `error`, 2 % `cancelled`, 0.1 % `queued`, over the
  * last N seconds), runs each query through the real repositories with a query logger, and prints the plan
  * PostgreSQL chose for each (`EXPLAIN (ANALYZE, BUFFERS)`), so you can see which use an index.
@@ -33,7 +34,8 @@ try {
     [rows],
   );
   await client.unsafe(`ALTER TABLE report_requests ENABLE TRIGGER report_requests_events`);
-  await client.unsafe(`ANALYZE report_requests`);
+  // as autovacuum leaves a table: statistics, and the visibility map index-only scans read
+  await client.unsafe(`VACUUM ANALYZE report_requests`);
   console.log(`# ${rows.toLocaleString("en")} requests loaded and analyzed in ${Date.now() - started} ms\n`);
 
   const captured: Array<{ query: string; params: unknown[] }> = [];
@@ -44,16 +46,61 @@ try {
   const admin = createAdminRepository(db);
   const repo = createReportRepository(db);
   const retention = createRetentionRepository(db);
+  // a cursor deep in each list, as "next page" would bring after many pages (found once, with OFFSET, not explained)
+  const deep = rows >> 1;
+  const cursorAt = async (query: string) => {
+    const [row] = await client.unsafe(query);
+    return Buffer.from(JSON.stringify([row?.at, row?.id])).toString("base64url");
+  };
+  const at = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as at`;
+  const deepRequests = await cursorAt(
+    `SELECT ${at("created_at")}, request_id as id FROM report_requests ORDER BY created_at DESC, request_id DESC OFFSET ${deep} LIMIT 1`,
+  );
+  const deepCancelled = await cursorAt(
+    `SELECT ${at("created_at")}, request_id as id FROM report_requests WHERE status = 'cancelled' ORDER BY created_at DESC, request_id DESC OFFSET ${deep / 50} LIMIT 1`,
+  );
+  const deepFailed = await cursorAt(
+    `SELECT ${at("updated_at")}, request_id as id FROM report_requests WHERE status = 'error' ORDER BY updated_at DESC, request_id DESC OFFSET ${deep / 100} LIMIT 1`,
+  );
+  const [someone] = await client.unsafe(`SELECT request_id::text as id FROM report_requests OFFSET ${deep} LIMIT 1`);
+  const idPrefix = String(someone?.id).slice(0, 8);
   const cases: Array<[string, () => Promise<unknown>]> = [
     ["dashboard: counts by status", () => admin.countsByStatus()],
     ["dashboard: errors by type", () => admin.errorsByType()],
     ["dashboard: throughput, last 60 minutes", () => admin.throughput(60)],
-    ["requests: first page, newest first", () => admin.requests({ page: 1, pageSize: 25 })],
-    ["requests: by status", () => admin.requests({ status: "cancelled", page: 1, pageSize: 25 })],
-    ["dead letters: first page", () => admin.failed({ page: 1, pageSize: 25 })],
+    ["requests: first page, newest first", () => admin.requests({ pageSize: 25 })],
+    [
+      `requests: the page after row ${deep.toLocaleString("en")} (cursor)`,
+      () => admin.requests({ pageSize: 25, cursor: deepRequests }),
+    ],
+    ["requests: by status", () => admin.requests({ status: "cancelled", pageSize: 25 })],
+    [
+      "requests: by status, a page deep in it (cursor)",
+      () => admin.requests({ status: "cancelled", pageSize: 25, cursor: deepCancelled }),
+    ],
+    [`requests: search by id prefix "${idPrefix}"`, () => admin.requests({ search: idPrefix, pageSize: 25 })],
+    [
+      'requests: search owner/title "owner-42" (1.1 % of rows match)',
+      () => admin.requests({ search: "owner-42", pageSize: 25 }),
+    ],
+    [
+      'requests: search owner/title "Report 1234567" (a few rows match)',
+      () => admin.requests({ search: "Report 1234567", pageSize: 25 }),
+    ],
+    [
+      'requests: search owner/title "nothing like it" (no row matches)',
+      () => admin.requests({ search: "nothing like it", pageSize: 25 }),
+    ],
+    ["dead letters: first page", () => admin.failed({ pageSize: 25 })],
+    ["dead letters: a page deep in them (cursor)", () => admin.failed({ pageSize: 25, cursor: deepFailed })],
+    ["dead letters: how many (counted up to 10,000)", () => admin.countFailed(10_000)],
     ["relay: unpublished", () => repo.takeUnpublished({ olderThanMs: 3_000, limit: 500 })],
     ["sweeper: stranded", () => repo.takeStranded({ staleAfterMs: 300_000, limit: 500 })],
     ["retention: files to expire", () => retention.finishedBefore({ before: new Date(0), limit: 500 })],
+    [
+      "retention: which stored inputs are referenced",
+      () => retention.referencedInputs([`inputs/${idPrefix}`, "inputs/x"]),
+    ],
   ];
   for (const [name, run] of cases) {
     captured.length = 0;

@@ -42,3 +42,43 @@ export function streamedRows(count: number): RowSource {
     },
   };
 }
+
+/** Rows per group of the grouped case: a million rows make some thousand groups. */
+export const GROUP_ROWS = 1_000;
+
+/**
+ * The grouped case's spec: the same table with a region column first, grouped by it, presorted (the rows come in
+ * region order, as from a database's ORDER BY), with a sum of the amounts per region and in all.
+ */
+export function groupedBenchSpec(format: ReportFormat): ReportSpec {
+  return reportSpec.parse({
+    format,
+    title: "Sales by region",
+    tables: [
+      {
+        name: "Orders",
+        groupBy: ["region"],
+        presorted: true,
+        columns: [
+          { key: "region", header: "Region" },
+          ...COLUMNS.map((c) => (c.key === "amount" ? { ...c, totals: "sum" } : c)),
+        ],
+        rows: [],
+      },
+    ],
+  });
+}
+
+/** The grouped case's rows, streamed like `streamedRows`, in runs of `GROUP_ROWS` per region. */
+export function groupedRows(count: number): RowSource {
+  const rows = streamedRows(count);
+  return {
+    count,
+    async *chunks() {
+      let i = 0;
+      for await (const chunk of rows.chunks()) {
+        yield chunk.map((r) => ({ region: `Region ${String(Math.floor(i++ / GROUP_ROWS)).padStart(4, "0")}`, ...r }));
+      }
+    },
+  };
+}

@@ -2,7 +2,8 @@
  * Renderer benchmark: our XLSX and PDF renderers beside ExcelJS's streaming writer and raw pdfkit on the same
  * 8-column table, each case in a child process of its own (peak RSS is per process).
  *
- *   pnpm bench:renderers            XLSX 10k / 100k / 1,048,575 rows, PDF 1k / 10k / 50k rows; writes
+ *   pnpm bench:renderers            XLSX 10k / 100k / 1,048,575 rows (also grouped, with subtotals), PDF 1k / 10k /
+ *                                   50k rows; writes
  *                                   bench/results/renderers.json and the table in docs/performance.md
  *   pnpm bench:renderers --quick    small sizes, prints only
  */
@@ -25,7 +26,9 @@ const loadBefore = loadavg()[0]?.toFixed(1);
 const results: CaseResult[] = [];
 for (const format of ["xlsx", "pdf"] as const) {
   for (const rows of sizes[format]) {
-    for (const engine of format === "xlsx" ? ["ours", "streamed", baselines[format]] : ["ours", baselines[format]]) {
+    const engines =
+      format === "xlsx" ? ["ours", "streamed", "grouped", baselines[format]] : ["ours", baselines[format]];
+    for (const engine of engines) {
       const output = execFileSync(
         process.execPath,
         ["--expose-gc", "--import", "tsx", caseFile, engine, format, String(rows)],

@@ -15,6 +15,7 @@ export interface CaseResult {
 const NAMES: Record<string, string> = {
   ours: "@reports/renderers (pool)",
   streamed: "@reports/renderers (pool), rows and file streamed",
+  grouped: "@reports/renderers (pool), streamed, grouped (presorted, 1 subtotal per 1,000 rows)",
   exceljs: "ExcelJS streaming writer",
   pdfkit: "pdfkit, drawn directly",
 };

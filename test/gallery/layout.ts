@@ -138,7 +138,8 @@ function columnProblems(page: PdfPage): LayoutProblem[] {
   const problems: LayoutProblem[] = [];
   for (const table of tables(page)) {
     const headerCells = spans(table.header.flatMap((l) => l.boxes));
-    const bands = spans(table.body.flatMap((l) => l.boxes));
+    // a subtotal's label ("Total Berlin") runs on over the empty cells beside it; \`overlaps\` still catches a collision
+    const bands = spans(table.body.flatMap((l) => l.boxes).filter((b) => !(b.bold && /^Total\b/.test(b.text))));
     for (const band of bands) {
       const under = headerCells.filter((h) => xOverlap(h, band) > TOLERANCE);
       if (under.length > 1) {
@@ -188,7 +189,11 @@ function tables(page: PdfPage): Array<{ header: Line[]; body: Line[] }> {
   const lines = textLines(page);
   const cellSize = mostCommon(page.boxes.map((b) => Math.round(b.size * 10) / 10));
   const isCell = (l: Line) => Math.abs(l.size - cellSize) < 0.25;
-  const isFooter = (l: Line) => /^Page \d+ of \d+$/.test(l.boxes.map((b) => b.text).join(" "));
+  // the page number, alone or at the end of a footer line of the report's layout
+  const isFooter = (l: Line) => /(^|\s)Page \d+ of \d+$/.test(l.boxes.map((b) => b.text).join(" "));
+  // a grouped table's group heading ("Region: North"): one bold string across the table, in no column
+  const isGroupHeading = (l: Line) =>
+    l.boxes.length === 1 && l.boxes[0]?.bold === true && /^[^:]+: /.test(l.boxes[0].text);
   const found: Array<{ header: Line[]; body: Line[] }> = [];
   let current: { header: Line[]; body: Line[] } | null = null;
   for (const line of lines) {
@@ -196,7 +201,9 @@ function tables(page: PdfPage): Array<{ header: Line[]; body: Line[] }> {
       current = null;
       continue;
     }
-    const bold = line.boxes.some((b) => b.bold);
+    if (isGroupHeading(line)) continue;
+    // every string bold: a data row with one bold cell (a conditional style) is no header
+    const bold = line.boxes.every((b) => b.bold);
     // a bold line under body lines is a totals row, not a new header
     if (bold && (!current || current.body.length === 0)) {
       if (!current) {

@@ -1,10 +1,10 @@
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ReportSpec, ReportWarning } from "@reports/contracts";
-import type { RenderedFile } from "@reports/renderers";
+import type { RenderedFile, RenderOptions } from "@reports/renderers";
 import { type Sample, sampleSpecFor } from "./samples";
 
 /** Where the committed gallery lives. */
@@ -19,7 +19,15 @@ export interface RenderedSample {
   warnings: ReportWarning[];
 }
 
-type Render = (spec: ReportSpec) => Promise<RenderedFile>;
+type Render = (spec: ReportSpec, options?: RenderOptions) => Promise<RenderedFile>;
+
+/** `{{generatedAt}}` of every sample: a fixed instant, so pages never change with the clock. */
+const GENERATED_AT = "2026-01-01T08:00:00Z";
+
+const optionsOf = (sample: Sample): RenderOptions => ({
+  generatedAt: GENERATED_AT,
+  ...(sample.assets ? { assets: sample.assets } : {}),
+});
 
 /**
  * Renders a sample to PDF and XLSX with `render` (a render pool's, as a worker does, or `renderReport` in this
@@ -31,12 +39,12 @@ export async function renderSample(render: Render, sample: Sample): Promise<Rend
 }
 
 export async function renderSamplePdf(render: Render, sample: Sample): Promise<RenderedFile> {
-  const file = await render(sampleSpecFor(sample, "pdf"));
+  const file = await render(sampleSpecFor(sample, "pdf"), optionsOf(sample));
   return { ...file, data: pinPdf(file.data) };
 }
 
 export async function renderSampleXlsx(render: Render, sample: Sample): Promise<RenderedFile> {
-  const file = await render(sampleSpecFor(sample, "xlsx"));
+  const file = await render(sampleSpecFor(sample, "xlsx"), optionsOf(sample));
   return { ...file, data: pinZip(file.data) };
 }
 
@@ -99,6 +107,18 @@ export function firstPagePng(pdf: Buffer, dpi = PNG_DPI): Buffer {
       cwd: dir,
     });
     return readFileSync(join(dir, "page.png"));
+  });
+}
+
+/** Every page as a PNG, in order. */
+export function pagePngs(pdf: Buffer, dpi = PNG_DPI): Buffer[] {
+  return withTempDir((dir) => {
+    writeFileSync(join(dir, "in.pdf"), pdf);
+    execFileSync("pdftoppm", ["-png", "-r", String(dpi), "in.pdf", "page"], { cwd: dir });
+    return readdirSync(dir)
+      .filter((f) => /^page-\d+\.png$/.test(f))
+      .sort((a, b) => Number(a.replace(/\D/g, "")) - Number(b.replace(/\D/g, "")))
+      .map((f) => readFileSync(join(dir, f)));
   });
 }
 

@@ -1,4 +1,6 @@
 import { type ColumnInput, type ReportSpecInput, type Row, reportSpec } from "@reports/contracts";
+import type { RenderAssets } from "@reports/renderers";
+import { testPng } from "@reports/renderers/testing";
 
 /**
  * The gallery's sample reports: the tables a new user tries first, and the ones that broke before (issue 14).
@@ -11,6 +13,10 @@ export interface Sample {
   /** What it shows, for the index page. */
   about: string;
   spec: Omit<ReportSpecInput, "format">;
+  /** The files the spec refers to (its logo). */
+  assets?: RenderAssets;
+  /** Every page goes to the gallery as a picture (`{name}-page-{n}.png`), not only the first. */
+  allPages?: boolean;
 }
 
 /** A small deterministic sequence (an LCG), so the data looks varied and never changes. */
@@ -296,6 +302,71 @@ function missingGlyph(): Sample {
   };
 }
 
+function groupedWithLogo(): Sample {
+  const next = sequence(7);
+  const regions = ["North", "South", "West"];
+  const cities = ["Berlin", "Kraków", "Lyon", "Porto"];
+  const columns: ColumnInput[] = [
+    { key: "region", header: "Region" },
+    { key: "city", header: "City" },
+    { key: "id", header: "Order", type: "integer", totals: "count", align: "center" },
+    { key: "customer", header: "Customer" },
+    { key: "product", header: "Product" },
+    { key: "note", header: "Note" },
+    { key: "due", header: "Due", type: "date", totals: "max" },
+    { key: "qty", header: "Qty", type: "integer", totals: "avg" },
+    {
+      key: "amount",
+      header: "Amount",
+      type: "currency",
+      currency: "EUR",
+      totals: "sum",
+      styles: [
+        { when: { op: "<", value: 0 }, color: "#C00000" },
+        { when: { op: ">=", value: 5000 }, background: "#FFF2CC", bold: true },
+      ],
+    },
+    {
+      key: "margin",
+      header: "Margin",
+      type: "percent",
+      decimals: 1,
+      totals: "avg",
+      styles: [{ when: { op: "<", value: 0 }, color: "#C00000" }],
+    },
+  ];
+  const rows: Row[] = Array.from({ length: 64 }, (_, i) => ({
+    region: regions[Math.floor(next() * regions.length)] ?? "",
+    city: cities[Math.floor(next() * cities.length)] ?? "",
+    id: 1001 + i,
+    customer: customers[i % customers.length] ?? "",
+    product: products[(i * 3) % products.length] ?? "",
+    note: i % 6 === 0 ? "Delivered in two parts; the second part waits for the customer's new warehouse to open" : "",
+    due: dateOf(i),
+    qty: 1 + Math.floor(next() * 40),
+    amount: Math.round((next() * 9_000 - 2_000) * 100) / 100,
+    margin: Math.round((next() * 0.6 - 0.15) * 1000) / 1000,
+  }));
+  return {
+    name: "grouped-with-logo",
+    about:
+      "Grouped by region and city with subtotals (sorted by the renderer), a logo, header and footer with page numbers, an accent colour, negative amounts in red and large ones highlighted",
+    spec: {
+      title: "Orders by region",
+      timeZone: "Europe/Warsaw",
+      layout: {
+        logo: { key: "logos/acme.png", contentType: "image/png" },
+        header: { left: "ACME Trading — internal", right: "Generated {{generatedAt}}" },
+        footer: { left: "Orders by region", right: "Page {{page}} of {{pages}}" },
+        accentColor: "#1F4E79",
+      },
+      tables: [{ name: "Orders", columns, rows, groupBy: ["region", "city"], sort: [{ key: "due" }] }],
+    },
+    assets: { logo: testPng(360, 90) },
+    allPages: true,
+  };
+}
+
 /** Every sample of the gallery, in the index's order. */
 export const SAMPLES: readonly Sample[] = [
   everyType(),
@@ -306,7 +377,11 @@ export const SAMPLES: readonly Sample[] = [
   everyScript(),
   thousandRows(),
   missingGlyph(),
+  groupedWithLogo(),
 ];
+
+/** Samples whose sheets hold the spec's rows one for one under the header (no groups, no logo's row). */
+export const FLAT_SAMPLES = SAMPLES.filter((s) => !s.spec.layout?.logo && !s.spec.tables.some((t) => t.groupBy));
 
 /** A sample's spec in one format, validated (the gallery never renders what the API would refuse). */
 export const sampleSpecFor = (sample: Sample, format: "pdf" | "xlsx") => reportSpec.parse({ ...sample.spec, format });

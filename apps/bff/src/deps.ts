@@ -19,9 +19,11 @@ import { type Authenticate, createAuthenticator } from "./auth/auth";
 import { type AuthFailureLimit, createAuthFailureLimit, createRateLimit, type RateLimit } from "./auth/rate-limit";
 import type { BffEnv, BffSettings } from "./env";
 import { type ApiMetrics, createApiMetrics } from "./metrics";
+import { createDownloadLinks, type DownloadLinks } from "./reports/download-links";
 import type { Limits } from "./reports/limits";
 import type { NdjsonSettings } from "./reports/ndjson";
 import { RenderGate } from "./reports/render-gate";
+import { createRowBudget, type RowBudget } from "./reports/row-budget";
 import { StatusStreams } from "./reports/streams";
 
 /** Files the BFF serves itself through signed links (the embedded mode's local storage). */
@@ -38,10 +40,14 @@ export interface AppDeps {
   keys: ApiKeyRepository;
   queue: ReportQueue;
   storage: Storage;
+  /** Signed download links, reused while at least half their validity is left. */
+  downloadLinks: DownloadLinks;
   cache: StatusCache;
   logger: Logger;
   authenticate: Authenticate;
   rateLimit: RateLimit;
+  /** Rows per owner per minute (ROWS_PER_MINUTE): what the reports they queue weigh. */
+  rowBudget: RowBudget;
   /** Failed authentications per client address. */
   authFailures: AuthFailureLimit;
   metrics: ApiMetrics;
@@ -59,6 +65,8 @@ export interface AppDeps {
     corsOrigins: string[];
     idempotencyTtlMs: number;
     limits: Limits;
+    /** ROWS_PER_MINUTE (0: no row budget). */
+    rowsPerMinute: number;
     logRequests: boolean;
     syncRender: { maxRows: number; maxCells: number };
     /** Private or loopback IP literals a webhook may name (WEBHOOK_ALLOWED_HOSTS). */
@@ -109,12 +117,18 @@ export function createApiDeps(
     keys,
     queue: parts.queue,
     storage: parts.storage,
+    downloadLinks: createDownloadLinks(parts.storage, { ttlSeconds: settings.DOWNLOAD_URL_TTL_SECONDS }),
     cache: parts.cache,
     logger: parts.logger,
     authenticate: createAuthenticator(settings, keys, { keyCacheSeconds: settings.API_KEY_CACHE_SECONDS }),
     metrics: createApiMetrics(),
     rateLimit: createRateLimit({
       perMinute: settings.RATE_LIMIT_PER_MINUTE,
+      logger: parts.logger,
+      ...(parts.redis ? { redis: parts.redis } : {}),
+    }),
+    rowBudget: createRowBudget({
+      perMinute: settings.ROWS_PER_MINUTE,
       logger: parts.logger,
       ...(parts.redis ? { redis: parts.redis } : {}),
     }),
@@ -136,6 +150,7 @@ export function createApiDeps(
       corsOrigins: settings.CORS_ORIGINS,
       idempotencyTtlMs: settings.IDEMPOTENCY_TTL_SECONDS * 1000,
       limits: settings,
+      rowsPerMinute: settings.ROWS_PER_MINUTE,
       logRequests: settings.LOG_REQUESTS,
       syncRender: { maxRows: settings.SYNC_RENDER_MAX_ROWS, maxCells: settings.SYNC_RENDER_MAX_CELLS },
       webhookAllowedHosts: settings.WEBHOOK_ALLOWED_HOSTS,
@@ -152,7 +167,10 @@ export async function createDeps(env: BffEnv, logger: Logger): Promise<AppDeps &
     logger,
     publishTimeoutMs: env.PUBLISH_TIMEOUT_MS,
   });
-  const cache: StatusCache = env.REDIS_URL ? createRedisCache({ url: env.REDIS_URL, logger }) : createNoCache(); // a per-process cache would go stale: other processes write
+  // without Redis, no cache: a per-process one alone would go stale, since other processes write
+  const cache: StatusCache = env.REDIS_URL
+    ? createRedisCache({ url: env.REDIS_URL, logger, memoryEntries: env.STATUS_MEMORY_ENTRIES })
+    : createNoCache();
   // the rate limiter's own connection: its commands must not queue behind the cache's
   const redis = env.REDIS_URL
     ? new Redis(env.REDIS_URL, { maxRetriesPerRequest: 1, commandTimeout: 1_000, enableOfflineQueue: false })

@@ -22,6 +22,11 @@ export const bffSettings = z.object({
   /** How long a known API key is remembered (0: every request asks the database); a revoked key works this long. */
   API_KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(3_600).default(30),
   /**
+   * Statuses each BFF process holds in memory in front of Redis (with REDIS_URL): a status read answers without
+   * a round trip while the process receives every status event, which keeps the entries exact. 0: every read asks Redis.
+   */
+  STATUS_MEMORY_ENTRIES: z.coerce.number().int().min(0).max(1_000_000).default(10_000),
+  /**
    * Failed authentications (no, unknown or invalid credentials) a client address may make per minute; past it,
    * `429` with `Retry-After` before any key is looked up. Behind a proxy every client shares its address. 0: no limit.
    */
@@ -45,7 +50,7 @@ export const bffSettings = z.object({
   JWT_ADMIN_CLAIM: z.string().default("role"),
   /** The value (or one of the values, for an array claim) of `JWT_ADMIN_CLAIM` that marks an operator. */
   JWT_ADMIN_VALUE: z.string().default("admin"),
-  /** Lifetime of a download link. */
+  /** Lifetime of a download link; a link is reused for status reads until half of it has passed. */
   DOWNLOAD_URL_TTL_SECONDS: z.coerce.number().int().min(1).max(604_800).default(900),
   /**
    * How long `POST /generate` waits for the broker to confirm a report's message. A report is stored first and
@@ -139,6 +144,13 @@ export const bffSettings = z.object({
   /** Requests per owner per minute on the report routes; 0 turns rate limiting off. */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
   /**
+   * Rows per owner per minute over every report they queue (REST and tRPC, JSON and JSON Lines), so a
+   * million-row report costs a million: past it, `429 RATE_LIMITED` with `Retry-After`. A JSON body is charged
+   * when it arrives; a JSON Lines body as its rows stream in, refused mid-way with its stored rows removed. A
+   * refused or replayed report costs nothing. At least MAX_ROWS; 0 turns it off.
+   */
+  ROWS_PER_MINUTE: z.coerce.number().int().min(0).default(5_000_000),
+  /**
    * Origins a browser app may call the API from (comma-separated, e.g. `https://app.example.com`; `*` for any).
    * Empty: no CORS headers, same-origin only (put the API behind the app's own origin, or a proxy).
    */
@@ -170,7 +182,21 @@ export function checkAuthSettings(env: BffSettings, ctx: z.RefinementCtx): void 
   }
 }
 
-export const bffEnv = serviceEnv.extend(bffSettings.shape).superRefine(checkAuthSettings);
+/** Refuses limits that contradict each other. */
+export function checkLimitSettings(env: BffSettings, ctx: z.RefinementCtx): void {
+  if (env.ROWS_PER_MINUTE > 0 && env.ROWS_PER_MINUTE < env.MAX_ROWS) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["ROWS_PER_MINUTE"],
+      message: `ROWS_PER_MINUTE must be 0 or at least MAX_ROWS (${env.MAX_ROWS}): a report that big could never be queued`,
+    });
+  }
+}
+
+export const bffEnv = serviceEnv
+  .extend(bffSettings.shape)
+  .superRefine(checkAuthSettings)
+  .superRefine(checkLimitSettings);
 export type BffEnv = z.infer<typeof bffEnv>;
 
 /** Parses the BFF's environment once at start-up; a bad setting stops it with one line naming the variable. */

@@ -38,6 +38,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     await closeServer(server);
     if (metrics) await closeServer(metrics.server, { deadlineMs: 1_000 });
     await deps.close();
+    logger.info("bff stopped: connections to the database, broker and cache closed");
     process.exit(0);
   });
 }

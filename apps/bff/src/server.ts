@@ -29,14 +29,22 @@ export function listen(
  */
 export function closeServer(server: ServerType, options: { deadlineMs?: number } = {}): Promise<void> {
   return new Promise((resolve) => {
+    const closeIdle = () => {
+      if ("closeIdleConnections" in server) server.closeIdleConnections();
+    };
     const deadline = setTimeout(() => {
       if ("closeAllConnections" in server) server.closeAllConnections();
     }, options.deadlineMs ?? 10_000);
     deadline.unref();
+    // a connection whose response ends after close() (an event stream just ended) would otherwise stay open, idle,
+    // for the whole keep-alive timeout (5 s)
+    const idle = setInterval(closeIdle, 50);
+    idle.unref();
     server.close(() => {
       clearTimeout(deadline);
+      clearInterval(idle);
       resolve();
     });
-    if ("closeIdleConnections" in server) server.closeIdleConnections();
+    closeIdle();
   });
 }

@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { bffSettings, checkAuthSettings } from "@reports/bff";
+import { bffSettings, checkAuthSettings, checkLimitSettings } from "@reports/bff";
 import { parseEnvOrExit } from "@reports/contracts";
 import { workerSettings } from "@reports/worker";
 import { z } from "zod";
@@ -17,7 +17,8 @@ export const standaloneEnv = bffSettings
     /** JSON logs on stdout, one event per line, at this level and above. */
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
-  .superRefine(checkAuthSettings);
+  .superRefine(checkAuthSettings)
+  .superRefine(checkLimitSettings);
 export type StandaloneEnv = z.infer<typeof standaloneEnv>;
 
 /** Parses the embedded mode's environment once; a bad setting stops it with one line naming the variable. */

@@ -1,4 +1,3 @@
-import { availableParallelism } from "node:os";
 import { envBool, envHostSet, parseEnvOrExit, serviceEnv } from "@reports/contracts";
 import { DEFAULT_RENDER_LIMITS, type RenderPoolOptions } from "@reports/renderers";
 import { z } from "zod";
@@ -8,15 +7,18 @@ export const workerSettings = z.object({
   /** Messages in flight per worker process (RabbitMQ prefetch). */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   /**
-   * Threads rendering at once; rendering never runs on the event loop.
-   * @default the number of cores − 1 (at least 1)
+   * Reports of one owner rendering at once, across every worker (counted in PostgreSQL). Past it, the owner's next
+   * report waits (parked, not retried) until one of theirs ends, so other owners find free slots: keep it below the
+   * fleet's slots (workers × WORKER_CONCURRENCY). Every worker must have the same value. Not applied to the owner
+   * `anonymous` (AUTH_MODE=none: a single tenant).
    */
-  RENDER_THREADS: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(64)
-    .default(Math.max(1, availableParallelism() - 1)),
+  MAX_RUNNING_PER_OWNER: z.coerce.number().int().min(1).max(1_000).default(1),
+  /**
+   * Threads rendering at once; rendering never runs on the event loop. Fewer than WORKER_CONCURRENCY makes a
+   * claimed report wait for a thread behind another owner's render (a heavy one holds a light one back).
+   * @default WORKER_CONCURRENCY
+   */
+  RENDER_THREADS: z.coerce.number().int().min(1).max(64).optional(),
   /** A render over this is stopped and the report fails with RENDER_TIMEOUT. */
   RENDER_TIMEOUT_MS: z.coerce.number().int().min(100).default(120_000),
   /**
@@ -75,6 +77,16 @@ export const workerSettings = z.object({
   RETENTION_BATCH: z.coerce.number().int().min(1).max(10_000).default(500),
   /** Longest time one retention run works; what is left waits for the next run. */
   RETENTION_MAX_RUN_MS: z.coerce.number().int().min(100).default(30_000),
+  /**
+   * The BFF's setting of the same name (give both the same value): a stored input (`inputs/`) no request references
+   * and older than this plus an hour was left by an upload that never became a request (a BFF killed mid-body), and
+   * the retention job removes it.
+   */
+  UPLOAD_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .default(10 * 60 * 1000),
   /** On SIGTERM, renders still running after this are stopped and their requests released to `queued`. */
   WORKER_DRAIN_MS: z.coerce.number().int().min(0).default(25_000),
   /** /healthz, /readyz and /metrics; 0 turns the server off. */
@@ -123,7 +135,9 @@ export function readWorkerEnv(env: NodeJS.ProcessEnv = process.env): WorkerEnv {
 /** The render pool an env asks for. */
 export function renderPoolOptions(env: WorkerSettings): RenderPoolOptions {
   return {
-    maxThreads: env.RENDER_THREADS,
+    maxThreads: env.RENDER_THREADS ?? env.WORKER_CONCURRENCY,
+    // every slot's thread warm: a light report must not wait for a thread to load while a heavy one renders
+    minThreads: env.RENDER_THREADS ?? env.WORKER_CONCURRENCY,
     timeoutMs: env.RENDER_TIMEOUT_MS,
     maxHeapMb: env.RENDER_MAX_HEAP_MB,
     fallbackFonts: env.RENDER_FALLBACK_FONTS,
@@ -147,12 +161,17 @@ export function webhookSettings(env: WorkerSettings): WebhookSettings {
   };
 }
 
+/** Time from an upload's end to its request's row, with room for a slow database: past it, no row will come. */
+const UNREFERENCED_INPUT_MARGIN_MS = 3_600_000;
+
 /** The retention job's settings an env gives. */
 export function retentionSettings(env: WorkerSettings) {
   const DAY_MS = 86_400_000;
   return {
     filesMs: env.RETAIN_FILES_DAYS * DAY_MS,
     requestsMs: env.RETAIN_REQUESTS_DAYS * DAY_MS,
+    /** A stored input no request references is an orphan once older than this. */
+    unreferencedInputsMs: env.UPLOAD_TIMEOUT_MS + UNREFERENCED_INPUT_MARGIN_MS,
     intervalMs: env.RETENTION_INTERVAL_MS,
     batch: env.RETENTION_BATCH,
     maxRunMs: env.RETENTION_MAX_RUN_MS,
@@ -165,6 +184,7 @@ export function jobSettings(env: WorkerSettings) {
   return {
     leaseMs: env.LEASE_MS,
     concurrency: env.WORKER_CONCURRENCY,
+    maxRunningPerOwner: env.MAX_RUNNING_PER_OWNER,
     retry: {
       maxAttempts: env.RETRY_MAX_ATTEMPTS,
       baseDelayMs: env.RETRY_BASE_DELAY_MS,

@@ -9,6 +9,7 @@ import { createTestDatabase, type TestDatabase } from "@reports/db/testing";
 import { silentLogger } from "@reports/logger";
 import { createMemoryQueue, replayDeadLetters } from "@reports/queue";
 import { createRenderPool, type RenderPool } from "@reports/renderers";
+import { testPng } from "@reports/renderers/testing";
 import { createS3Storage } from "@reports/storage";
 import { createTestBucket, type TestBucket } from "@reports/storage/testing";
 import { eq, sql } from "drizzle-orm";
@@ -39,6 +40,7 @@ beforeAll(async () => {
     settings: {
       leaseMs: 30_000,
       concurrency: 1,
+      maxRunningPerOwner: 1,
       retry: { maxAttempts: 3, baseDelayMs: 50, maxDelayMs: 200, jitter: 0 },
       retryRenderTimeout: false,
       drainMs: 1_000,
@@ -121,6 +123,38 @@ describe("processReport", () => {
     await database.db.update(reportRequests).set({ spec: broken }).where(eq(reportRequests.requestId, row.requestId));
     expect(await processReport(deps, { requestId: row.requestId, attempt: 1 })).toBe("error");
     expect(await deps.repo.findById(row.requestId)).toMatchObject({ status: "error", errorType: "INVALID_SPEC" });
+  });
+});
+
+describe("a report with a logo", () => {
+  const withLogo = (key: string) => ({
+    ...sampleSpec({ rows: 3 }),
+    layout: { logo: { key, contentType: "image/png" as const }, footer: { center: "Page {{page}} of {{pages}}" } },
+  });
+
+  it("reads the logo from storage and puts it in the file", async () => {
+    const key = `logos/${randomUUID()}.png`;
+    await bucket.storage.put(key, testPng(120, 40), { contentType: "image/png" });
+    const row = await deps.repo.create(withLogo(key));
+    expect(await processReport(deps, { requestId: row.requestId, attempt: 1 })).toBe("done");
+    const file = await readBack(`reports/${row.requestId}.xlsx`);
+    const media = XLSX.CFB.read(file, { type: "buffer" }).FullPaths.filter((p: string) => p.includes("xl/media/"));
+    expect(media).toEqual(["Root Entry/xl/media/logo.png"]);
+  });
+
+  it("fails for good, without retrying, when the logo is missing or is not the image it claims", async () => {
+    const missing = await deps.repo.create(withLogo(`logos/${randomUUID()}.png`));
+    expect(await processReport(deps, { requestId: missing.requestId, attempt: 1 })).toBe("error");
+    expect(await deps.repo.findById(missing.requestId)).toMatchObject({
+      status: "error",
+      errorType: "INVALID_SPEC",
+      attempts: 1,
+    });
+    const key = `logos/${randomUUID()}.png`;
+    await bucket.storage.put(key, Buffer.from("<svg/> is not a PNG"), { contentType: "image/png" });
+    const fake = await deps.repo.create(withLogo(key));
+    expect(await processReport(deps, { requestId: fake.requestId, attempt: 1 })).toBe("error");
+    expect(await deps.repo.findById(fake.requestId)).toMatchObject({ status: "error", errorType: "INVALID_SPEC" });
   });
 });
 
@@ -271,6 +305,32 @@ describe("retries and dead letters", () => {
     await database.db.update(reportRequests).set({ attempts: 3 }).where(eq(reportRequests.requestId, row.requestId));
     expect(await processReport({ ...deps, queue }, { requestId: row.requestId, attempt: 4 })).toBe("error");
     expect(await deps.repo.findById(row.requestId)).toMatchObject({ status: "error", errorType: "INTERNAL" });
+    await queue.close();
+  });
+});
+
+describe("the per-owner cap", () => {
+  it("parks an owner's report while another of theirs renders, and publishes it again when that one ends", async () => {
+    const queue = createMemoryQueue();
+    const owner = `acme-${randomUUID()}`;
+    const first = await deps.repo.create(sampleSpec({ format: "pdf", rows: 20_000 }), { owner });
+    const second = await deps.repo.create(sampleSpec({ rows: 1 }), { owner });
+    const other = await deps.repo.create(sampleSpec({ rows: 1 }), { owner: `other-${randomUUID()}` });
+    const running = processReport({ ...deps, queue }, { requestId: first.requestId, attempt: 1 });
+    await vi.waitFor(async () => expect((await deps.repo.findStatus(first.requestId))?.status).toBe("processing"), {
+      timeout: 30_000,
+      interval: 50,
+    });
+
+    expect(await processReport({ ...deps, queue }, { requestId: second.requestId, attempt: 1 })).toBe("parked");
+    expect(await deps.repo.findStatus(second.requestId)).toMatchObject({ status: "queued", attempts: 0 });
+    expect((await queue.depth()).ready).toBe(0);
+    // another owner is not held back by the cap (its render may wait for this test's one thread)
+    expect(await processReport({ ...deps, queue }, { requestId: other.requestId, attempt: 1 })).toBe("done");
+
+    expect(await running).toBe("done");
+    expect((await queue.depth()).ready).toBe(1);
+    expect(await processReport({ ...deps, queue }, { requestId: second.requestId, attempt: 1 })).toBe("done");
     await queue.close();
   });
 });

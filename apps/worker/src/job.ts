@@ -12,12 +12,14 @@ import {
   type StoredInput,
   withJitter,
 } from "@reports/contracts";
-import { type Claim, type RequestSummary, toCachedStatus } from "@reports/db";
+import { type Claim, createOwnerCap, type RequestSummary, toCachedStatus } from "@reports/db";
 import type { Logger } from "@reports/logger";
 import { fileTypeOf, type RenderedFile, type RenderOptions } from "@reports/renderers";
+import { loadAssets } from "./assets";
 import { classifyError } from "./classify";
 import type { WorkerDeps } from "./deps";
 import { storedRowSources } from "./input-rows";
+import { publishTaken } from "./sweeper";
 
 /**
  * - `done`: the file is stored and the request completed;
@@ -25,9 +27,10 @@ import { storedRowSources } from "./input-rows";
  * - `error`: a fatal failure or the last attempt; the request is `error` and its message dead-lettered;
  * - `released`: the worker is shutting down; the request is `queued` again and republished;
  * - `skipped`: nothing to do (done, held by another worker, unknown, or the claim was lost);
- * - `cancelled`: the request was cancelled while it rendered; the render was stopped, nothing kept.
+ * - `cancelled`: the request was cancelled while it rendered; the render was stopped, nothing kept;
+ * - `parked`: its owner already has `maxRunningPerOwner` reports rendering; the first of them to end publishes it.
  */
-export type JobOutcome = "done" | "retrying" | "error" | "released" | "skipped" | "cancelled";
+export type JobOutcome = "done" | "retrying" | "error" | "released" | "skipped" | "cancelled" | "parked";
 
 /** The deterministic object key: a re-run overwrites, never duplicates. */
 export const fileKeyOf = (requestId: string, extension: string) => `reports/${requestId}.${extension}`;
@@ -36,6 +39,8 @@ export const fileKeyOf = (requestId: string, extension: string) => `reports/${re
  * One report, as ARCHITECTURE.md §1 lists the steps: claim, render in a thread, upload, complete
  * (only the claim's holder can), publish the status; on failure, retry later or dead-letter.
  * `signal` aborts when the worker shuts down: the request is then released, not failed.
+ * A request whose owner is at its cap is parked instead of claimed; whenever a claimed report leaves
+ * `processing` (whatever the outcome), the owner's oldest parked request is published again.
  */
 export async function processReport(
   deps: WorkerDeps,
@@ -43,14 +48,42 @@ export async function processReport(
   options: { signal?: AbortSignal; redelivered?: boolean } = {},
 ): Promise<JobOutcome> {
   const log = deps.logger.child({ requestId: message.requestId, attempt: message.attempt });
-  const started = Date.now();
+  const cap = createOwnerCap(deps.db);
+  const limits = { leaseMs: deps.settings.leaseMs, maxRunningPerOwner: deps.settings.maxRunningPerOwner };
 
-  const claim = await deps.repo.claim(message.requestId, { leaseMs: deps.settings.leaseMs });
+  const claim = await cap.claimOrPark(message.requestId, limits);
+  if (claim === "parked") {
+    log.info(
+      { maxRunningPerOwner: limits.maxRunningPerOwner },
+      "owner at its cap; parked until one of its reports ends",
+    );
+    return "parked";
+  }
   if (!claim) {
     if (options.redelivered) return checkBackAfterLease(deps, message, log);
     log.info("not claimable (done, held by another worker, or unknown); skipped");
     return "skipped";
   }
+  try {
+    return await runClaimed(deps, claim, message, options, log);
+  } finally {
+    // the owner's slot is free again: the next of its parked requests goes back on the queue
+    await cap
+      .unparkNext(claim.row.owner, limits)
+      .then((taken) => publishTaken(deps, taken))
+      .catch((err: unknown) => log.warn({ err }, "parked requests not given back; the sweeper will"));
+  }
+}
+
+/** The steps after the claim: render, upload, complete, publish; on failure, retry later or dead-letter. */
+async function runClaimed(
+  deps: WorkerDeps,
+  claim: Claim,
+  message: ReportMessage,
+  options: { signal?: AbortSignal },
+  log: Logger,
+): Promise<JobOutcome> {
+  const started = Date.now();
   await deps.cache.publish(toCachedStatus(claim.row));
   deps.metrics.queueWaitSeconds.observe(
     Math.max(0, Date.now() - (claim.row.enqueuedAt ?? claim.row.createdAt).getTime()) / 1000,
@@ -87,8 +120,12 @@ export async function processReport(
     const input = claim.row.input;
     const { extension } = fileTypeOf(spec.data.format);
     const key = fileKeyOf(claim.row.requestId, extension);
+    const assets = await loadAssets(deps.storage, spec.data);
     const file = await renderToStorage(deps, key, spec.data, {
       onProgress,
+      assets,
+      // the request's time, not the attempt's: a retry shows what the first attempt would have
+      generatedAt: claim.row.createdAt.toISOString(),
       ...(input ? { rows: storedRowSources(deps.storage, input) } : {}),
       signal,
     });

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { inputKeys } from "@reports/contracts";
-import { createRetentionRepository, toCachedStatus } from "@reports/db";
+import { createRetentionRepository, type RetentionRepository, toCachedStatus } from "@reports/db";
+import type { ListedObject } from "@reports/storage";
 import type { WorkerDeps } from "./deps";
 import type { RetentionSettings } from "./env";
 
@@ -12,10 +13,17 @@ export interface RetentionSummary {
   filesExpired: number;
   /** Finished requests deleted, with their events, webhook deliveries and idempotency keys. */
   requestsDeleted: number;
-  /** Objects removed from storage: files and stored inputs. */
+  /** Objects removed from storage: files, stored inputs and orphans. */
   objectsDeleted: number;
   /** Idempotency keys past their expiry deleted. */
   keysDeleted: number;
+  /**
+   * Stored inputs no request references, older than `unreferencedInputsMs` (uploads that never became a request),
+   * and leftovers of uploads that never finished, removed.
+   */
+  orphansDeleted: number;
+  /** Where the next run goes on listing `inputs/` (null: from the start). */
+  inputsAfter: string | null;
   /** True when the run stopped at `maxRunMs` with work left (the next run goes on). */
   cutShort: boolean;
 }
@@ -28,13 +36,15 @@ type RetentionDeps = Pick<WorkerDeps, "db" | "storage" | "cache" | "logger">;
  * finished more than `filesMs` ago (database first, so no status hands out a link to a removed file; then storage;
  * a file storage could not remove is tried again next run), deletes finished requests created more than
  * `requestsMs` ago (storage first: their files and stored inputs, then the rows, which cascade to their events,
- * webhook deliveries and idempotency keys), and deletes expired idempotency keys. `now` is the clock (a test
- * ages data by moving it). Returns null when another process holds the lease.
+ * webhook deliveries and idempotency keys; the cache forgets them), deletes expired idempotency keys, and
+ * removes stored inputs no request references once older than `unreferencedInputsMs` (a BFF killed mid-upload
+ * leaves them; walked in key order from `inputsAfter`, where a run cut short stopped). `now` is the clock (a
+ * test ages data by moving it). Returns null when another process holds the lease.
  */
 export async function retainOnce(
   deps: RetentionDeps,
   settings: RetentionSettings,
-  options: { now?: Date; holder?: string } = {},
+  options: { now?: Date; holder?: string; inputsAfter?: string | null } = {},
 ): Promise<RetentionSummary | null> {
   const repo = createRetentionRepository(deps.db);
   const holder = options.holder ?? randomUUID();
@@ -48,6 +58,8 @@ export async function retainOnce(
     requestsDeleted: 0,
     objectsDeleted: 0,
     keysDeleted: 0,
+    orphansDeleted: 0,
+    inputsAfter: options.inputsAfter ?? null,
     cutShort: false,
   };
   const removeObjects = async (keys: string[]) => {
@@ -85,7 +97,10 @@ export async function retainOnce(
       const finished = await repo.finishedBefore({ before: requestsBefore, limit: settings.batch });
       const keys = finished.flatMap((f) => [...(f.fileKey ? [f.fileKey] : []), ...(f.input ? inputKeys(f.input) : [])]);
       await removeObjects(keys);
-      summary.requestsDeleted += await repo.deleteRequests(finished.map((f) => f.requestId));
+      const ids = finished.map((f) => f.requestId);
+      summary.requestsDeleted += await repo.deleteRequests(ids);
+      // a cached `expired` or `done` must not answer for a request that is gone
+      await deps.cache.forget(ids);
       if (finished.length < settings.batch) break;
     }
     for (;;) {
@@ -94,10 +109,41 @@ export async function retainOnce(
       summary.keysDeleted += deleted;
       if (deleted < settings.batch) break;
     }
+
+    const orphansBefore = new Date(now.getTime() - settings.unreferencedInputsMs);
+    summary.orphansDeleted += await deps.storage.removeUnfinished(orphansBefore);
+    const removeOrphans = async (objects: ListedObject[]) => {
+      const removedBefore = summary.objectsDeleted;
+      await removeObjects(await unreferenced(repo, objects));
+      summary.orphansDeleted += summary.objectsDeleted - removedBefore;
+    };
+    const old: ListedObject[] = [];
+    const after = summary.inputsAfter;
+    summary.inputsAfter = null;
+    for await (const object of deps.storage.list(INPUTS, after ? { startAfter: after } : {})) {
+      if (object.lastModified < orphansBefore) old.push(object);
+      if (old.length >= settings.batch) await removeOrphans(old.splice(0));
+      // checked per object: a bucket of young inputs is listed within the run's time too
+      if (outOfTime()) {
+        await removeOrphans(old.splice(0));
+        return { ...summary, inputsAfter: object.key, cutShort: true };
+      }
+    }
+    await removeOrphans(old);
     return summary;
   } finally {
     await repo.releaseLease(LEASE, holder);
   }
+}
+
+/** Where streamed reports' rows wait: `inputs/<upload>/<table>.jsonl.gz`. */
+const INPUTS = "inputs/";
+
+/** The keys of those of `objects` whose upload (`inputs/<upload>/`) no request references. */
+async function unreferenced(repo: RetentionRepository, objects: readonly ListedObject[]): Promise<string[]> {
+  const prefixOf = (key: string) => key.slice(0, key.lastIndexOf("/"));
+  const referenced = await repo.referencedInputs([...new Set(objects.map((o) => prefixOf(o.key)))]);
+  return objects.filter((o) => !referenced.has(prefixOf(o.key))).map((o) => o.key);
 }
 
 /**
@@ -109,10 +155,15 @@ export async function retainOnce(
  */
 export function startRetention(deps: RetentionDeps, settings: RetentionSettings): { stop(): Promise<void> } {
   let running: Promise<unknown> | null = null;
+  let inputsAfter: string | null = null;
   const run = () => {
-    running ??= retainOnce(deps, settings)
+    running ??= retainOnce(deps, settings, { inputsAfter })
       .then((summary) => {
-        if (summary && (summary.filesExpired || summary.requestsDeleted || summary.keysDeleted)) {
+        if (summary) inputsAfter = summary.inputsAfter;
+        if (
+          summary &&
+          (summary.filesExpired || summary.requestsDeleted || summary.keysDeleted || summary.orphansDeleted)
+        ) {
           deps.logger.info(summary, "retention removed old data");
         }
       })

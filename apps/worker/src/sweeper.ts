@@ -5,11 +5,11 @@ import type { WorkerDeps } from "./deps";
 const BATCH = 500;
 
 /**
- * Publishes what the relay or the sweeper took (already marked enqueued in the database, outside any
- * transaction now). A `queued` request whose publish fails goes back to the relay; a `processing` one waits for
- * the next sweep. Returns how many went out.
+ * Publishes what the relay, the sweeper or the end of an owner's render took (already marked enqueued in the
+ * database, outside any transaction now). A `queued` request whose publish fails goes back to the relay; a
+ * `processing` one waits for the next sweep. Returns how many went out.
  */
-async function publishTaken(deps: WorkerDeps, taken: RequestToPublish[]): Promise<number> {
+export async function publishTaken(deps: WorkerDeps, taken: RequestToPublish[]): Promise<number> {
   const failed: string[] = [];
   for (const [i, request] of taken.entries()) {
     try {

@@ -92,6 +92,18 @@ describe.each(drivers)("status cache on %s", (_name, open) => {
     expect(await cache.get(id)).toMatchObject({ version: 4, status: "queued" });
   });
 
+  it("forgets deleted requests at once, for every replica, and leaves the others", async () => {
+    const [gone, alsoGone, kept] = [randomUUID(), randomUUID(), randomUUID()];
+    for (const id of [gone, alsoGone, kept]) await cache.set(statusAt(id, 5, "done"));
+
+    await cache.forget([gone, alsoGone]);
+
+    expect(await replicas.reader.get(gone)).toBeNull();
+    expect(await replicas.reader.get(alsoGone)).toBeNull();
+    expect(await replicas.reader.get(kept)).toMatchObject({ version: 5 });
+    await expect(cache.forget([])).resolves.toBeUndefined();
+  });
+
   it("keeps the highest version when 20 writers race", async () => {
     const id = randomUUID();
     const versions = Array.from({ length: 20 }, (_, i) => i + 1).sort(() => Math.random() - 0.5);

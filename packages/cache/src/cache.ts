@@ -25,5 +25,10 @@ export interface StatusCache {
    */
   publish(status: CachedStatus): Promise<void>;
   subscribe(requestId: string, listener: (status: CachedStatus) => void): Unsubscribe;
+  /**
+   * Drops the entries of requests that no longer exist (the retention job deleted them), so none answers from the
+   * cache until its TTL. A failure is logged, not thrown: a TTL still ends the entry.
+   */
+  forget(requestIds: readonly string[]): Promise<void>;
   close(): Promise<void>;
 }

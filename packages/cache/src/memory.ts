@@ -55,10 +55,14 @@ export function createMemoryCache(options: { maxEntries?: number; logger?: Logge
     return Object.assign(registry.add(requestId, listener), { ready: Promise.resolve(true) });
   }
 
+  async function forget(requestIds: readonly string[]) {
+    for (const id of requestIds) entries.delete(id);
+  }
+
   async function close() {
     registry.clear();
     entries.clear();
   }
 
-  return { get, set, publish, subscribe, close };
+  return { get, set, publish, subscribe, forget, close };
 }

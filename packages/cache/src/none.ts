@@ -11,6 +11,7 @@ export function createNoCache(): StatusCache {
     set: async () => false,
     publish: async () => {},
     subscribe: () => Object.assign(() => {}, { ready: Promise.resolve(false) }),
+    forget: async () => {},
     close: async () => {},
   };
 }

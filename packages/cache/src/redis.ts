@@ -1,6 +1,7 @@
 import { type CachedStatus, cachedStatus, isFinal } from "@reports/contracts";
 import type { Logger } from "@reports/logger";
 import { Redis, type RedisOptions, type Result } from "ioredis";
+import { LRUCache } from "lru-cache";
 import type { StatusCache, Unsubscribe } from "./cache";
 import { ListenerRegistry } from "./listeners";
 
@@ -17,6 +18,17 @@ export interface RedisCacheConfig {
    */
   pendingTtlSeconds?: number;
   logger?: Logger;
+  /**
+   * Statuses held in this process (0, the default: none). With entries, `get` answers from memory without a
+   * round trip while this process receives every status event (the subscriber connection is opened at once);
+   * the events keep the entries exact, and the entries are dropped whenever the event stream breaks.
+   */
+  memoryEntries?: number;
+  /**
+   * How long a final status stays in memory; default 60 s. A final status never changes but may be deleted or
+   * expired by retention, so it is not held for the whole of `ttlSeconds`.
+   */
+  memoryFinalTtlMs?: number;
   /**
    * ioredis options for both connections, over our defaults: every command gives up after
    * `commandTimeout` (1 s) and one reconnection, because a slow cache must not slow a request.
@@ -46,6 +58,9 @@ end
 redis.call("SET", KEYS[1], ARGV[1], "EX", ARGV[3])
 return 1
 `;
+
+/** A status event naming requests that no longer exist: `{"forgotten": [requestId, …]}`. */
+const FORGOTTEN = "forgotten";
 
 const LOG_EVERY_MS = 10_000;
 const SUBSCRIBE_WAIT_MS = 2_000;
@@ -82,6 +97,7 @@ export function createRedisCache(config: RedisCacheConfig): StatusCache {
   const registry = new ListenerRegistry();
   let subscriber: { connection: Redis; subscribed: Promise<boolean> } | undefined;
   let closed = false;
+  const memory = createMemoryTier(config, pendingTtlSeconds);
 
   // One warning per connection outage, and command failures at most every 10 s: a dead Redis must not flood the logs.
   const watchConnection = (connection: Redis, role: string) => {
@@ -112,6 +128,9 @@ export function createRedisCache(config: RedisCacheConfig): StatusCache {
   };
 
   async function get(requestId: string): Promise<CachedStatus | null> {
+    const held = memory?.get(requestId);
+    if (held) return held;
+    const epoch = memory?.epoch();
     let raw: string | null;
     try {
       raw = await redis.get(keyOf(requestId));
@@ -122,10 +141,12 @@ export function createRedisCache(config: RedisCacheConfig): StatusCache {
     if (raw === null) return null;
     const parsed = parseEntry(raw);
     if (!parsed) log?.warn({ requestId }, "corrupt status cache entry; treating it as a miss");
+    else if (epoch !== undefined) memory?.remember(parsed, epoch);
     return parsed;
   }
 
   async function set(status: CachedStatus): Promise<boolean> {
+    const epoch = memory?.epoch();
     try {
       const written = await redis.reportsSetStatusIfNewer(
         keyOf(status.requestId),
@@ -133,6 +154,7 @@ export function createRedisCache(config: RedisCacheConfig): StatusCache {
         status.version,
         isFinal(status.status) ? ttlSeconds : pendingTtlSeconds,
       );
+      if (epoch !== undefined) memory?.remember(status, epoch);
       return written === 1;
     } catch (error) {
       failed("set", status.requestId, error);
@@ -149,6 +171,18 @@ export function createRedisCache(config: RedisCacheConfig): StatusCache {
     }
   }
 
+  async function forget(requestIds: readonly string[]): Promise<void> {
+    if (requestIds.length === 0) return;
+    memory?.forget(requestIds);
+    try {
+      await redis.unlink(...requestIds.map(keyOf));
+      // every process holding statuses in memory drops these too
+      await redis.publish(channel, JSON.stringify({ [FORGOTTEN]: requestIds }));
+    } catch (error) {
+      failed("forget", requestIds[0] as string, error);
+    }
+  }
+
   function openSubscriber() {
     // The subscriber waits for Redis as long as it takes (no command timeout, unlimited retries)
     // and re-subscribes after every reconnection; callers learn about delays through `ready`.
@@ -157,15 +191,23 @@ export function createRedisCache(config: RedisCacheConfig): StatusCache {
       commandTimeout: undefined,
       maxRetriesPerRequest: null,
       ...config.redisOptions,
+      // we subscribe again ourselves after a reconnection: ioredis's own resubscription leaves its promise
+      // unhandled, and a close while it is under way would be an unhandled rejection in the process
+      autoResubscribe: false,
     });
     watchConnection(connection, "subscriber");
     connection.on("message", (from: string, message: string) => {
       if (from !== channel) return;
+      if (message.startsWith(`{"${FORGOTTEN}":`)) {
+        memory?.forget(parseForgotten(message));
+        return;
+      }
       const status = parseEntry(message);
       if (!status) {
         log?.warn({ channel }, "ignoring a malformed status event");
         return;
       }
+      memory?.remember(status, memory.epoch());
       for (const error of registry.deliver(status)) {
         log?.error({ err: error, requestId: status.requestId }, "status listener threw");
       }
@@ -177,6 +219,23 @@ export function createRedisCache(config: RedisCacheConfig): StatusCache {
         return false;
       },
     );
+    // memory answers only while every event reaches it: an event missed while the stream was down would leave an
+    // entry stale, so the entries go with the connection and come back (empty) once subscribed again
+    void subscribed.then((ok) => ok && memory?.resume());
+    connection.on("close", () => memory?.suspend());
+    let connected = false;
+    connection.on("ready", () => {
+      if (!connected) {
+        connected = true; // the first connection sends the subscription above
+        return;
+      }
+      connection.subscribe(channel).then(
+        () => memory?.resume(),
+        (error: unknown) => {
+          if (!closed) log?.warn({ err: error, channel }, "could not subscribe to status events again");
+        },
+      );
+    });
     return { connection, subscribed };
   }
 
@@ -193,14 +252,58 @@ export function createRedisCache(config: RedisCacheConfig): StatusCache {
     return Object.assign(remove, { ready });
   }
 
+  if (memory) subscriber = openSubscriber();
+
   async function close() {
     if (closed) return;
     closed = true;
+    memory?.suspend();
     registry.clear();
     await Promise.all([quit(redis), subscriber ? quit(subscriber.connection) : undefined]);
   }
 
-  return { get, set, publish, subscribe, close };
+  return { get, set, publish, subscribe, forget, close };
+}
+
+/**
+ * The statuses a process holds for `get` without a round trip, while its status event stream is up (`resume`),
+ * and none while it is down (`suspend` drops them all). `epoch` counts the changes of state: a value read from
+ * Redis is remembered only if no change happened since the read began (it could predate a missed event).
+ */
+function createMemoryTier(config: RedisCacheConfig, pendingTtlSeconds: number) {
+  const max = config.memoryEntries ?? 0;
+  if (max <= 0) return undefined;
+  const finalTtlMs = config.memoryFinalTtlMs ?? 60_000;
+  const entries = new LRUCache<string, CachedStatus>({ max });
+  let live = false;
+  let epoch = 0;
+  return {
+    epoch: () => epoch,
+    get: (requestId: string) => (live ? entries.get(requestId) : undefined),
+    /** Keeps `status` unless memory already holds it or a newer version; only while live and still at `since`. */
+    remember(status: CachedStatus, since: number) {
+      if (!live || since !== epoch) return;
+      const held = entries.peek(status.requestId);
+      if (held && held.version >= status.version) return;
+      entries.set(status.requestId, status, { ttl: isFinal(status.status) ? finalTtlMs : pendingTtlSeconds * 1000 });
+    },
+    /** Drops these requests (deleted); a read under way when they went is not remembered either. */
+    forget(requestIds: readonly string[]) {
+      epoch += 1;
+      for (const id of requestIds) entries.delete(id);
+    },
+    resume() {
+      if (live) return;
+      live = true;
+      epoch += 1;
+    },
+    suspend() {
+      if (!live) return;
+      live = false;
+      epoch += 1;
+      entries.clear();
+    },
+  };
 }
 
 function parseEntry(raw: string): CachedStatus | null {
@@ -209,6 +312,15 @@ function parseEntry(raw: string): CachedStatus | null {
     return result.success ? result.data : null;
   } catch {
     return null;
+  }
+}
+
+function parseForgotten(message: string): string[] {
+  try {
+    const ids: unknown = JSON.parse(message)[FORGOTTEN];
+    return Array.isArray(ids) ? ids.filter((id): id is string => typeof id === "string") : [];
+  } catch {
+    return [];
   }
 }
 

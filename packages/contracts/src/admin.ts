@@ -98,21 +98,34 @@ export interface AdminRequestDetail extends AdminRequest {
   warnings: ReportWarning[];
 }
 
+/**
+ * A page of a list read by key (newest first): cheap at any depth, with no count of the whole list. The next page
+ * is the one after `nextCursor`.
+ */
 export interface AdminPage<T> {
   items: T[];
-  total: number;
-  page: number;
-  pageSize: number;
+  /** Pass as `cursor` for the next page; null on the last one. */
+  nextCursor: string | null;
 }
 
 /** The requests table's query. */
 export interface AdminRequestsInput {
-  /** Part of the id, owner or title (case-insensitive). */
+  /**
+   * A request id or its first characters (hex digits, dashes optional), or part of the owner or the title
+   * (case-insensitive, at least {@link ADMIN_TEXT_SEARCH_MIN} characters: a shorter word has no indexed form).
+   */
   search?: string;
   status?: ReportState;
-  page?: number;
+  /** The previous page's `nextCursor`; none for the first page. */
+  cursor?: string;
   pageSize?: number;
 }
+
+/** Owner and title search needs this many characters (trigrams); an id prefix needs one hex digit. */
+export const ADMIN_TEXT_SEARCH_MIN = 3;
+
+/** The dead letters page counts failed requests exactly up to this many; past it, it says "more than". */
+export const ADMIN_FAILED_COUNT_CAP = 10_000;
 
 /** How many requests one `admin.replay` call takes; the dashboard replays "all" in batches of this size. */
 export const REPLAY_BATCH_MAX = 100;

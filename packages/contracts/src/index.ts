@@ -3,6 +3,7 @@ export * from "./cells";
 export * from "./env";
 export * from "./errors";
 export * from "./input";
+export * from "./layout";
 export * from "./limits";
 export * from "./message";
 export * from "./retry";

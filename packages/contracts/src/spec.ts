@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { type ColumnType, columnType, type Row, row, rowProblems, rowRules } from "./cells";
+import { conditionalStyle, LAYOUT_LIMITS, reportLayout, styleProblem, tableOrder } from "./layout";
 import { SPEC_LIMITS } from "./limits";
 import { safeText, text } from "./text";
 
@@ -75,11 +76,29 @@ export const column = z
       .describe(
         "IANA time zone in which this `datetime` column's values are written and shown, with the zone's name (default: the spec's `timeZone`)",
       ),
+    /** Alignment of the column's cells (default: numbers right, everything else left). */
+    align: z
+      .enum(["left", "center", "right"])
+      .optional()
+      .describe("Alignment of the column's cells and heading (default: numbers right, everything else left)"),
+    /** Conditional styles, the first that matches wins. */
+    styles: z
+      .array(conditionalStyle)
+      .min(1)
+      .max(LAYOUT_LIMITS.stylesPerColumn)
+      .optional()
+      .describe(
+        `Conditional styles of the column's cells (at most ${LAYOUT_LIMITS.stylesPerColumn}; the first that matches wins), e.g. [{ "when": { "op": "<", "value": 0 }, "color": "#C00000" }]`,
+      ),
   })
   .superRefine((c, ctx) => {
     if (c.timeZone !== undefined && c.type !== "datetime") {
       ctx.addIssue({ code: "custom", path: ["timeZone"], message: "a time zone applies to datetime columns only" });
     }
+    c.styles?.forEach((style, i) => {
+      const problem = styleProblem(c.type, style);
+      if (problem) ctx.addIssue({ code: "custom", path: ["styles", i, "when", "value"], message: problem });
+    });
   });
 export type Column = z.infer<typeof column>;
 export type ColumnInput = z.input<typeof column>;
@@ -116,6 +135,7 @@ export const table = z
     rows: z
       .array(row)
       .describe("The rows, each an object of column keys to values; a key that names no column is refused"),
+    ...tableOrder,
   })
   .superRefine((t, ctx) => {
     const seen = new Set<string>();
@@ -127,6 +147,7 @@ export const table = z
       const totals = totalsProblem(c.type, c.totals);
       if (totals) ctx.addIssue({ code: "custom", path: ["columns", i, "totals"], message: totals });
     });
+    orderProblems(t, seen, ctx);
     const rules = rowRules(t.columns);
     let reported = 0;
     for (let r = 0; r < t.rows.length && reported < MAX_ROW_PROBLEMS; r++) {
@@ -137,6 +158,39 @@ export const table = z
     }
   });
 export type Table = z.infer<typeof table>;
+
+/** groupBy and sort name columns, once each; presorted goes with groupBy and without sort. */
+function orderProblems(
+  t: { groupBy?: string[] | undefined; sort?: Array<{ key: string }> | undefined; presorted?: true | undefined },
+  keys: ReadonlySet<string>,
+  ctx: z.RefinementCtx,
+): void {
+  const check = (list: string[], field: string) => {
+    const named = new Set<string>();
+    list.forEach((key, i) => {
+      const path = field === "sort" ? [field, i, "key"] : [field, i];
+      if (!keys.has(key)) ctx.addIssue({ code: "custom", path, message: `no column ${JSON.stringify(key)}` });
+      else if (named.has(key)) ctx.addIssue({ code: "custom", path, message: `${JSON.stringify(key)} is named twice` });
+      named.add(key);
+    });
+  };
+  if (t.groupBy) check(t.groupBy, "groupBy");
+  if (t.sort)
+    check(
+      t.sort.map((s) => s.key),
+      "sort",
+    );
+  if (t.presorted && !t.groupBy) {
+    ctx.addIssue({ code: "custom", path: ["presorted"], message: "presorted applies to a table with groupBy" });
+  }
+  if (t.presorted && t.sort) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["presorted"],
+      message: "presorted rows are not sorted again: leave out sort",
+    });
+  }
+}
 export type TableInput = z.input<typeof table>;
 
 /** Where to POST a report's final status, and the secret to sign it with. */
@@ -215,6 +269,8 @@ export const reportSpec = z
       .describe(
         "IANA time zone in which `datetime` values are written (XLSX) and shown (PDF), with the zone's name, e.g. Europe/Warsaw (default UTC); a column's `timeZone` overrides it",
       ),
+    /** Logo, page header and footer, accent colour. */
+    layout: reportLayout.optional(),
     /** POST the final status (`done` or `error`) here, signed; see the README's webhooks section. */
     webhook: webhookTarget
       .optional()

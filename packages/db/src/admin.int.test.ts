@@ -1,7 +1,7 @@
 import { sampleSpec } from "@reports/contracts/testing";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAdminRepository, createWorkerRegistry } from "./admin";
+import { createAdminRepository, createWorkerRegistry, parseAdminCursor } from "./admin";
 import type { DbHandle } from "./client";
 import { createReportRepository } from "./repository";
 import { reportRequests, workerHeartbeats } from "./schema";
@@ -72,27 +72,57 @@ describe.each(TEST_DRIVERS)("the dashboard's reads on %s", (_name, open) => {
     expect(Object.keys(after).sort()).toEqual(["cancelled", "done", "error", "expired", "processing", "queued"]);
     expect(await admin.errorsByType()).toContainEqual({ type: "INVALID_SPEC", count: 1 });
     expect(await admin.failedIds()).toContain(failed.requestId);
-    const page = await admin.failed({ page: 1, pageSize: 10 });
+    const page = await admin.failed({ pageSize: 10 });
     expect(page.items[0]).toMatchObject({ requestId: failed.requestId, attempts: 1, error: { type: "INVALID_SPEC" } });
+    expect(await admin.countFailed(10_000)).toEqual({ count: after.error, capped: false });
+    expect(await admin.countFailed(0)).toEqual({ count: 0, capped: true });
   });
 
-  it("searches by id, owner or title, filters by status and pages newest first", async () => {
+  it("searches by id prefix, owner or title, filters by status and pages newest first by key", async () => {
     const owner = `owner-${Date.now()}`;
     const ids: string[] = [];
     for (let i = 0; i < 5; i++)
       ids.push((await repo.create(sampleSpec({ title: `Q3 sales ${i}` }), { owner })).requestId);
-    const first = await admin.requests({ search: owner, page: 1, pageSize: 2 });
-    expect(first.total).toBe(5);
-    expect(first.items.map((i) => i.requestId)).toEqual([ids[4], ids[3]]);
-    const last = await admin.requests({ search: owner, page: 3, pageSize: 2 });
-    expect(last.items.map((i) => i.requestId)).toEqual([ids[0]]);
+    // two created in the same microsecond are told apart by id: no row is skipped or shown twice
+    await handle.db.execute(
+      sql`update report_requests set created_at = (select created_at from report_requests where request_id = ${ids[1]})
+          where request_id = ${ids[2]}`,
+    );
+    const newestFirst = [ids[4], ids[3], ...[ids[2], ids[1]].sort().reverse(), ids[0]];
 
-    const byId = await admin.requests({ search: ids[2]?.slice(0, 8).toUpperCase(), page: 1, pageSize: 10 });
-    expect(byId.items.map((i) => i.requestId)).toContain(ids[2]);
-    expect((await admin.requests({ search: "q3 SALES 1", page: 1, pageSize: 10 })).items[0]?.requestId).toBe(ids[1]);
-    // LIKE's wildcards are matched literally
-    expect((await admin.requests({ search: "%", page: 1, pageSize: 10 })).total).toBe(0);
-    expect((await admin.requests({ search: owner, status: "done", page: 1, pageSize: 10 })).total).toBe(0);
+    const first = await admin.requests({ search: owner, pageSize: 2 });
+    expect(first.items.map((i) => i.requestId)).toEqual(newestFirst.slice(0, 2));
+    const seen = [...first.items.map((i) => i.requestId)];
+    for (let cursor = first.nextCursor; cursor; ) {
+      const next = await admin.requests({ search: owner, pageSize: 2, cursor });
+      seen.push(...next.items.map((i) => i.requestId));
+      cursor = next.nextCursor;
+    }
+    expect(seen).toEqual(newestFirst);
+    const exact = await admin.requests({ search: owner, pageSize: 5 });
+    expect(exact.items).toHaveLength(5);
+    expect(exact.nextCursor).toBeNull();
+
+    // an id by its first characters, in either case, with or without its dashes
+    const id = ids[2] as string;
+    for (const search of [id.slice(0, 8).toUpperCase(), id.slice(0, 13), id.replaceAll("-", "").slice(0, 20), id]) {
+      expect((await admin.requests({ search, pageSize: 10 })).items.map((i) => i.requestId)).toContain(id);
+    }
+    // a part from the middle of an id is not an id search
+    expect(
+      (await admin.requests({ search: id.slice(9, 13), pageSize: 50 })).items.map((i) => i.requestId),
+    ).not.toContain(id);
+    expect((await admin.requests({ search: "q3 SALES 1", pageSize: 10 })).items[0]?.requestId).toBe(ids[1]);
+    // LIKE's wildcards are matched literally; a word shorter than a trigram matches no owner or title
+    expect((await admin.requests({ search: "%%%", pageSize: 10 })).items).toEqual([]);
+    expect((await admin.requests({ search: "Q3", pageSize: 10 })).items).toEqual([]);
+    expect((await admin.requests({ search: owner, status: "done", pageSize: 10 })).items).toEqual([]);
+  });
+
+  it("refuses a cursor it did not make", async () => {
+    expect(parseAdminCursor("not-a-cursor")).toBeNull();
+    expect(parseAdminCursor(Buffer.from('["2026-12-07T05:00:00.000000Z","x"]').toString("base64url"))).toBeNull();
+    await expect(admin.requests({ pageSize: 1, cursor: "bad" })).rejects.toThrow(/cursor/);
   });
 
   it("gives the last hour per minute with render-time percentiles of the reports done", async () => {

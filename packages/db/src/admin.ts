@@ -1,4 +1,5 @@
 import {
+  ADMIN_TEXT_SEARCH_MIN,
   type AdminHistoryEntry,
   type AdminPage,
   type AdminRequest,
@@ -10,7 +11,7 @@ import {
   WORKER_ALIVE_SECONDS,
   type WorkerHeartbeat,
 } from "@reports/contracts";
-import { and, asc, count, desc, eq, gt, ilike, inArray, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, between, count, desc, eq, gt, ilike, inArray, or, type SQL, sql } from "drizzle-orm";
 import type { Database } from "./client";
 import { type RequestSummary, requestSummaryColumns } from "./repository";
 import { reportEvents, reportRequests, workerHeartbeats } from "./schema";
@@ -43,29 +44,83 @@ export function toAdminRequest(row: RequestSummary): AdminRequest {
 
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
+/** Where a page ended: the last row's `created_at` (or `updated_at`) to the microsecond, and its id. */
+export interface AdminCursor {
+  at: string;
+  id: string;
+}
+
+const CURSOR_AT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+const encodeCursor = (cursor: AdminCursor) => Buffer.from(JSON.stringify([cursor.at, cursor.id])).toString("base64url");
+
+/** The position a `nextCursor` names, or null when it is not one of ours (a client's mistake: a 400). */
+export function parseAdminCursor(cursor: string): AdminCursor | null {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+    if (!Array.isArray(value) || value.length !== 2) return null;
+    const [at, id] = value as unknown[];
+    if (typeof at !== "string" || typeof id !== "string" || !CURSOR_AT.test(at) || !UUID.test(id)) return null;
+    return { at, id };
+  } catch {
+    return null;
+  }
+}
+
+/** A timestamp as text to the microsecond (a JavaScript Date keeps milliseconds: a cursor must not lose rows). */
+const exactly = (column: SQL | typeof r.createdAt) =>
+  sql<string>`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+/** The owner and the title as the trigram index `report_requests_search_idx` holds them. */
+const searchText = sql`(${r.owner} || ' ' || ${r.title})`;
+
+/**
+ * What a search matches, each through an index: an id starting with it (a range of the primary key) when it is
+ * hex digits and dashes, and an owner or title containing it (trigrams) when it is long enough.
+ */
+function searchCondition(search: string): SQL {
+  const conditions: SQL[] = [];
+  const hex = search.replaceAll("-", "").toLowerCase();
+  if (/^[0-9a-f]{1,32}$/.test(hex)) {
+    const uuid = (h: string) =>
+      `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+    conditions.push(between(r.requestId, uuid(hex.padEnd(32, "0")), uuid(hex.padEnd(32, "f"))));
+  }
+  if (search.length >= ADMIN_TEXT_SEARCH_MIN) conditions.push(ilike(searchText, `%${escapeLike(search)}%`));
+  return or(...conditions) ?? sql`false`;
+}
+
 /**
  * What the operator dashboard reads from PostgreSQL: counts, the last hour's throughput and render times,
  * requests by search, one request's history, workers alive. Read-only: changes go through the report
- * repository, like every other transition.
+ * repository, like every other transition. Lists are read by key (`(time, id) < cursor`, newest first) through
+ * an index that has that order, so a page costs the same at row 25 and at row 10 million, and nothing counts the
+ * whole table.
  */
 export function createAdminRepository(db: Database) {
-  async function page(where: SQL | undefined, order: SQL[], options: { page: number; pageSize: number }) {
-    const [rows, [total]] = await Promise.all([
-      db
-        .select(requestSummaryColumns)
-        .from(r)
-        .where(where)
-        .orderBy(...order)
-        .limit(options.pageSize)
-        .offset((options.page - 1) * options.pageSize),
-      db.select({ n: count() }).from(r).where(where),
-    ]);
+  async function page(
+    where: SQL | undefined,
+    at: typeof r.createdAt | typeof r.updatedAt,
+    options: { cursor?: string | undefined; pageSize: number },
+  ): Promise<AdminPage<AdminRequest>> {
+    const after = options.cursor === undefined ? null : parseAdminCursor(options.cursor);
+    if (options.cursor !== undefined && !after) throw new Error("malformed admin cursor");
+    const rows = await db
+      .select({ ...requestSummaryColumns, cursorAt: exactly(sql`${at}`) })
+      .from(r)
+      .where(
+        and(where, after ? sql`(${at}, ${r.requestId}) < (${after.at}::timestamptz, ${after.id}::uuid)` : undefined),
+      )
+      .orderBy(desc(at), desc(r.requestId))
+      .limit(options.pageSize + 1);
+    const items = rows.slice(0, options.pageSize);
+    const last = items.at(-1);
     return {
-      items: rows.map(toAdminRequest),
-      total: total?.n ?? 0,
-      page: options.page,
-      pageSize: options.pageSize,
-    } satisfies AdminPage<AdminRequest>;
+      items: items.map(toAdminRequest),
+      nextCursor:
+        rows.length > options.pageSize && last ? encodeCursor({ at: last.cursorAt, id: last.requestId }) : null,
+    };
   }
 
   return {
@@ -182,26 +237,38 @@ export function createAdminRepository(db: Database) {
       });
     },
 
-    /** Requests, newest first, whose id, owner or title contains `search` (case-insensitive), in `status`. */
+    /**
+     * Requests, newest first, in `status`, matching `search` (an id prefix, or part of the owner or title: see
+     * {@link searchCondition}), the page after `cursor`.
+     */
     async requests(options: {
       search?: string | undefined;
       status?: ReportState | undefined;
-      page: number;
+      cursor?: string | undefined;
       pageSize: number;
     }): Promise<AdminPage<AdminRequest>> {
-      const search = options.search ? `%${escapeLike(options.search)}%` : null;
       const where = and(
         options.status ? eq(r.status, options.status) : undefined,
-        search
-          ? or(ilike(sql`${r.requestId}::text`, search), ilike(r.owner, search), ilike(r.title, search))
-          : undefined,
+        options.search ? searchCondition(options.search) : undefined,
       );
-      return page(where, [desc(r.createdAt), desc(r.requestId)], options);
+      return page(where, r.createdAt, options);
     },
 
     /** Requests in `error` (what the dead-letter queue holds, as the database sees it), latest failure first. */
-    async failed(options: { page: number; pageSize: number }): Promise<AdminPage<AdminRequest>> {
-      return page(eq(r.status, "error"), [desc(r.updatedAt), desc(r.requestId)], options);
+    async failed(options: { cursor?: string | undefined; pageSize: number }): Promise<AdminPage<AdminRequest>> {
+      return page(eq(r.status, "error"), r.updatedAt, options);
+    },
+
+    /** Requests in `error`, counted up to `cap` (an index-only scan of at most that many entries). */
+    async countFailed(cap: number): Promise<{ count: number; capped: boolean }> {
+      const capped = db
+        .select({ one: sql`1` })
+        .from(r)
+        .where(eq(r.status, "error"))
+        .limit(cap + 1);
+      const [row] = await db.select({ n: count() }).from(capped.as("capped"));
+      const n = row?.n ?? 0;
+      return { count: Math.min(n, cap), capped: n > cap };
     },
 
     /** Every request id in `error`, oldest failure first. */

@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
@@ -46,7 +47,8 @@ export function createDb(url: string, options: { maxConnections?: number } = {})
     };
   }
   if (url !== "memory://") mkdirSync(url, { recursive: true });
-  const client = new PGlite(url === "memory://" ? undefined : url);
+  // pg_trgm: the migrations create it for the dashboard's search index, as on a server
+  const client = new PGlite({ ...(url === "memory://" ? {} : { dataDir: url }), extensions: { pg_trgm } });
   const db = drizzlePglite(client, { schema });
   return {
     db,

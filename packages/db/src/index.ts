@@ -1,13 +1,16 @@
 export {
+  type AdminCursor,
   type AdminRepository,
   createAdminRepository,
   createWorkerRegistry,
+  parseAdminCursor,
   toAdminRequest,
   type WorkerRegistry,
 } from "./admin";
 export { type ApiKeyRepository, createApiKeyRepository, hashApiKey } from "./api-keys";
 export { toCachedStatus } from "./cached-status";
 export { createDb, type Database, type DbHandle, MIGRATIONS_FOLDER } from "./client";
+export { ANONYMOUS_OWNER, createOwnerCap, type OwnerCap } from "./owner-cap";
 export {
   type Claim,
   createReportRepository,

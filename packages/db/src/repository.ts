@@ -7,7 +7,7 @@ import {
   rowCount,
   type StoredInput,
 } from "@reports/contracts";
-import { and, asc, eq, getTableColumns, inArray, isNull, lt, or, sql, TransactionRollbackError } from "drizzle-orm";
+import { and, asc, eq, getTableColumns, gt, inArray, isNull, lt, or, sql, TransactionRollbackError } from "drizzle-orm";
 import type { Database } from "./client";
 import { idempotencyKeys, type ReportRequestRow, reportRequests } from "./schema";
 
@@ -137,6 +137,22 @@ export function createReportRepository(db: Database) {
       return { row: existing.row, replayed: true };
     },
 
+    /** Whether `owner` has a live idempotency key `key` (a request with it would be a replay). */
+    async hasIdempotencyKey(owner: string, key: string): Promise<boolean> {
+      const rows = await db
+        .select({ key: idempotencyKeys.key })
+        .from(idempotencyKeys)
+        .where(
+          and(
+            eq(idempotencyKeys.owner, owner),
+            eq(idempotencyKeys.key, key),
+            gt(idempotencyKeys.expiresAt, sql`now()`),
+          ),
+        )
+        .limit(1);
+      return rows.length > 0;
+    },
+
     /** The whole row, spec included: for tests and tools; status paths use {@link findStatus}. */
     async findById(requestId: string): Promise<ReportRequestRow | null> {
       const [row] = await db.select().from(r).where(eq(r.requestId, requestId)).limit(1);
@@ -165,6 +181,7 @@ export function createReportRepository(db: Database) {
           attempts: sql`${r.attempts} + 1`,
           startedAt: sql`now()`,
           firstStartedAt: sql`coalesce(${r.firstStartedAt}, now())`,
+          parkedAt: null,
           errorType: null,
           errorMessage: null,
           ...bump,
@@ -340,14 +357,21 @@ export function createReportRepository(db: Database) {
     /**
      * The sweeper's batch: requests no message will bring to a worker, `queued` with no publish for
      * `staleAfterMs` (a message lost) or `processing` with an expired lease and no publish since (the worker
-     * died). Marks them enqueued in the same statement (one `UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP
-     * LOCKED) RETURNING`); publish them afterwards, outside any transaction.
+     * died), but not a parked request whose owner still has a report rendering (that render's end publishes it).
+     * Marks them enqueued in the same statement (one `UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED)
+     * RETURNING`); publish them afterwards, outside any transaction.
      */
     async takeStranded(options: { staleAfterMs: number; limit: number }): Promise<RequestToPublish[]> {
       const stranded = and(
         lt(r.enqueuedAt, sql`now() - make_interval(secs => ${options.staleAfterMs / 1000})`),
         sql`${r.status} in ('queued', 'processing')`,
         or(sql`${r.status} = 'queued'`, lt(r.leaseExpiresAt, sql`now()`)),
+        // a parked request waits for its owner's running report, unless that one's worker died
+        or(
+          isNull(r.parkedAt),
+          sql`not exists (select 1 from ${r} as running where running.owner = ${r.owner}
+            and running.status = 'processing' and running.lease_expires_at > now())`,
+        ),
       );
       const due = db
         .select({ id: r.requestId })
@@ -358,7 +382,7 @@ export function createReportRepository(db: Database) {
         .for("update", { skipLocked: true });
       return db
         .update(r)
-        .set({ enqueuedAt: sql`now()` })
+        .set({ enqueuedAt: sql`now()`, parkedAt: null })
         .where(and(inArray(r.requestId, due), stranded))
         .returning({ requestId: r.requestId, attempts: r.attempts, status: r.status });
     },

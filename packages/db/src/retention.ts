@@ -93,6 +93,17 @@ export function createRetentionRepository(db: Database) {
       return deleted.length;
     },
 
+    /** Which of these stored-input prefixes (`inputs/…`) a request still references. */
+    async referencedInputs(prefixes: readonly string[]): Promise<Set<string>> {
+      if (prefixes.length === 0) return new Set();
+      const prefix = sql<string>`${r.input} ->> 'prefix'`;
+      const rows = await db
+        .select({ prefix })
+        .from(r)
+        .where(and(isNotNull(r.input), inArray(prefix, [...prefixes])));
+      return new Set(rows.map((row) => row.prefix));
+    },
+
     /** Deletes up to `limit` idempotency keys that expired before `before`; how many. */
     async deleteExpiredKeys(options: { before: Date; limit: number }): Promise<number> {
       const k = idempotencyKeys;

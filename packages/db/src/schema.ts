@@ -72,6 +72,11 @@ export const reportRequests = pgTable(
      * the sweeper republishes what waited too long.
      */
     enqueuedAt: timestamptz("enqueued_at"),
+    /**
+     * When a worker took its message while its owner already had MAX_RUNNING_PER_OWNER reports rendering: no
+     * message is out for it now; the owner's next report to leave `processing` publishes it again.
+     */
+    parkedAt: timestamptz("parked_at"),
     /** Set by a claim; only its holder may complete or fail the request. */
     claimToken: uuid("claim_token"),
     /** When the last claim took it: wait = first claim − created, render = final − last claim. */
@@ -86,8 +91,18 @@ export const reportRequests = pgTable(
     updatedAt: timestamptz("updated_at").notNull().defaultNow(),
   },
   (t) => [
-    index("report_requests_status_updated_at_idx").on(t.status, t.updatedAt),
-    index("report_requests_created_at_idx").on(t.createdAt),
+    // the dead letters page (status = 'error', by updated_at then id), the retention's expiry and the counts
+    index("report_requests_status_updated_at_idx").on(t.status, t.updatedAt, t.requestId),
+    // the requests page, newest first, a page after a (created_at, id) cursor; retention by age
+    index("report_requests_created_at_idx").on(t.createdAt, t.requestId),
+    // the requests page filtered by status
+    index("report_requests_status_created_at_idx").on(t.status, t.createdAt, t.requestId),
+    // the overview's failed requests by error type, counted from the index alone
+    index("report_requests_error_type_idx").on(t.errorType).where(sql`${t.status} = 'error'`),
+    // the requests page's text search (ILIKE '%…%' on owner and title, through trigrams)
+    index("report_requests_search_idx").using("gin", sql`(${t.owner} || ' ' || ${t.title}) gin_trgm_ops`),
+    // the retention's orphan sweep: is a stored input referenced by a request?
+    index("report_requests_input_prefix_idx").on(sql`(${t.input} ->> 'prefix')`).where(sql`${t.input} is not null`),
     // the webhook sweep looks at recent final requests that have a webhook, and only at those
     index("report_requests_webhook_updated_at_idx").on(t.updatedAt).where(sql`${t.webhookUrl} is not null`),
     // the relay: stored rows no broker has confirmed (few, and only for seconds)
@@ -96,6 +111,12 @@ export const reportRequests = pgTable(
       .where(sql`${t.enqueuedAt} is null and ${t.status} = 'queued'`),
     // the sweeper: requests still in flight, by when they were last published
     index("report_requests_in_flight_idx").on(t.enqueuedAt).where(sql`${t.status} in ('queued', 'processing')`),
+    // the per-owner cap: an owner's reports rendering now (a handful)
+    index("report_requests_running_owner_idx").on(t.owner).where(sql`${t.status} = 'processing'`),
+    // an owner's parked requests, oldest first: the next one to publish when a render of theirs ends
+    index("report_requests_parked_idx")
+      .on(t.owner, t.createdAt)
+      .where(sql`${t.parkedAt} is not null and ${t.status} = 'queued'`),
   ],
 );
 

@@ -31,7 +31,7 @@ export interface ColumnPlan {
   index: number;
   x: number;
   width: number;
-  align: "left" | "right";
+  align: "left" | "center" | "right";
   nowrap: boolean;
 }
 
@@ -134,7 +134,7 @@ export function placeColumns(
       index,
       x,
       width: widths[i] as number,
-      align: RIGHT.has(column.type) ? "right" : "left",
+      align: column.align ?? (RIGHT.has(column.type) ? "right" : "left"),
       nowrap: (chosen[i] as ColumnNeed).nowrap,
     };
     x += plan.width;

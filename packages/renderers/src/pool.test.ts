@@ -1,9 +1,24 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { sampleSpec } from "@reports/contracts/testing";
 import { PDFParse } from "pdf-parse";
 import { afterAll, describe, expect, it } from "vitest";
 import XLSX from "xlsx";
 import { createRenderPool, RenderError } from "./index";
 import { threadExecArgv } from "./pool";
+import { testPng } from "./testing/images";
+
+function withPdf<T>(data: Buffer, read: (path: string) => T): T {
+  const dir = mkdtempSync(join(tmpdir(), "pool-"));
+  try {
+    writeFileSync(join(dir, "file.pdf"), data);
+    return read(join(dir, "file.pdf"));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 describe("createRenderPool", () => {
   const pool = createRenderPool({ maxThreads: 1, timeoutMs: 30_000 });
@@ -23,6 +38,24 @@ describe("createRenderPool", () => {
     expect((await parser.getText()).text).toContain("Sales — Łódź & Привет");
     await parser.destroy();
     expect([xlsx.warnings, pdf.warnings]).toEqual([[], []]);
+  });
+
+  it("takes the spec's assets and the time of {{generatedAt}} to the thread", async () => {
+    const spec = {
+      ...sampleSpec({ format: "pdf", rows: 2 }),
+      layout: {
+        logo: { key: "logo.png", contentType: "image/png" as const },
+        footer: { left: "at {{generatedAt}}" },
+      },
+    };
+    const file = await pool.render(spec, { assets: { logo: testPng(40, 20) }, generatedAt: "2026-03-04T05:06:00Z" });
+    const parser = new PDFParse({ data: new Uint8Array(file.data) });
+    expect((await parser.getText()).text).toContain("at 2026-03-04 05:06 UTC");
+    await parser.destroy();
+    // poppler lists the one image: the logo, 40 × 20 pixels, on page 1
+    const images = withPdf(file.data, (path) => execFileSync("pdfimages", ["-list", path]).toString());
+    expect(images.split("\n").filter((l) => /^\s*1\s+\d+\s+image\s+40\s+20\b/.test(l))).toHaveLength(1);
+    await expect(pool.render(spec)).rejects.toMatchObject({ type: "INVALID_SPEC" });
   });
 
   it("brings a PDF's warnings back from the thread", async () => {

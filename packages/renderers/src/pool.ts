@@ -13,6 +13,11 @@ import type { DataAck, RenderTask, TaskEvent, TaskOutcome, ThreadData } from "./
 export interface RenderPoolOptions {
   /** Worker threads, each rendering one report at a time. Default: the number of CPUs. */
   maxThreads?: number;
+  /**
+   * Threads started with the pool and kept warm (a cold thread loads the renderers and fonts first: seconds
+   * under load, longer than a one-row report takes). Default: 1.
+   */
+  minThreads?: number;
   /** Time limit of one render, from the moment a thread starts it (queueing excluded). Default: 120,000. */
   timeoutMs?: number;
   /** Heap ceiling of each thread; a render that needs more fails with TOO_LARGE. Default: Node's. */
@@ -52,7 +57,7 @@ export function createRenderPool(options: RenderPoolOptions = {}): RenderPool {
   const maxThreads = options.maxThreads ?? availableParallelism();
   const piscina = new Piscina<RenderTask, TaskOutcome>({
     filename: fileURLToPath(new URL("./render-task.mjs", import.meta.url)),
-    minThreads: 1,
+    minThreads: Math.min(options.minThreads ?? 1, maxThreads),
     maxThreads,
     // Warm threads render ~40% faster; keep extra ones a while after a burst.
     idleTimeout: 60_000,
@@ -65,7 +70,7 @@ export function createRenderPool(options: RenderPoolOptions = {}): RenderPool {
   let closed = false;
 
   return {
-    async render(spec, { signal, onProgress, limits, rows, output } = {}) {
+    async render(spec, { signal, onProgress, limits, rows, output, assets, generatedAt } = {}) {
       signal?.throwIfAborted();
       if (closed) throw new RenderError("RENDER_FAILED", "the render pool is closed");
       const abort = new AbortController();
@@ -124,6 +129,8 @@ export function createRenderPool(options: RenderPoolOptions = {}): RenderPool {
           limits: { ...options.limits, ...limits },
           port: port2,
           stream: output !== undefined,
+          ...(assets ? { assets } : {}),
+          ...(generatedAt === undefined ? {} : { generatedAt }),
         };
         const outcome = await piscina.run(task, { signal: abort.signal, transferList: [port2] });
         // The result travels on piscina's channel: wait for the last events on ours (every data event has

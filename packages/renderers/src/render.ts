@@ -1,7 +1,9 @@
 import type { ReportSpec, ReportWarning } from "@reports/contracts";
 import { RenderError, toRenderError } from "./errors";
 import { fileTypeOf } from "./file-type";
+import { type LogoImage, logoImage } from "./image";
 import { type RenderLimits, resolveLimits } from "./limits";
+import { generatedAtText } from "./page-bands";
 import { Progress } from "./progress";
 import { arrayRows, type RowSource } from "./rows";
 import { type ChunkSink, collectingSink, writeWhole } from "./sink";
@@ -34,7 +36,20 @@ export interface RenderOptions {
    * million rows is then never held whole. Chunks come in order; a returned promise holds the render back.
    */
   output?: ChunkSink;
+  /** What the spec refers to but does not hold: the bytes of `layout.logo`. */
+  assets?: RenderAssets;
+  /** The instant `{{generatedAt}}` shows, as ISO 8601 (default: now); a replay passes the first render's. */
+  generatedAt?: string;
 }
+
+/** Files a spec refers to by key, loaded by the caller (the worker reads them from object storage). */
+export interface RenderAssets {
+  /** The image `layout.logo` names: PNG or JPEG, at most `MAX_LOGO_BYTES`. */
+  logo?: Uint8Array;
+}
+
+/** The largest logo a report may carry: 512 KiB. */
+export const MAX_LOGO_BYTES = 512 * 1024;
 
 /**
  * Renders a validated spec in the current thread. Blocks the event loop while it works: services
@@ -76,12 +91,12 @@ export async function renderRows(
     switch (spec.format) {
       case "xlsx": {
         const { renderXlsx } = await import("./xlsx");
-        bytes = await renderXlsx(spec, sources, progress, limits, sink);
+        bytes = await renderXlsx(spec, sources, progress, limits, sink, look(spec, options));
         break;
       }
       case "pdf": {
         const { renderPdf } = await import("./pdf");
-        const { pdf, warnings: pdfWarnings } = await renderPdf(spec, sources, progress, limits);
+        const { pdf, warnings: pdfWarnings } = await renderPdf(spec, sources, progress, limits, look(spec, options));
         warnings = pdfWarnings;
         if (options.output) await writeWhole(options.output, pdf);
         else whole = pdf;
@@ -107,6 +122,21 @@ export async function renderRows(
     if (signal?.aborted && error === signal.reason) throw error;
     throw toRenderError(error);
   }
+}
+
+/** The logo (checked) and the time of `{{generatedAt}}`, for either renderer. */
+function look(spec: ReportSpec, { assets, generatedAt }: RenderOptions) {
+  const logo = spec.layout?.logo;
+  let image: LogoImage | null = null;
+  if (logo) {
+    if (!assets?.logo) throw new RenderError("INVALID_SPEC", `layout.logo: no image was given for "${logo.key}"`);
+    if (assets.logo.byteLength > MAX_LOGO_BYTES) {
+      throw new RenderError("INVALID_SPEC", `layout.logo: the image is larger than ${MAX_LOGO_BYTES} bytes`);
+    }
+    image = logoImage(assets.logo, logo.contentType);
+  }
+  const at = generatedAt === undefined ? new Date() : new Date(generatedAt);
+  return { logo: image, generatedAt: generatedAtText(at, spec.timeZone ?? "UTC") };
 }
 
 /** Loads both engines and the fonts, so the first render of a fresh thread does not pay for it. */

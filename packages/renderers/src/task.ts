@@ -4,7 +4,7 @@ import { move, transferableSymbol, valueSymbol } from "piscina";
 import { type RenderErrorType, toRenderError } from "./errors";
 import { registerFallbackFonts } from "./fallback-fonts";
 import type { RenderLimits } from "./limits";
-import { preloadRenderers, type RenderedFile, renderRows } from "./render";
+import { preloadRenderers, type RenderAssets, type RenderedFile, renderRows } from "./render";
 import { portSources, type RowsRequest } from "./row-feed";
 import type { ChunkSink } from "./sink";
 
@@ -16,6 +16,9 @@ export interface RenderTask {
   port: MessagePort;
   /** Send the file's bytes on `port` as they are made (`data` events) instead of in the outcome. */
   stream: boolean;
+  /** The files the spec refers to (its logo), copied to the thread. */
+  assets?: RenderAssets;
+  generatedAt?: string;
 }
 
 /** Bytes sent on the port and not yet acknowledged, at most: the thread waits for the caller's sink beyond it. */
@@ -50,11 +53,13 @@ registerFallbackFonts((workerData as ThreadData | null)?.fallbackFonts ?? []);
 await preloadRenderers();
 
 /** The piscina task: renders one spec in this worker thread. */
-export default async function renderTask({ spec, counts, limits, port, stream }: RenderTask) {
+export default async function renderTask({ spec, counts, limits, port, stream, assets, generatedAt }: RenderTask) {
   port.postMessage({ kind: "started" } satisfies TaskEvent);
   try {
     const file = await renderRows(spec, portSources(port, counts), {
       limits,
+      ...(assets ? { assets } : {}),
+      ...(generatedAt === undefined ? {} : { generatedAt }),
       ...(stream ? { output: portSink(port) } : {}),
       onProgress: (rowsDone, rowsTotal) =>
         port.postMessage({ kind: "progress", rowsDone, rowsTotal } satisfies TaskEvent),

@@ -1,7 +1,12 @@
 import type { CellValue, Column, ColumnTotal } from "@reports/contracts";
 
+/** What takes a column's values as they are written: its aggregate, or several (a group's and the table's). */
+export interface Tally {
+  add(value: CellValue, key: number): void;
+}
+
 /** Running aggregate of one column for its table's totals row. */
-export class Aggregate {
+export class Aggregate implements Tally {
   /** Non-empty cells. */
   count = 0;
   sum = 0;
@@ -70,5 +75,11 @@ export function totalsColumn<C extends Pick<Column, "type" | "currency" | "decim
 
 /** Excel's SUBTOTAL function numbers: they skip rows hidden by the autofilter. */
 export const SUBTOTAL_FUNCTION: Record<ColumnTotal, number> = { avg: 101, count: 103, max: 104, min: 105, sum: 109 };
+
+/**
+ * SUBTOTAL's numbers in a grouped sheet: they skip filtered rows but count rows hidden by collapsing a group, so
+ * a total stays the same whichever groups are open. Nested SUBTOTALs (the groups') are never counted twice.
+ */
+export const GROUPED_SUBTOTAL_FUNCTION: Record<ColumnTotal, number> = { avg: 1, count: 3, max: 4, min: 5, sum: 9 };
 
 export const TOTALS_LABEL = "Total";

@@ -11,8 +11,8 @@ import {
   zoneOf,
 } from "./format";
 import { wallClock } from "./timezone";
-import type { Aggregate } from "./totals";
-import type { StyleSheet } from "./xlsx-styles";
+import type { Tally } from "./totals";
+import type { CellStyle, StyleSheet } from "./xlsx-styles";
 import { escapeText, hasEdgeSpace } from "./xml";
 
 /** The XML of one cell in row `row` (1-based), or null when the value does not fit the column's type. */
@@ -38,8 +38,12 @@ export interface TextStyles {
   quoted: number;
 }
 
-export function textStyles(styles: StyleSheet, bold = false): TextStyles {
-  return { plain: styles.style({ bold }), quoted: styles.style({ bold, quotePrefix: true }) };
+export function textStyles(
+  styles: StyleSheet,
+  bold = false,
+  look: Omit<CellStyle, "bold" | "format"> = {},
+): TextStyles {
+  return { plain: styles.style({ ...look, bold }), quoted: styles.style({ ...look, bold, quotePrefix: true }) };
 }
 
 function textElement(text: string): string {
@@ -63,11 +67,12 @@ export function cellWriter(
   letters: string,
   styles: StyleSheet,
   context: FormatContext,
-  total?: Aggregate,
+  total?: Tally,
 ): CellWriter {
   const format = excelFormat(column, context.locale);
-  const textStyle = textStyles(styles);
-  const style = styles.style({ format });
+  const { align } = column;
+  const textStyle = textStyles(styles, false, { align });
+  const style = styles.style({ format, align });
   const open = `<c r="${letters}`;
   const numeric = `"${style === 0 ? "" : ` s="${style}"`}><v>`;
   const number = (value: number, row: number) => {
@@ -98,7 +103,7 @@ export function cellWriter(
           const format = givenFormat(value);
           let numericStyle = given.get(format);
           if (numericStyle === undefined) {
-            const id = styles.style({ format });
+            const id = styles.style({ format, align });
             numericStyle = `"${id === 0 ? "" : ` s="${id}"`}><v>`;
             given.set(format, numericStyle);
           }
@@ -110,7 +115,7 @@ export function cellWriter(
     case "percent":
       return (value, row) => (typeof value === "number" && Number.isFinite(value) ? number(value, row) : null);
     case "datetime":
-      return dateTimeWriter(letters, styles, zoneOf(column, context), textStyle, total);
+      return dateTimeWriter(letters, styles, zoneOf(column, context), textStyle, align, total);
     case "date": {
       const serialOf = dateSerial();
       return (value, row) => {
@@ -144,7 +149,8 @@ function dateTimeWriter(
   styles: StyleSheet,
   timeZone: string,
   textStyle: TextStyles,
-  total?: Aggregate,
+  align: CellStyle["align"],
+  total?: Tally,
 ): CellWriter {
   const wall = wallClock(timeZone);
   const zoneName = zoneNamer(timeZone);
@@ -160,7 +166,7 @@ function dateTimeWriter(
     total?.add(value, serial);
     let open = byOffset.get(local - ms);
     if (open === undefined) {
-      const style = styles.style({ format: dateTimeFormat(zoneName(ms)) });
+      const style = styles.style({ format: dateTimeFormat(zoneName(ms)), align });
       open = `"${style === 0 ? "" : ` s="${style}"`}><v>`;
       byOffset.set(local - ms, open);
     }

@@ -3,6 +3,7 @@ import { invalidCell } from "./errors";
 import type { Progress } from "./progress";
 import { ROW_CHUNK, type RowCursor } from "./rows";
 import type { CellWriter } from "./xlsx-cells";
+import { DRAWING_XML, XLSX_LOGO_HEIGHT } from "./xlsx-decor";
 import type { PartWriter } from "./zip";
 
 /** Characters of XML gathered before a write to the zip: large enough that writes cost nothing, small enough to bound memory. */
@@ -15,7 +16,8 @@ export interface SheetJob {
   /** Each column's letters: A, B, …, AA. */
   letters: readonly string[];
   writers: readonly CellWriter[];
-  headerXml: string;
+  /** The header row's cells, given its row number. */
+  headerXml: (row: number) => string;
   widths: readonly number[];
   /** Index in the table of the sheet's first row, for error messages. */
   firstRow: number;
@@ -23,11 +25,25 @@ export interface SheetJob {
   /** The totals row's cells, given its row number once every row of the table is written; null for none. */
   totals: ((row: number) => string) | null;
   selected: boolean;
+  decor: SheetDecor;
 }
 
+/** What the layout adds to every sheet: a row for the logo above the header, conditional formats, header, footer. */
+export interface SheetDecor {
+  /** Rows above the header row: 1 with a logo (its drawing anchored there), else 0. */
+  top: number;
+  /** Conditional formatting of the data rows `first`…`last`, or "" for none. */
+  conditional: (first: number, last: number) => string;
+  /** The `<headerFooter>` element, or "". */
+  headerFooter: string;
+}
+
+/** A sheet without a layout: what every sheet was before layouts. */
+export const PLAIN_DECOR: SheetDecor = { top: 0, conditional: () => "", headerFooter: "" };
+
 /** The sheet's range of header and data rows, which the autofilter covers. */
-export function filterRef(job: Pick<SheetJob, "letters" | "rows">): string {
-  return `A1:${job.letters.at(-1)}${job.rows + 1}`;
+export function filterRef(job: Pick<SheetJob, "letters" | "rows">, top = 0): string {
+  return `A${top + 1}:${job.letters.at(-1)}${job.rows + top + 1}`;
 }
 
 /**
@@ -40,12 +56,13 @@ export async function writeSheet(
   cursor: RowCursor,
   progress: Progress,
 ): Promise<void> {
-  const lastRow = job.rows + 1 + (job.totals ? 1 : 0);
-  await part.write(sheetHead(job, lastRow));
-  let xml = `<row r="1">${job.headerXml}</row>`;
+  const { top } = job.decor;
+  const lastRow = job.rows + top + 1 + (job.totals ? 1 : 0);
+  await part.write(sheetHead({ ...job, top, lastRow, outlineLevels: 0 }));
+  let xml = `${logoRow(top)}<row r="${top + 1}">${job.headerXml(top + 1)}</row>`;
   const { columns, writers } = job;
   const keys = columns.map((c) => c.key);
-  let row = 1;
+  let row = top + 1;
   for (let left = job.rows; left > 0; ) {
     const values = await cursor.take(Math.min(left, ROW_CHUNK));
     if (values.length === 0) throw new Error(`table "${job.tableName}" has fewer rows than counted`);
@@ -58,7 +75,7 @@ export async function writeSheet(
         const cell = (writers[c] as CellWriter)(value, row);
         if (cell === null) {
           const column = columns[c] as Column;
-          throw invalidCell(job.tableName, job.firstRow + row - 2, column.key, column.type);
+          throw invalidCell(job.tableName, job.firstRow + row - top - 2, column.key, column.type);
         }
         line += cell;
       }
@@ -72,25 +89,45 @@ export async function writeSheet(
     await progress.advance(values.length);
   }
   if (job.totals) xml += `<row r="${lastRow}">${job.totals(lastRow)}</row>`;
-  await part.write(`${xml}</sheetData><autoFilter ref="${filterRef(job)}"/>${SHEET_TAIL}`);
+  const conditional = job.rows > 0 ? job.decor.conditional(top + 2, lastRow) : "";
+  await part.write(`${xml}</sheetData><autoFilter ref="${filterRef(job, top)}"/>${conditional}${sheetTail(job.decor)}`);
   part.end();
 }
 
-const SHEET_TAIL =
-  '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/></worksheet>';
+/** The sheet's end after its filter and conditional formats: margins, header and footer, the logo's drawing. */
+export function sheetTail(decor: SheetDecor): string {
+  const margins = '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>';
+  return `${margins}${decor.headerFooter}${decor.top > 0 ? DRAWING_XML : ""}</worksheet>`;
+}
 
-function sheetHead(job: SheetJob, lastRow: number): string {
-  const cols = job.widths.map((w, i) => `<col min="${i + 1}" max="${i + 1}" width="${w}" customWidth="1"/>`);
+/** The logo's row above the header, as tall as the logo needs; nothing without one. */
+export function logoRow(top: number): string {
+  return top > 0 ? `<row r="1" ht="${XLSX_LOGO_HEIGHT}" customHeight="1"/>` : "";
+}
+
+/** The sheet's start, up to `<sheetData>`; without `lastRow` (a sheet written before its size is known), no dimension. */
+export function sheetHead(sheet: {
+  letters: readonly string[];
+  widths: readonly number[];
+  selected: boolean;
+  top: number;
+  lastRow: number | null;
+  /** Outline levels of grouped rows, 0 for none. */
+  outlineLevels: number;
+}): string {
+  const cols = sheet.widths.map((w, i) => `<col min="${i + 1}" max="${i + 1}" width="${w}" customWidth="1"/>`);
+  const first = sheet.top + 2;
   return [
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n',
     '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" ',
     'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">',
-    `<dimension ref="A1:${job.letters.at(-1)}${lastRow}"/>`,
-    `<sheetViews><sheetView${job.selected ? ' tabSelected="1"' : ""} workbookViewId="0">`,
-    '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>',
-    '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/>',
+    sheet.outlineLevels > 0 ? '<sheetPr><outlinePr summaryBelow="1" summaryRight="1"/></sheetPr>' : "",
+    sheet.lastRow === null ? "" : `<dimension ref="A1:${sheet.letters.at(-1)}${sheet.lastRow}"/>`,
+    `<sheetViews><sheetView${sheet.selected ? ' tabSelected="1"' : ""} workbookViewId="0">`,
+    `<pane ySplit="${first - 1}" topLeftCell="A${first}" activePane="bottomLeft" state="frozen"/>`,
+    `<selection pane="bottomLeft" activeCell="A${first}" sqref="A${first}"/>`,
     "</sheetView></sheetViews>",
-    '<sheetFormatPr defaultRowHeight="15"/>',
+    `<sheetFormatPr defaultRowHeight="15"${sheet.outlineLevels > 0 ? ` outlineLevelRow="${sheet.outlineLevels}"` : ""}/>`,
     `<cols>${cols.join("")}</cols>`,
     "<sheetData>",
   ].join("");

@@ -1,27 +1,20 @@
-import type { Column, ReportSpec } from "@reports/contracts";
+import type { ReportSpec } from "@reports/contracts";
 import { RenderError } from "./errors";
-import {
-  dateTimeFormat,
-  excelFormat,
-  type FormatContext,
-  formatContext,
-  givenFormat,
-  showsAsGiven,
-  zoneNamer,
-  zoneOf,
-} from "./format";
+import { formatContext } from "./format";
+import { orderedRows } from "./groups";
 import type { RenderLimits } from "./limits";
 import type { Progress } from "./progress";
 import { RowCursor, type RowSource, SAMPLE_ROWS } from "./rows";
 import { partName, sheetNames } from "./sheet-names";
 import type { ChunkSink } from "./sink";
-import { type Aggregate, aggregates, SUBTOTAL_FUNCTION, TOTALS_LABEL, totalsColumn } from "./totals";
+import { SUBTOTAL_FUNCTION } from "./totals";
 import { sheetColumnWidths } from "./widths";
-import { cellWriter, numberCell, textCell, textStyles } from "./xlsx-cells";
+import { logoParts, withLogoTypes } from "./xlsx-decor";
 import { workbookParts } from "./xlsx-scaffold";
-import { filterRef, type SheetJob, writeSheet } from "./xlsx-sheet";
+import { filterRef, type SheetDecor, type SheetJob, writeSheet } from "./xlsx-sheet";
 import { StyleSheet } from "./xlsx-styles";
-import { columnName, escapeText } from "./xml";
+import { sheetArea, sheetCapacity, sheetDecor, tableWriter, type WorkbookLook } from "./xlsx-table";
+import { columnName } from "./xml";
 import { ZipWriter } from "./zip";
 
 export { XLSX_CONTENT_TYPE } from "./file-type";
@@ -47,28 +40,40 @@ export async function renderXlsx(
   progress: Progress,
   limits: RenderLimits,
   sink: ChunkSink,
+  look: WorkbookLook,
 ): Promise<number> {
+  if (spec.tables.some((t) => t.groupBy)) {
+    const { renderGroupedXlsx } = await import("./xlsx-grouped");
+    return renderGroupedXlsx(spec, sources, progress, limits, sink, look);
+  }
   const context = formatContext(spec);
-  const parts = planSheets(spec, sources, limits);
+  const top = look.logo ? 1 : 0;
+  const parts = planSheets(spec, sources, limits, top);
   const scaffold = workbookParts(
     spec.title,
     parts.map((part) => {
       const letters = columnName((spec.tables[part.table]?.columns.length ?? 1) - 1);
-      return { name: part.name, filterRef: filterRef({ letters: [letters], rows: part.rows }) };
+      return { name: part.name, filterRef: filterRef({ letters: [letters], rows: part.rows }, top) };
     }),
   );
   const styles = new StyleSheet();
-  const tables = spec.tables.map((table, t) => tableWriter(table.columns, styles, context, parts, t));
+  const tables = spec.tables.map((table, t) => {
+    const ranges = parts.filter((p) => p.table === t && p.rows > 0).map((p) => sheetArea(p.name, top + 2, p.rows));
+    return tableWriter(table.columns, styles, context, ranges, SUBTOTAL_FUNCTION, spec.layout);
+  });
+  const decors = spec.tables.map((table) => sheetDecor(spec, table.columns, styles, look));
   const zip = new ZipWriter(sink);
   try {
-    for (const { path, data } of scaffold.parts) zip.addBuffer(path, data);
+    for (const { path, data } of scaffold.parts) {
+      zip.addBuffer(path, look.logo && path === CONTENT_TYPES ? withLogoTypes(data, look.logo, parts.length) : data);
+    }
     const writers = scaffold.sheetPaths.map((path) => zip.addStream(path));
     let p = 0;
     for (const [t, source] of sources.entries()) {
       const table = spec.tables[t];
       const writer = tables[t];
       if (!table || !writer) throw new Error(`no table ${t} for its rows`);
-      const cursor = new RowCursor(source);
+      const cursor = new RowCursor(await orderedRows(table, source, spec.locale));
       const widths = sheetColumnWidths(table.columns, await cursor.sample(SAMPLE_ROWS), context);
       for (; parts[p]?.table === t; p++) {
         const part = parts[p] as SheetPart;
@@ -81,12 +86,14 @@ export async function renderXlsx(
           rows: part.rows,
           totals: part.totals ? writer.totalsRow : null,
           selected: p === 0,
+          decor: decors[t] as SheetDecor,
         };
         await writeSheet(writers[p] as NonNullable<(typeof writers)[number]>, job, cursor, progress);
       }
     }
     // Last: cells register styles as their values ask for them (a zone's summer time, a number's decimals).
     zip.addBuffer(scaffold.stylesPath, Buffer.from(styles.toXml()));
+    if (look.logo) for (const { path, data } of logoParts(look.logo, parts.length)) zip.addBuffer(path, data);
     return await zip.finish();
   } catch (error) {
     zip.abort();
@@ -94,13 +101,13 @@ export async function renderXlsx(
   }
 }
 
-function planSheets(spec: ReportSpec, sources: readonly RowSource[], limits: RenderLimits): SheetPart[] {
+function planSheets(spec: ReportSpec, sources: readonly RowSource[], limits: RenderLimits, top: number): SheetPart[] {
   const parts: SheetPart[] = [];
   const names = sheetNames(spec.tables.map((t) => t.name));
   spec.tables.forEach((table, t) => {
     const count = sources[t]?.count ?? 0;
     const hasTotals = table.columns.some((c) => c.totals !== undefined);
-    const capacity = limits.xlsxSheetRows;
+    const capacity = sheetCapacity(limits, top);
     if (count + (hasTotals ? 1 : 0) > capacity && limits.xlsxOverflow === "reject") {
       throw new RenderError(
         "TOO_LARGE",
@@ -123,60 +130,4 @@ function planSheets(spec: ReportSpec, sources: readonly RowSource[], limits: Ren
   return parts.map((part, i) => ({ ...part, name: unique[i] as string }));
 }
 
-/** The cell writers, header and totals row of one table, shared by its sheets. */
-function tableWriter(
-  columns: readonly Column[],
-  styles: StyleSheet,
-  context: FormatContext,
-  parts: readonly SheetPart[],
-  table: number,
-) {
-  const letters = columns.map((_, c) => columnName(c));
-  const totals = aggregates(columns);
-  const writers = columns.map((column, c) => cellWriter(column, letters[c] as string, styles, context, totals?.[c]));
-  const bold = textStyles(styles, true);
-  const headerXml = columns.map((column, c) => textCell(`${letters[c]}1`, column.header, bold)).join("");
-  let totalsRow: (row: number) => string = () => "";
-  if (totals) {
-    const ranges = parts.filter((p) => p.table === table && p.rows > 0);
-    totalsRow = (row) =>
-      columns
-        .map((_, c) => {
-          const ref = `${letters[c]}${row}`;
-          const total = totals[c];
-          if (total === undefined) return c === 0 ? textCell(ref, TOTALS_LABEL, bold) : "";
-          const style = styles.style({ format: totalFormat(columns[c] as Column, total, context), bold: true });
-          return totalCell(ref, total, style, ranges, letters[c] as string);
-        })
-        .join("");
-  }
-  return { letters, writers, headerXml, totalsRow };
-}
-
-/** The number format of a totals cell: its column's, with the total's own decimals or zone name where those vary. */
-function totalFormat(column: Column, total: Aggregate, context: FormatContext): string | undefined {
-  const shown = totalsColumn(column);
-  const value = total.number();
-  if (showsAsGiven(shown) && value !== null) return givenFormat(value);
-  const at = total.value();
-  if (shown.type === "datetime" && typeof at === "string") {
-    return dateTimeFormat(zoneNamer(zoneOf(column, context))(Date.parse(at)));
-  }
-  return excelFormat(shown, context.locale);
-}
-
-/** A live SUBTOTAL over the table's rows on every sheet (it follows the autofilter), with its value cached. */
-function totalCell(
-  ref: string,
-  total: Aggregate,
-  style: number,
-  ranges: readonly SheetPart[],
-  letters: string,
-): string {
-  const value = total.number();
-  if (ranges.length === 0) return value === null ? "" : numberCell(ref, value, style);
-  const areas = ranges.map((p) => `'${p.name.replace(/'/g, "''")}'!${letters}2:${letters}${p.rows + 1}`);
-  const formula = escapeText(`SUBTOTAL(${SUBTOTAL_FUNCTION[total.kind]},${areas.join(",")})`);
-  const cached = value === null ? "" : `<v>${value}</v>`;
-  return `<c r="${ref}"${style === 0 ? "" : ` s="${style}"`}><f>${formula}</f>${cached}</c>`;
-}
+const CONTENT_TYPES = "[Content_Types].xml";

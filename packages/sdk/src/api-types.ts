@@ -27,6 +27,24 @@ export interface Column {
   totals?: "sum" | "avg" | "count" | "min" | "max";
   /** IANA time zone in which this `datetime` column's values are written and shown, with the zone's name (default: the spec's `timeZone`). */
   timeZone?: string;
+  /** Alignment of the column's cells (default: numbers right, everything else left). */
+  align?: "left" | "center" | "right";
+  /** Conditional styles, the first that matches wins. */
+  styles?: Array<{
+    /** The condition on the cell's value; an empty cell never matches */
+    when: {
+      /** How the cell compares with `value`; text columns take only = and != */
+      op: "<" | "<=" | ">" | ">=" | "=" | "!=";
+      /** A number for numeric columns (a fraction for percent), YYYY-MM-DD for date columns, text for string columns (compared ignoring case, as Excel does) */
+      value: string | number;
+    };
+    /** Text colour, as #RRGGBB */
+    color?: string;
+    /** Cell fill, as #RRGGBB */
+    background?: string;
+    /** Bold text */
+    bold?: boolean;
+  }>;
 }
 
 /** A table: one sheet in XLSX, one section in PDF. */
@@ -37,6 +55,17 @@ export interface Table {
   columns: Column[];
   /** The rows, each an object of column keys to values; a key that names no column is refused. */
   rows: Record<string, CellValue>[];
+  /** Column keys (1 to 3) to group rows by, outermost first: each group gets a heading (PDF) and a subtotal row with the columns' `totals` aggregate; in XLSX collapsible outline levels with live SUBTOTAL formulas */
+  groupBy?: string[];
+  /** Order of the rows (stable; empty cells last). With groupBy, rows are ordered by the groupBy keys first (in the direction given here, if listed), then by these. Without sort and presorted, grouped rows are sorted by the groupBy keys ascending */
+  sort?: Array<{
+    /** A column key */
+    key: string;
+    /** Default asc */
+    direction?: "asc" | "desc";
+  }>;
+  /** The rows already come grouped (equal groupBy values next to each other): no sort, so grouping streams in bounded memory, which a table of a million rows needs. A value that comes back later starts a new group */
+  presorted?: true;
 }
 
 /** What `generate` takes: a report's format, title and tables. */
@@ -62,6 +91,27 @@ export interface ReportSpec {
   locale?: string;
   /** IANA time zone in which `datetime` values are written (XLSX) and shown (PDF), with the zone's name, e.g. Europe/Warsaw (default UTC); a column's `timeZone` overrides it. */
   timeZone?: string;
+  /** Logo, page header and footer, accent colour. */
+  layout?: {
+    logo?: {
+      /** Object storage key of the image (PNG or JPEG, at most 512 KiB), read when the report is rendered */
+      key: string;
+      /** The image's type; its first bytes must match */
+      contentType: "image/png" | "image/jpeg";
+    };
+    header?: {
+      left?: string;
+      center?: string;
+      right?: string;
+    };
+    footer?: {
+      left?: string;
+      center?: string;
+      right?: string;
+    };
+    /** Fill of the table's header row and colour of the title and headings, as #RRGGBB */
+    accentColor?: string;
+  };
   /** POST the final status (`done` or `error`) here, signed; see the README's webhooks section. */
   webhook?: {
     /** Where the final status is POSTed. */

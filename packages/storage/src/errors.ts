@@ -1,4 +1,4 @@
-export type StorageOperation = "put" | "get" | "head" | "delete" | "downloadUrl" | "ensureBucket";
+export type StorageOperation = "put" | "get" | "head" | "delete" | "list" | "downloadUrl" | "ensureBucket";
 
 /**
  * A storage failure the worker can classify without knowing the driver:

@@ -91,4 +91,21 @@ describe("local storage", () => {
     expect(after && (await text(after))).toBe("new, half and the rest");
     expect(await readdir(join(directory, ".tmp"))).toEqual([]);
   });
+
+  it("removes the temporary files of uploads begun before a time and never finished (a killed process)", async () => {
+    const body = new PassThrough();
+    const put = storage.put("inputs/killed/0.jsonl.gz", body, { contentType: "application/jsonl" });
+    body.write("a row that never ends");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect((await readdir(join(directory, ".tmp"))).length).toBe(1);
+
+    // the upload is still going: it is newer than the cut-off and stays
+    expect(await storage.removeUnfinished(new Date(Date.now() - 60_000))).toBe(0);
+    expect((await readdir(join(directory, ".tmp"))).length).toBe(1);
+    // an hour on, it is a leftover
+    expect(await storage.removeUnfinished(new Date(Date.now() + 3_600_000))).toBe(1);
+    expect(await readdir(join(directory, ".tmp"))).toEqual([]);
+    body.destroy();
+    await put.catch(() => {});
+  });
 });

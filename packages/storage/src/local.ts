@@ -1,11 +1,11 @@
 import { createHmac, randomUUID, timingSafeEqual } from "node:crypto";
 import { createWriteStream } from "node:fs";
-import { mkdir, open, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
-import { dirname, isAbsolute, join, resolve, sep } from "node:path";
+import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { fromFsError, StorageError, type StorageOperation } from "./errors";
-import type { DownloadUrlOptions, PutOptions, Storage } from "./storage";
+import type { DownloadUrlOptions, ListedObject, PutOptions, Storage } from "./storage";
 
 export interface LocalStorageConfig {
   /** Root of the files, e.g. `./.data/files`; created on first write. */
@@ -130,6 +130,47 @@ export function createLocalStorage(config: LocalStorageConfig): LocalStorage {
     }
   }
 
+  // every key under the prefix's directory, sorted whole: the embedded mode holds thousands, not millions
+  async function* list(prefix: string, options: { startAfter?: string } = {}): AsyncIterable<ListedObject> {
+    const dir = resolve(objectsDir, prefix.slice(0, prefix.lastIndexOf("/") + 1));
+    if (dir !== objectsDir && !dir.startsWith(objectsDir + sep)) throw invalidKey(prefix, "list");
+    let files: string[];
+    try {
+      files = await readdir(dir, { recursive: true });
+    } catch (error) {
+      if (isMissing(error)) return;
+      throw fromFsError(error, "list", prefix);
+    }
+    const keys = files
+      .map((file) => relative(objectsDir, join(dir, file)).split(sep).join("/"))
+      .filter((key) => key.startsWith(prefix) && (options.startAfter === undefined || key > options.startAfter))
+      .sort();
+    for (const key of keys) {
+      const info = await stat(join(objectsDir, key)).catch(() => null);
+      if (info?.isFile()) yield { key, lastModified: info.mtime };
+    }
+  }
+
+  async function removeUnfinished(before: Date): Promise<number> {
+    let names: string[];
+    try {
+      names = await readdir(tmpDir);
+    } catch (error) {
+      if (isMissing(error)) return 0;
+      throw fromFsError(error, "delete", ".tmp");
+    }
+    let removed = 0;
+    for (const name of names) {
+      const path = join(tmpDir, name);
+      const info = await stat(path).catch(() => null);
+      if (info && info.mtime < before) {
+        await rm(path, { force: true, recursive: true });
+        removed++;
+      }
+    }
+    return removed;
+  }
+
   async function downloadUrl(key: string, options: DownloadUrlOptions) {
     assertSafeKey(key, "downloadUrl");
     const expires = Math.floor(Date.now() / 1000) + options.expiresInSeconds;
@@ -147,7 +188,7 @@ export function createLocalStorage(config: LocalStorageConfig): LocalStorage {
     return timingSafeEqual(Buffer.from(signature, "hex"), Buffer.from(sign(key, expires, fileName), "hex"));
   }
 
-  return { put, get, head, delete: remove, downloadUrl, verify };
+  return { put, get, head, delete: remove, list, removeUnfinished, downloadUrl, verify };
 }
 
 async function readMeta(path: string): Promise<Meta | null> {

@@ -5,6 +5,8 @@ import {
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
+  ListObjectsV2Command,
+  type ListObjectsV2CommandOutput,
   S3Client,
   type S3ClientConfig,
 } from "@aws-sdk/client-s3";
@@ -12,7 +14,7 @@ import { Upload } from "@aws-sdk/lib-storage";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { attachmentDisposition } from "./content-disposition";
 import { fromS3Error, StorageError } from "./errors";
-import type { PutOptions, Storage } from "./storage";
+import type { ListedObject, PutOptions, Storage } from "./storage";
 
 export interface S3StorageConfig {
   bucket: string;
@@ -131,6 +133,31 @@ export function createS3Storage(config: S3StorageConfig): S3Storage {
     }
   }
 
+  async function* list(prefix: string, options: { startAfter?: string } = {}): AsyncIterable<ListedObject> {
+    let token: string | undefined;
+    do {
+      let page: ListObjectsV2CommandOutput;
+      try {
+        page = await client.send(
+          new ListObjectsV2Command({
+            Bucket: bucket,
+            Prefix: prefix,
+            ...(token ? { ContinuationToken: token } : options.startAfter ? { StartAfter: options.startAfter } : {}),
+          }),
+        );
+      } catch (error) {
+        throw fromS3Error(error, "list", prefix);
+      }
+      for (const object of page.Contents ?? []) {
+        if (object.Key && object.LastModified) yield { key: object.Key, lastModified: object.LastModified };
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+  }
+
+  // the bucket's AbortIncompleteMultipartUpload lifecycle rule removes what a killed multipart upload left
+  const removeUnfinished = async () => 0;
+
   async function downloadUrl(key: string, options: { expiresInSeconds: number; fileName: string }) {
     try {
       const command = new GetObjectCommand({
@@ -161,7 +188,7 @@ export function createS3Storage(config: S3StorageConfig): S3Storage {
     }
   }
 
-  return { put, get, head, delete: remove, downloadUrl, ensureBucket, client };
+  return { put, get, head, delete: remove, list, removeUnfinished, downloadUrl, ensureBucket, client };
 }
 
 function isNotFound(error: unknown): boolean {

@@ -147,6 +147,22 @@ describe.each(drivers)("storage on %s", (_name, open) => {
     expect(await storage.head(key)).toBeNull();
   });
 
+  it("lists the whole objects under a prefix in key order, with when each was written", async () => {
+    const before = Date.now() - 60_000;
+    const keys = ["listed/b/0.jsonl.gz", "listed/a/1.jsonl.gz", "listed/a/0.jsonl.gz", "listed-not/x"];
+    for (const key of keys) await storage.put(key, Buffer.from("x"), { contentType: "text/plain" });
+    const listed = [];
+    for await (const object of storage.list("listed/")) listed.push(object);
+    expect(listed.map((o) => o.key)).toEqual(["listed/a/0.jsonl.gz", "listed/a/1.jsonl.gz", "listed/b/0.jsonl.gz"]);
+    for (const { lastModified } of listed) expect(lastModified.getTime()).toBeGreaterThan(before);
+    const rest = [];
+    for await (const object of storage.list("listed/", { startAfter: "listed/a/1.jsonl.gz" })) rest.push(object.key);
+    expect(rest).toEqual(["listed/b/0.jsonl.gz"]);
+    const none = [];
+    for await (const object of storage.list("never-written/")) none.push(object);
+    expect(none).toEqual([]);
+  });
+
   it("rejects an empty key with a non-retryable StorageError", async () => {
     await expect(storage.put("", Buffer.from("x"), { contentType: "text/plain" })).rejects.toMatchObject({
       name: "StorageError",

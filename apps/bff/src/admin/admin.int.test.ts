@@ -52,9 +52,9 @@ const INPUTS: Record<string, unknown> = {
   "admin.whoami": undefined,
   "admin.overview": undefined,
   "admin.throughput": { minutes: 5 },
-  "admin.requests": { search: "x", page: 1, pageSize: 5 },
+  "admin.requests": { search: "x", pageSize: 5 },
   "admin.request": { requestId: randomUUID() },
-  "admin.deadLetters": { page: 1, pageSize: 5 },
+  "admin.deadLetters": { pageSize: 5 },
   "admin.failedIds": undefined,
   "admin.replay": { requestIds: [randomUUID()] },
   "admin.pruneDeadLetters": undefined,
@@ -164,9 +164,10 @@ describe("what an operator sees and does", () => {
     expect(overview.counts.error).toBeGreaterThanOrEqual(1);
     expect(overview.errorsByType).toContainEqual({ type: "STORAGE_FAILED", count: overview.counts.error });
     expect(overview.queue).toMatchObject({ deadLettered: 1 });
-    const dead = await admin().deadLetters.query({ page: 1, pageSize: 10 });
+    const dead = await admin().deadLetters.query({ pageSize: 10 });
     expect(dead.items.map((i) => i.requestId)).toContain(id);
     expect(dead.brokerCount).toBe(1);
+    expect(dead).toMatchObject({ failedCount: overview.counts.error, failedCountCapped: false, nextCursor: null });
   });
 
   it("replays failed requests as the replay command does: queued again, published, out of the dead-letter queue", async () => {
@@ -234,6 +235,21 @@ describe("what an operator sees and does", () => {
     expect(detail.renderMs).not.toBeNull();
     const found = await admin().requests.query({ search: "finished", status: "done" });
     expect(found.items.map((i) => i.requestId)).toEqual([row.requestId]);
+  });
+
+  it("pages the requests by cursor, and answers a cursor it did not give with a 400", async () => {
+    const owner = `pager-${randomUUID()}`;
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await deps.repo.create(sampleSpec(), { owner })).requestId);
+    const first = await admin().requests.query({ search: owner, pageSize: 2 });
+    expect(first.items.map((i) => i.requestId)).toEqual([ids[2], ids[1]]);
+    if (!first.nextCursor) throw new Error("no next page");
+    const second = await admin().requests.query({ search: owner, pageSize: 2, cursor: first.nextCursor });
+    expect(second).toMatchObject({ items: [{ requestId: ids[0] }], nextCursor: null });
+    const bad = await admin()
+      .requests.query({ search: owner, cursor: "page-2" })
+      .catch((e) => e);
+    expect(bad.data).toMatchObject({ httpStatus: 400 });
   });
 
   it("serves the page under a strict Content-Security-Policy", async () => {

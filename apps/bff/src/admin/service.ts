@@ -1,4 +1,5 @@
 import {
+  ADMIN_FAILED_COUNT_CAP,
   type AdminOverview,
   type AdminRequestDetail,
   type AdminRequestsInput,
@@ -7,7 +8,7 @@ import {
   reportState,
   requestId as requestIdSchema,
 } from "@reports/contracts";
-import { toAdminRequest, toCachedStatus } from "@reports/db";
+import { parseAdminCursor, toAdminRequest, toCachedStatus } from "@reports/db";
 import { pruneDeadLetters, type ReplaySummary, replayDeadLetters } from "@reports/queue";
 import { z } from "zod";
 import type { AppDeps } from "../deps";
@@ -22,7 +23,12 @@ export const replayInput = z.object({
 });
 
 export const pageInput = z.object({
-  page: z.number().int().min(1).max(100_000).default(1),
+  /** The previous page's `nextCursor`: lists are read by key, so a page deep in them costs what the first does. */
+  cursor: z
+    .string()
+    .max(200)
+    .refine((cursor) => parseAdminCursor(cursor) !== null, { error: "not a cursor this server gave (nextCursor)" })
+    .optional(),
   pageSize: z.number().int().min(1).max(200).default(25),
 });
 
@@ -30,6 +36,24 @@ export const requestsInput = pageInput.extend({
   search: z.string().trim().max(200).optional(),
   status: reportState.optional(),
 }) satisfies z.ZodType<AdminRequestsInput, AdminRequestsInput>;
+
+/**
+ * A page of the requests in `error`, how many there are (exactly up to {@link ADMIN_FAILED_COUNT_CAP}), and the
+ * broker's dead-letter count (null when the broker does not answer).
+ */
+export async function adminDeadLetters(deps: AppDeps, input: z.infer<typeof pageInput>) {
+  const [page, failed, depth] = await Promise.all([
+    deps.admin.failed(input),
+    deps.admin.countFailed(ADMIN_FAILED_COUNT_CAP),
+    queueDepths(deps),
+  ]);
+  return {
+    ...page,
+    failedCount: failed.count,
+    failedCountCapped: failed.capped,
+    brokerCount: depth?.deadLettered ?? null,
+  };
+}
 
 /** Counts, queue depths and workers alive; a broker that does not answer leaves `queue` null, not the page blank. */
 export async function adminOverview(deps: AppDeps): Promise<AdminOverview> {

@@ -20,6 +20,7 @@ import type { Storage } from "@reports/storage";
 import { ApiError } from "../http/errors";
 import { type Limits, overLimits } from "./limits";
 import { readLines, type UploadLimits } from "./ndjson-lines";
+import type { RowAccount } from "./row-budget";
 
 /** A line longer than this (in characters) is refused: no row needs more, and it bounds what one line can hold. */
 export const MAX_LINE_LENGTH = 4 * 1024 * 1024;
@@ -30,6 +31,8 @@ const MAX_PROBLEMS = 20;
 export interface NdjsonSettings {
   limits: Limits;
   upload: Omit<UploadLimits, "maxLineLength">;
+  /** The owner's row budget: rows are taken as they arrive, and given back if the upload is refused. */
+  rows?: RowAccount;
 }
 
 /** A streamed report once every row is checked and stored. */
@@ -51,8 +54,9 @@ export function isNdjson(contentType: string | undefined): boolean {
  * Reads a streamed report: the first line is the spec without rows, each further line one row of the
  * current table (the first, until a `{"$table": "Name"}` line moves on to a later one). Rows are checked
  * as they arrive and written, gzipped, to object storage one table at a time, so the BFF holds a few
- * chunks at a time whatever the report's size. On any problem (the client's, a limit's, storage's, or the
- * client leaving) the stored objects are removed before this rejects, and an `ApiError` names the line
+ * chunks at a time whatever the report's size. Rows are taken from the owner's row budget as they arrive
+ * (`settings.rows`). On any problem (the client's, a limit's, the budget's, storage's, or the client leaving)
+ * the stored objects are removed and the rows given back before this rejects, and an `ApiError` names the line
  * and the field.
  *
  * @example
@@ -70,11 +74,14 @@ export async function receiveNdjson(
       receiver.line(line);
       // a refused report is answered at once: reading on would only cost time
       if (receiver.problems.length >= MAX_PROBLEMS) throw receiver.refused();
+      await settings.rows?.charge(receiver.rowCount);
       await receiver.backpressure();
     });
+    await settings.rows?.charge(receiver.rowCount, true);
     return await receiver.finish();
   } catch (error) {
     await receiver.discard();
+    await settings.rows?.refund();
     throw error;
   }
 }
@@ -110,6 +117,11 @@ class Receiver {
     private readonly storage: Storage,
     private readonly limits: Limits,
   ) {}
+
+  /** Rows read so far, over every table. */
+  get rowCount(): number {
+    return this.rows;
+  }
 
   line(text: string): void {
     this.lineNumber++;

@@ -16,14 +16,47 @@ import { RenderError, type RenderedFile } from "@reports/renderers";
 import type { AppDeps } from "../deps";
 import { ApiError, ClientGoneError } from "../http/errors";
 import { overLimits } from "./limits";
+import { overRowBudget } from "./row-budget";
 import { webhookUrlProblem } from "./webhook-url";
 
 /**
  * Stores a validated spec as `queued` and queues it. REST and tRPC both call this.
  * The row is stored before the message is published, so a crash in between leaves a
- * `queued` row to republish, never a message without a row.
+ * `queued` row to republish, never a message without a row. Its rows are taken from the owner's row budget
+ * (a streamed report's were, as they arrived); a refused or replayed report gives them back.
  */
 export async function createReport(
+  deps: AppDeps,
+  spec: ReportSpec,
+  caller: { owner: string; idempotencyKey?: string | undefined },
+  streamed?: { input: StoredInput; bodyHash: string; charged: number },
+): Promise<{ result: GenerateResult; replayed: boolean }> {
+  // a streamed report's rows were taken as they arrived (none if it replays a key)
+  let rows = streamed?.charged ?? 0;
+  if (!streamed) {
+    const waitSeconds = await deps.rowBudget.take(caller.owner, rowCount(spec));
+    if (waitSeconds === null) rows = rowCount(spec);
+    else if (!(await isReplay(deps, caller))) throw overRowBudget(deps.settings.rowsPerMinute, waitSeconds);
+  }
+  try {
+    const created = await storeAndQueue(deps, spec, caller, streamed);
+    if (created.replayed) await deps.rowBudget.refund(caller.owner, rows);
+    return created;
+  } catch (error) {
+    await deps.rowBudget.refund(caller.owner, rows);
+    throw error;
+  }
+}
+
+/** A request under a live idempotency key of its owner's only replays it: it costs no rows, even past the budget. */
+export async function isReplay(
+  deps: AppDeps,
+  caller: { owner: string; idempotencyKey?: string | undefined },
+): Promise<boolean> {
+  return caller.idempotencyKey ? deps.repo.hasIdempotencyKey(caller.owner, caller.idempotencyKey) : false;
+}
+
+async function storeAndQueue(
   deps: AppDeps,
   spec: ReportSpec,
   caller: { owner: string; idempotencyKey?: string | undefined },
@@ -191,10 +224,7 @@ const notFound = (id: string) => new ApiError("NOT_FOUND", `No report request ${
 async function withDownloadUrl(deps: AppDeps, cached: CachedStatus): Promise<ReportStatus> {
   const url =
     cached.status === "done" && cached.fileKey
-      ? await deps.storage.downloadUrl(cached.fileKey, {
-          expiresInSeconds: deps.settings.downloadUrlTtlSeconds,
-          fileName: cached.report.fileName,
-        })
+      ? await deps.downloadLinks.url(cached.fileKey, cached.report.fileName)
       : null;
   return toReportStatus(cached, url);
 }

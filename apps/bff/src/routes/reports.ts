@@ -5,7 +5,8 @@ import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../context";
 import { ApiError } from "../http/errors";
 import { isNdjson, receiveNdjson } from "../reports/ndjson";
-import { cancelReport, createReport, deleteInput, getReportStatus, renderNow } from "../reports/service";
+import { RowAccount } from "../reports/row-budget";
+import { cancelReport, createReport, deleteInput, getReportStatus, isReplay, renderNow } from "../reports/service";
 import {
   AUTH_FAILURES,
   BEARER,
@@ -41,20 +42,20 @@ const createdHeaders = {
 const ndjsonUpload = createMiddleware<AppEnv>(async (c, next) => {
   if (!isNdjson(c.req.header("content-type"))) return next();
   const { deps } = c.var;
+  const caller = { owner: c.var.owner, idempotencyKey: c.req.header("idempotency-key") };
+  const rows = new RowAccount(deps.rowBudget, caller.owner, deps.settings.rowsPerMinute, () => isReplay(deps, caller));
   const { spec, ...streamed } = await receiveNdjson(c.req.raw, deps.storage, {
     limits: deps.settings.limits,
     upload: deps.settings.upload,
+    rows,
   });
-  const { result, replayed } = await createReport(
-    deps,
-    spec,
-    { owner: c.var.owner, idempotencyKey: c.req.header("idempotency-key") },
-    streamed,
-  ).catch(async (error: unknown) => {
-    // a refused spec (its webhook URL, say) leaves no rows behind in storage
-    if (error instanceof ApiError && error.status < 500) await deleteInput(deps, streamed.input);
-    throw error;
-  });
+  const { result, replayed } = await createReport(deps, spec, caller, { ...streamed, charged: rows.charged }).catch(
+    async (error: unknown) => {
+      // a refused spec (its webhook URL, say) leaves no rows behind in storage
+      if (error instanceof ApiError && error.status < 500) await deleteInput(deps, streamed.input);
+      throw error;
+    },
+  );
   c.header("Location", `/status/${result.requestId}`);
   if (replayed) c.header("Idempotent-Replayed", "true");
   return c.json(result, replayed ? 200 : 201);
@@ -162,7 +163,8 @@ export const statusRoute = createRoute({
   tags: ["reports"],
   summary: "The status of a report",
   description:
-    "Once `done`, `url` is a fresh, expiring download link (`DOWNLOAD_URL_TTL_SECONDS`). Another owner's id " +
+    "Once `done`, `url` is an expiring download link, valid for at least half of `DOWNLOAD_URL_TTL_SECONDS` " +
+    "(a link is signed once and handed out again until half its validity has passed). Another owner's id " +
     "answers 404, like an unknown one.",
   security: BEARER,
   request: { params: requestIdParams },
@@ -204,7 +206,7 @@ export const downloadRoute = createRoute({
       description: "The file is at `Location`.",
       headers: {
         Location: {
-          description: "A fresh, expiring link to the file (signed; valid for `DOWNLOAD_URL_TTL_SECONDS`).",
+          description: "An expiring link to the file (signed; valid for at least half of `DOWNLOAD_URL_TTL_SECONDS`).",
           required: true,
           schema: { type: "string", format: "uri" },
         },

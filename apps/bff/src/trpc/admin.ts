@@ -2,12 +2,12 @@ import { type AdminRequest, requestId as requestIdSchema } from "@reports/contra
 import { toAdminRequest } from "@reports/db";
 import { z } from "zod";
 import {
+  adminDeadLetters,
   adminOverview,
   adminPruneDeadLetters,
   adminReplay,
   adminRequest,
   pageInput,
-  queueDepths,
   replayInput,
   requestsInput,
 } from "../admin/service";
@@ -27,15 +27,14 @@ export const adminRouter = router({
   throughput: adminProcedure
     .input(z.object({ minutes: z.number().int().min(1).max(180).default(60) }).default({ minutes: 60 }))
     .query(({ ctx, input }) => ctx.deps.admin.throughput(input.minutes)),
-  /** Requests, newest first: search by id, owner or title, filter by status, page. */
+  /** Requests, newest first: search by id prefix, owner or title, filter by status, the page after a cursor. */
   requests: adminProcedure.input(requestsInput).query(({ ctx, input }) => ctx.deps.admin.requests(input)),
   /** One request with its status history and download link. */
   request: adminProcedure.input(byId).query(({ ctx, input }) => adminRequest(ctx.deps, input.requestId)),
-  /** Requests in `error` (the dead-letter queue as the database sees it), latest first, and the broker's count. */
-  deadLetters: adminProcedure.input(pageInput.default({ page: 1, pageSize: 25 })).query(async ({ ctx, input }) => {
-    const [page, depth] = await Promise.all([ctx.deps.admin.failed(input), queueDepths(ctx.deps)]);
-    return { ...page, brokerCount: depth?.deadLettered ?? null };
-  }),
+  /** Requests in `error` (the dead-letter queue as the database sees it), latest first, their count, the broker's. */
+  deadLetters: adminProcedure
+    .input(pageInput.default({ pageSize: 25 }))
+    .query(({ ctx, input }) => adminDeadLetters(ctx.deps, input)),
   /** Every request id in `error`, for "replay all" in batches. */
   failedIds: adminProcedure.query(({ ctx }) => ctx.deps.admin.failedIds()),
   /** Replays failed requests, as the replay command does. */

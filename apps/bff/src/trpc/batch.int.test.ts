@@ -33,7 +33,7 @@ async function system(perMinute: number) {
   );
   const owner = `batcher-${randomUUID()}`;
   const { key } = await deps.keys.create({ owner });
-  const reportsOf = async () => (await deps.admin.requests({ search: owner, page: 1, pageSize: 1 })).total;
+  const reportsOf = async () => (await deps.admin.requests({ search: owner, pageSize: 200 })).items.length;
   return { app: createApp(deps), authorization: `Bearer ${key}`, reportsOf };
 }
 

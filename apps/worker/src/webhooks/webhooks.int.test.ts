@@ -61,6 +61,7 @@ function workerDeps(webhookSettings: WebhookSettings): WorkerDeps {
     settings: {
       leaseMs: 30_000,
       concurrency: 1,
+      maxRunningPerOwner: 1,
       retry: { maxAttempts: 1, baseDelayMs: 50, maxDelayMs: 200, jitter: 0 },
       retryRenderTimeout: false,
       drainMs: 1_000,

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -149,7 +149,7 @@ export function pdfFonts(data: Buffer): { name: string; embedded: boolean }[] {
  * An XLSX's first sheet as LibreOffice Calc shows it (values in their number formats), through
  * `soffice --headless --convert-to csv`: what a spreadsheet user sees, read by an office suite nobody here wrote.
  */
-export function readWithLibreOffice(data: Buffer): string[][] {
+export function readWithLibreOffice(data: Buffer, sheet = 1): string[][] {
   if (spawnSync("soffice", ["--version"], { stdio: "ignore" }).status !== 0) {
     throw new Error(
       "LibreOffice is missing: this test reads the XLSX with it. Install it: apt-get install -y libreoffice-calc",
@@ -164,14 +164,19 @@ export function readWithLibreOffice(data: Buffer): string[][] {
         `-env:UserInstallation=file://${dir}/profile`,
         "--headless",
         "--convert-to",
-        "csv:Text - txt - csv (StarCalc):44,34,76",
+        // the twelfth option picks the sheet (LibreOffice 7.2 and later)
+        sheet === 1
+          ? "csv:Text - txt - csv (StarCalc):44,34,76"
+          : `csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,${sheet}`,
         "--outdir",
         dir,
         file,
       ],
       { stdio: "ignore", timeout: 120_000 },
     );
-    return parseCsv(readFileSync(join(dir, "book.csv"), "utf8"));
+    // a chosen sheet is written as book-{sheet name}.csv
+    const csv = sheet === 1 ? "book.csv" : readdirSync(dir).find((f) => f.startsWith("book-") && f.endsWith(".csv"));
+    return parseCsv(readFileSync(join(dir, csv ?? "book.csv"), "utf8"));
   });
 }
 
@@ -199,4 +204,89 @@ function parseCsv(text: string): string[][] {
   }
   if (field !== "" || row.length > 0) rows.push([...row, field]);
   return rows;
+}
+
+/** What openpyxl reads of a sheet's layout: rows' outline levels and values (formulas as text), header, footer, images, conditional formats. */
+export interface OpenpyxlLayout {
+  name: string;
+  summaryBelow: boolean | null;
+  outlineLevelRow: number;
+  /** Each row from the first: its outline level and its cells' values (a formula as `=…`). */
+  rows: Array<{ level: number; values: Array<string | number | boolean | null> }>;
+  header: { left: string | null; center: string | null; right: string | null };
+  footer: { left: string | null; center: string | null; right: string | null };
+  images: number;
+  conditional: Array<{
+    range: string;
+    type: string;
+    operator: string | null;
+    formula: string[];
+    stop: boolean;
+    color: string | null;
+    fill: string | null;
+    bold: boolean;
+  }>;
+}
+
+const LAYOUT_DUMP = `
+import json, sys, datetime, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+out = []
+def part(p): return p.text if p and p.text else None
+for ws in wb.worksheets:
+    rows = []
+    for r in range(1, ws.max_row + 1):
+        values = []
+        for c in ws[r]:
+            v = c.value
+            if isinstance(v, (datetime.datetime, datetime.date)): v = v.isoformat()
+            values.append(v)
+        rows.append({"level": ws.row_dimensions[r].outlineLevel or 0, "values": values})
+    cf = []
+    for rng in ws.conditional_formatting:
+        for rule in rng.rules:
+            d = rule.dxf
+            cf.append({"range": str(rng.sqref), "type": rule.type, "operator": rule.operator, "formula": list(rule.formula or []),
+                       "stop": bool(rule.stopIfTrue),
+                       "color": d.font.color.rgb if d and d.font and d.font.color else None,
+                       "fill": d.fill.fgColor.rgb if d and d.fill and d.fill.fgColor is not None and d.fill.patternType else None,
+                       "bold": bool(d and d.font and d.font.b)})
+    out.append({"name": ws.title, "summaryBelow": ws.sheet_properties.outlinePr.summaryBelow if ws.sheet_properties.outlinePr else None,
+                "outlineLevelRow": ws.sheet_format.outlineLevelRow or 0, "rows": rows,
+                "header": {k: part(getattr(ws.oddHeader, k)) for k in ("left", "center", "right")},
+                "footer": {k: part(getattr(ws.oddFooter, k)) for k in ("left", "center", "right")},
+                "images": len(ws._images), "conditional": cf})
+print(json.dumps(out))
+`;
+
+/** Reads every sheet's rows, outline levels, formulas, header, footer, images and conditional formats with openpyxl. */
+export function readLayoutWithOpenpyxl(data: Buffer): OpenpyxlLayout[] {
+  const python = pythonWithOpenpyxl();
+  return withFile(data, "book.xlsx", (file) =>
+    JSON.parse(execFileSync(python, ["-c", LAYOUT_DUMP, file], { maxBuffer: 64 << 20 }).toString()),
+  );
+}
+
+const DROP_CACHED = `
+import re, sys, zipfile
+src, dst = sys.argv[1], sys.argv[2]
+with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+    for item in zin.infolist():
+        data = zin.read(item.filename)
+        if item.filename.startswith("xl/worksheets/sheet"):
+            data = re.sub(rb"(</f>)<v>[^<]*</v>", rb"\\1", data)
+        zout.writestr(item, data)
+`;
+
+/**
+ * The workbook with the cached results of its formulas removed: LibreOffice must then calculate every formula
+ * itself, so what it shows is its own arithmetic, not ours.
+ */
+export function withoutCachedResults(data: Buffer): Buffer {
+  const python = pythonWithOpenpyxl();
+  return withFile(data, "in.xlsx", (file) => {
+    const out = join(file, "..", "out.xlsx");
+    execFileSync(python, ["-c", DROP_CACHED, file, out]);
+    return readFileSync(out);
+  });
 }

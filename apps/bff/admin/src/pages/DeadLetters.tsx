@@ -4,7 +4,7 @@ import { api } from "../api";
 import { ErrorAlert } from "../components/Alert";
 import { PageHeader } from "../components/Card";
 import { ConfirmDialog } from "../components/ConfirmDialog";
-import { Pagination } from "../components/Pagination";
+import { Pagination, useCursorPages } from "../components/Pagination";
 import { RequestLink } from "../components/RequestLink";
 import { usePoll } from "../components/usePoll";
 import { formatAgo, formatNumber, formatTime, plural } from "../format";
@@ -25,13 +25,19 @@ interface Progress {
 
 /** Requests that failed for good, and their replay (one, or all in batches of {@link REPLAY_BATCH_MAX}). */
 export function DeadLetters({ onChange }: { onChange: () => void }) {
-  const [page, setPage] = useState(1);
-  const failed = usePoll(() => api.admin.deadLetters.query({ page, pageSize: PAGE_SIZE }), 3_000, [page]);
+  const pages = useCursorPages();
+  const failed = usePoll(
+    () => api.admin.deadLetters.query({ ...(pages.cursor ? { cursor: pages.cursor } : {}), pageSize: PAGE_SIZE }),
+    3_000,
+    [pages.cursor],
+  );
   const [pending, setPending] = useState<Pending | null>(null);
   const [loadingIds, setLoadingIds] = useState(false);
   const [progress, setProgress] = useState<Progress | null>(null);
   const [actionError, setActionError] = useState<unknown>(null);
   const data = failed.data;
+  // counted exactly up to a cap: past it, "10,000+"
+  const failedCount = data ? `${formatNumber(data.failedCount)}${data.failedCountCapped ? "+" : ""}` : "";
   const busy = loadingIds || (progress !== null && !progress.finished);
 
   async function askReplayAll() {
@@ -87,7 +93,7 @@ export function DeadLetters({ onChange }: { onChange: () => void }) {
                 ? "Broker: …"
                 : data.brokerCount === null
                   ? "Broker dead-letter queue: unavailable (the broker did not answer)."
-                  : `Broker dead-letter queue: ${plural(data.brokerCount, "message")} · database: ${plural(data.total, "failed request")}.`}
+                  : `Broker dead-letter queue: ${plural(data.brokerCount, "message")} · database: ${failedCount} failed ${data.failedCount === 1 && !data.failedCountCapped ? "request" : "requests"}.`}
             </p>
           </>
         }
@@ -95,10 +101,10 @@ export function DeadLetters({ onChange }: { onChange: () => void }) {
           <button
             type="button"
             className="button button-primary"
-            disabled={busy || !data?.total}
+            disabled={busy || !data?.failedCount}
             onClick={() => void askReplayAll()}
           >
-            Replay all{data?.total ? ` (${formatNumber(data.total)})` : ""}
+            Replay all{data?.failedCount ? ` (${failedCount})` : ""}
           </button>
         }
       />
@@ -174,13 +180,11 @@ export function DeadLetters({ onChange }: { onChange: () => void }) {
           {!data && !failed.error ? <p className="empty">Loading…</p> : null}
         </div>
       </section>
-      {data && data.total > 0 ? (
+      {data && data.failedCount > 0 ? (
         <Pagination
-          page={data.page}
-          pageSize={data.pageSize}
-          total={data.total}
-          onPage={setPage}
-          noun={data.total === 1 ? "request" : "requests"}
+          pages={pages}
+          nextCursor={data.nextCursor}
+          summary={`${failedCount} ${data.failedCount === 1 && !data.failedCountCapped ? "request" : "requests"}`}
         />
       ) : null}
       <ConfirmDialog

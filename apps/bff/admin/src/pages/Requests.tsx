@@ -1,9 +1,10 @@
 import type { ReportState } from "@reports/contracts";
+import { ADMIN_TEXT_SEARCH_MIN } from "@reports/contracts/admin";
 import { useState } from "react";
 import { api } from "../api";
 import { ErrorAlert } from "../components/Alert";
 import { PageHeader } from "../components/Card";
-import { Pagination } from "../components/Pagination";
+import { Pagination, useCursorPages } from "../components/Pagination";
 import { RequestLink } from "../components/RequestLink";
 import { asReportState, REPORT_STATES, STATE_LABELS, StatusPill } from "../components/StatusPill";
 import { useDebounced } from "../components/useDebounced";
@@ -12,11 +13,11 @@ import { formatAgo, formatDuration, formatNumber, formatTime } from "../format";
 
 const PAGE_SIZE = 25;
 
-/** Every request, newest first: search by id, owner or title, filter by status. */
+/** Every request, newest first: search by id prefix, owner or title, filter by status, page by page. */
 export function Requests({ initialStatus }: { initialStatus: ReportState | undefined }) {
   const [search, setSearch] = useState("");
   const [status, setStatus] = useState<ReportState | undefined>(initialStatus);
-  const [page, setPage] = useState(1);
+  const pages = useCursorPages();
   // typing settles for 300 ms before the table asks again
   const query = useDebounced(search.trim(), 300);
   const requests = usePoll(
@@ -24,11 +25,11 @@ export function Requests({ initialStatus }: { initialStatus: ReportState | undef
       api.admin.requests.query({
         ...(query ? { search: query } : {}),
         ...(status ? { status } : {}),
-        page,
+        ...(pages.cursor ? { cursor: pages.cursor } : {}),
         pageSize: PAGE_SIZE,
       }),
     3_000,
-    [query, status, page],
+    [query, status, pages.cursor],
   );
   const data = requests.data;
 
@@ -42,10 +43,10 @@ export function Requests({ initialStatus }: { initialStatus: ReportState | undef
             <input
               type="search"
               value={search}
-              placeholder="Request id, owner or title"
+              placeholder={`Request id (its start), owner or title (${ADMIN_TEXT_SEARCH_MIN}+ characters)`}
               onChange={(e) => {
                 setSearch(e.target.value);
-                setPage(1);
+                pages.reset();
               }}
             />
           </label>
@@ -55,7 +56,7 @@ export function Requests({ initialStatus }: { initialStatus: ReportState | undef
               value={status ?? ""}
               onChange={(e) => {
                 setStatus(asReportState(e.target.value));
-                setPage(1);
+                pages.reset();
               }}
             >
               <option value="">All</option>
@@ -124,7 +125,7 @@ export function Requests({ initialStatus }: { initialStatus: ReportState | undef
           {data && data.items.length === 0 ? <p className="empty">No request matches.</p> : null}
           {!data && !requests.error ? <p className="empty">Loading…</p> : null}
         </div>
-        {data ? <Pagination page={data.page} pageSize={data.pageSize} total={data.total} onPage={setPage} /> : null}
+        {data ? <Pagination pages={pages} nextCursor={data.nextCursor} /> : null}
       </section>
     </>
   );

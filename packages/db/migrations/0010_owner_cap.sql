@@ -1,0 +1,3 @@
+ALTER TABLE "report_requests" ADD COLUMN "parked_at" timestamp with time zone;--> statement-breakpoint
+CREATE INDEX "report_requests_running_owner_idx" ON "report_requests" USING btree ("owner") WHERE "report_requests"."status" = 'processing';--> statement-breakpoint
+CREATE INDEX "report_requests_parked_idx" ON "report_requests" USING btree ("owner","created_at") WHERE "report_requests"."parked_at" is not null and "report_requests"."status" = 'queued';
