@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createApp } from "./app";
 import { type AppDeps, createApiDeps } from "./deps";
 import { bffSettings } from "./env";
+import { metricsApp } from "./metrics";
 
 let database: TestDatabase;
 let queue: TestQueue;
@@ -347,10 +348,14 @@ describe("when a backing service is down", () => {
 });
 
 describe("GET /metrics", () => {
-  it("counts requests by route and status, reports created, and status reads by cache outcome", async () => {
+  it("is not on the API's port", async () => {
+    expect((await app.request("/metrics")).status).toBe(404);
+  });
+
+  it("counts requests by route and status, reports created, and status reads by cache outcome, on its own app", async () => {
     await postJson("/generate", sampleSpec());
     await app.request(`/status/${randomUUID()}`);
-    const text = await (await app.request("/metrics")).text();
+    const text = await (await metricsApp(deps.metrics).request("/metrics")).text();
     expect(text).toMatch(/reports_http_requests_total\{method="POST",route="\/generate",status="201"\} \d+/);
     expect(text).toMatch(/reports_created_total\{format="xlsx"\} \d+/);
     expect(text).toMatch(/reports_status_reads_total\{cache="miss"\} \d+/);

@@ -1,14 +1,15 @@
 import { trpcServer } from "@hono/trpc-server";
 import { OpenAPIHono } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
-import { requestId } from "hono/request-id";
 import { authenticated } from "./auth/middleware";
 import { type AppEnv, traceIdOf } from "./context";
 import type { AppDeps } from "./deps";
 import { corsPolicy } from "./http/cors";
 import { ApiError, ClientGoneError, internalError } from "./http/errors";
-import { problemResponse } from "./http/problem";
+import { problemResponse, RETRY_AFTER_SECONDS } from "./http/problem";
+import { traceIds } from "./http/trace";
 import { isUnavailable } from "./http/unavailable";
 import { isNdjson } from "./reports/ndjson";
 import { adminPageRoutes } from "./routes/admin-page";
@@ -37,7 +38,7 @@ export function createApp(deps: AppDeps) {
     // run as a script)
     c.header("X-Content-Type-Options", "nosniff");
   });
-  app.use(requestId());
+  app.use(traceIds());
   // before authentication: a browser's preflight carries no credentials
   app.use(corsPolicy(deps.settings.corsOrigins, deps.logger));
   app.use(async (c, next) => {
@@ -50,13 +51,13 @@ export function createApp(deps: AppDeps) {
     deps.metrics.requests.inc({ method: c.req.method, route, status: c.res.status });
     deps.metrics.latency.observe({ method: c.req.method, route }, seconds);
     if (deps.settings.logRequests) {
-      const fields = { traceId: traceIdOf(c), method: c.req.method, route, status: c.res.status };
+      const fields = { ...traceFieldsOf(c), method: c.req.method, route, status: c.res.status };
       deps.logger.info({ ...fields, ms: Math.round(seconds * 1000) }, "request");
     }
   });
   app.use(async (c, next) => {
     // every line the request's work logs carries its trace id; service code adds the report's requestId
-    c.set("deps", { ...deps, logger: deps.logger.child({ traceId: traceIdOf(c) }) });
+    c.set("deps", { ...deps, logger: deps.logger.child(traceFieldsOf(c)) });
     await next();
   });
   const jsonBodyLimit = bodyLimit({
@@ -93,9 +94,24 @@ export function createApp(deps: AppDeps) {
         owner: c.get("owner") as string,
         admin: c.get("admin") as boolean,
       }),
-      onError: ({ error, path, ctx }) => {
-        if (error.code === "INTERNAL_SERVER_ERROR")
-          (ctx?.deps ?? deps).logger.error({ err: error.cause ?? error, path }, "trpc error");
+      // a refusal that says when to come back (a busy render queue, a stream cap) says it in Retry-After, as on REST
+      responseMeta: ({ errors }) => {
+        const seconds = errors
+          .map(({ cause }) =>
+            cause instanceof ApiError
+              ? (cause.retryAfterSeconds ?? (cause.status === 503 ? RETRY_AFTER_SECONDS : undefined))
+              : undefined,
+          )
+          .find((s) => s !== undefined);
+        return seconds === undefined ? {} : { headers: new Headers({ "Retry-After": String(seconds) }) };
+      },
+      onError: ({ error, path, ctx, req }) => {
+        if (error.code !== "INTERNAL_SERVER_ERROR") return;
+        const log = (ctx?.deps ?? deps).logger;
+        // a client that left is not a failure of ours (nobody reads this answer)
+        if (error.cause instanceof ClientGoneError || req.signal.aborted)
+          log.info({ path }, "client closed the request");
+        else log.error({ err: error.cause ?? error, path }, "trpc error");
       },
     }),
   );
@@ -146,6 +162,12 @@ export function createApp(deps: AppDeps) {
   });
 
   return app;
+}
+
+/** Our trace id, and the client's own request id when it sent a well-formed one. */
+function traceFieldsOf(c: Context<AppEnv>) {
+  const clientRequestId = c.get("clientRequestId");
+  return { traceId: traceIdOf(c), ...(clientRequestId ? { clientRequestId } : {}) };
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -6,7 +6,15 @@ import type { AppDeps } from "./deps";
  * that carries the trace id), the caller once authenticated, and the exchange's id. Its own module, so that routes
  * import it without importing the app that mounts them.
  */
-export type AppEnv = { Variables: RequestIdVariables & { deps: AppDeps; owner: string; admin: boolean } };
+export type AppEnv = {
+  Variables: RequestIdVariables & {
+    deps: AppDeps;
+    owner: string;
+    admin: boolean;
+    /** The client's own `X-Request-Id`, when well-formed: logged beside our trace id, never used as it. */
+    clientRequestId?: string;
+  };
+};
 
 /**
  * The HTTP exchange's id is its trace id: `X-Request-Id` on the answer (the header proxies already

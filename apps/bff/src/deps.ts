@@ -24,7 +24,9 @@ import { type ApiMetrics, createApiMetrics } from "./metrics";
 import { createDownloadLinks, type DownloadLinks } from "./reports/download-links";
 import type { Limits } from "./reports/limits";
 import type { NdjsonSettings } from "./reports/ndjson";
+import { RenderGate } from "./reports/render-gate";
 import { createRowBudget, type RowBudget } from "./reports/row-budget";
+import { StatusStreams } from "./reports/streams";
 
 /** Files the BFF serves itself through signed links (the embedded mode's local storage). */
 export interface LocalFiles {
@@ -55,6 +57,8 @@ export interface AppDeps {
   metrics: ApiMetrics;
   /** The BFF's own render threads for `POST /render`, started on first use. */
   renderer: { get(): RenderPool; close(): Promise<void> };
+  /** Admission to `renderer`: a bounded share per owner, a bounded queue with a wait limit. */
+  renderGate: RenderGate;
   settings: {
     authMode: BffSettings["AUTH_MODE"];
     downloadUrlTtlSeconds: number;
@@ -73,6 +77,8 @@ export interface AppDeps {
     webhookAllowedHosts: ReadonlySet<string>;
   };
   localFiles?: LocalFiles;
+  /** The process's open status streams: per-owner and total caps, one watch per report. */
+  streams: StatusStreams;
   /** Aborted when the process starts shutting down: open event streams (SSE, tRPC subscriptions) end on it. */
   closing: AbortSignal;
   /** Ends every open event stream, so clients reconnect to another replica; call it first on SIGTERM. */
@@ -93,6 +99,7 @@ export function createApiDeps(
   return {
     closing: closing.signal,
     closeStreams: () => closing.abort(),
+    streams: new StatusStreams({ perOwner: settings.MAX_STREAMS_PER_OWNER, total: settings.MAX_STREAMS }),
     renderer: {
       get() {
         pool ??= createRenderPool({
@@ -103,6 +110,12 @@ export function createApiDeps(
       },
       close: async () => pool?.close(),
     },
+    renderGate: new RenderGate({
+      running: settings.SYNC_RENDER_THREADS,
+      queue: settings.SYNC_RENDER_QUEUE,
+      perOwner: settings.SYNC_RENDER_PER_OWNER,
+      waitMs: settings.SYNC_RENDER_WAIT_MS,
+    }),
     repo: createReportRepository(parts.db),
     admin: createAdminRepository(parts.db),
     keys,

@@ -9,6 +9,14 @@ export const bffSettings = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   /** The address to listen on; `0.0.0.0` for every interface (in a container). */
   HOST: z.string().default("127.0.0.1"),
+  /**
+   * The port of the distributed BFF's Prometheus `GET /metrics` (e.g. 9465, as the Kubernetes manifests set it),
+   * never the API's: its traffic, routes and error rates are not for the public. 0: no metrics served. The embedded
+   * mode (`pnpm start`) serves none.
+   */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  /** The address of the metrics port; `0.0.0.0` in a container, for the scraper. */
+  METRICS_HOST: z.string().default("127.0.0.1"),
   /** `apikey`: keys made with `pnpm --filter @reports/bff keys create`; `jwt`: bearer JWTs; `none`: no auth. */
   AUTH_MODE: z.enum(["none", "apikey", "jwt"]).default("none"),
   /** How long a known API key is remembered (0: every request asks the database); a revoked key works this long. */
@@ -111,6 +119,22 @@ export const bffSettings = z.object({
   SYNC_RENDER_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   /** Render threads of the BFF's own pool for `POST /render` (started on first use). */
   SYNC_RENDER_THREADS: z.coerce.number().int().min(1).max(16).default(1),
+  /**
+   * Synchronous renders (`POST /render`, `reports.render`) waiting for one of the `SYNC_RENDER_THREADS`, all owners
+   * together; past it, 503 with `Retry-After` at once. 0: no waiting, only as many renders as threads.
+   */
+  SYNC_RENDER_QUEUE: z.coerce.number().int().min(0).default(8),
+  /** Synchronous renders one owner may have running or waiting at once, per BFF process; past it, 429. */
+  SYNC_RENDER_PER_OWNER: z.coerce.number().int().min(1).default(2),
+  /** How long a synchronous render may wait for a thread before it is answered 503 with `Retry-After`. */
+  SYNC_RENDER_WAIT_MS: z.coerce.number().int().min(0).default(5_000),
+  /**
+   * Open status streams (`GET /status/{id}/events` and the tRPC `reports.onStatus` subscription) one owner may
+   * hold on one BFF process; one more is answered 429.
+   */
+  MAX_STREAMS_PER_OWNER: z.coerce.number().int().min(1).default(20),
+  /** Open status streams of all owners on one BFF process; one more is answered 429 with `Retry-After`. */
+  MAX_STREAMS: z.coerce.number().int().min(1).default(1_000),
   /**
    * Hosts a webhook may name although they are private, loopback or link-local IP literals (comma-separated, e.g.
    * `127.0.0.1`): any other such literal in `webhook.url` is a 400 at submission. The workers' setting of the same

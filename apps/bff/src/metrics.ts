@@ -1,3 +1,4 @@
+import { Hono } from "hono";
 import { Counter, Histogram, Registry } from "prom-client";
 
 /** The API's Prometheus metrics, in a registry of its own (several apps may share a test process). */
@@ -33,3 +34,18 @@ export function createApiMetrics() {
   };
 }
 export type ApiMetrics = ReturnType<typeof createApiMetrics>;
+
+/**
+ * `GET /metrics` in Prometheus text, as an app of its own: the BFF serves it on `METRICS_PORT`, never on the API's
+ * port, so the public API does not show its traffic, routes and error rates to anyone.
+ *
+ * @example
+ * serve({ fetch: metricsApp(deps.metrics).fetch, port: 9465, hostname: "0.0.0.0" });
+ */
+export function metricsApp(metrics: Pick<ApiMetrics, "registry">) {
+  const app = new Hono();
+  app.get("/metrics", async (c) =>
+    c.text(await metrics.registry.metrics(), 200, { "Content-Type": metrics.registry.contentType }),
+  );
+  return app;
+}

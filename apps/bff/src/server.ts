@@ -3,8 +3,8 @@ import type { App } from "./app";
 
 /** Listens on host:port; resolves with the server and the address it bound. */
 export function listen(
-  app: App,
-  options: { port: number; host: string },
+  app: Pick<App, "fetch">,
+  options: { port: number; host: string; name?: string },
 ): Promise<{ server: ServerType; url: string }> {
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, port: options.port, hostname: options.host }, (info) => {
@@ -13,7 +13,10 @@ export function listen(
     server.once("error", (error: NodeJS.ErrnoException) => {
       reject(
         error.code === "EADDRINUSE"
-          ? new Error(`${options.host}:${options.port} is already in use; set PORT to another port`, { cause: error })
+          ? new Error(
+              `${options.host}:${options.port} is already in use; set ${options.name ?? "PORT"} to another port`,
+              { cause: error },
+            )
           : error,
       );
     });

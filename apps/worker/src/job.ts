@@ -14,8 +14,7 @@ import {
 } from "@reports/contracts";
 import { type Claim, createOwnerCap, type RequestSummary, toCachedStatus } from "@reports/db";
 import type { Logger } from "@reports/logger";
-import { fileTypeOf, type RenderedFile, type RenderOptions } from "@reports/renderers";
-import { loadAssets } from "./assets";
+import { fileTypeOf, loadAssets, type RenderedFile, type RenderOptions } from "@reports/renderers";
 import { classifyError } from "./classify";
 import type { WorkerDeps } from "./deps";
 import { storedRowSources } from "./input-rows";

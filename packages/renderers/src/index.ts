@@ -1,3 +1,4 @@
+export { type AssetSource, loadAssets } from "./assets";
 export { RenderError, type RenderErrorType } from "./errors";
 export { registerFallbackFonts } from "./fallback-fonts";
 export { fileTypeOf } from "./file-type";

@@ -6,6 +6,7 @@ import { createTestDatabase, type TestDatabase } from "@reports/db/testing";
 import { silentLogger } from "@reports/logger";
 import { createMemoryQueue } from "@reports/queue";
 import { createTestBucket, type TestBucket } from "@reports/storage/testing";
+import { PNG } from "pngjs";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import * as XLSX from "xlsx";
 import { createApp } from "../app";
@@ -423,6 +424,17 @@ describe("logos", () => {
     const big = Buffer.concat([png, Buffer.alloc(512 * 1024)]);
     expect((await problemOf(await upload(big, "image/png"))).code).toBe("PAYLOAD_TOO_LARGE");
     expect((await upload(png, "image/png", {})).status).toBe(401);
+  });
+
+  it("draws the logo in a preview (POST /render), read from storage as the worker does", async () => {
+    const image = new PNG({ width: 4, height: 2 });
+    image.data.fill(0x80);
+    const key = ((await (await upload(PNG.sync.write(image), "image/png")).json()) as { key: string }).key;
+    const spec = { ...sampleSpec({ format: "pdf" }), layout: { logo: { key, contentType: "image/png" } } };
+    const res = await send("POST", "/render", spec, acme);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("application/pdf");
+    expect(Buffer.from(await res.arrayBuffer()).toString("latin1")).toContain("/Subtype /Image");
   });
 
   it("lets a definition or a spec name only its owner's logos", async () => {

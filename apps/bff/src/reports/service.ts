@@ -13,10 +13,10 @@ import {
   toReportStatus,
 } from "@reports/contracts";
 import { IdempotencyKeyReusedError, type RequestSummary, toCachedStatus } from "@reports/db";
-import { RenderError, type RenderedFile } from "@reports/renderers";
+import { loadAssets, RenderError, type RenderedFile } from "@reports/renderers";
 import { logoProblem } from "../definitions/logos";
 import type { AppDeps } from "../deps";
-import { ApiError } from "../http/errors";
+import { ApiError, ClientGoneError } from "../http/errors";
 import { overLimits } from "./limits";
 import { overRowBudget } from "./row-budget";
 import { webhookUrlProblem } from "./webhook-url";
@@ -187,16 +187,24 @@ function parseRequestId(requestId: string): string {
   return requestId.toLowerCase();
 }
 
-/** The status of one request: cache first, then the database (refilling the cache). */
-export async function getReportStatus(deps: AppDeps, requestId: string, owner: string): Promise<ReportStatus> {
+/**
+ * The status of one request: cache first, then the database (refilling the cache); with `cache: false` (a status
+ * stream that knows Redis is unreachable), the database alone.
+ */
+export async function getReportStatus(
+  deps: AppDeps,
+  requestId: string,
+  owner: string,
+  options: { cache?: boolean } = {},
+): Promise<ReportStatus> {
   const id = parseRequestId(requestId);
-  let status = await deps.cache.get(id);
+  let status = options.cache === false ? null : await deps.cache.get(id);
   deps.metrics.statusReads.inc({ cache: status ? "hit" : "miss" });
   if (!status) {
     const row = await deps.repo.findStatus(id);
     if (!row) throw notFound(id);
     status = toCachedStatus(row);
-    await deps.cache.set(status);
+    if (options.cache !== false) await deps.cache.set(status);
   }
   // another owner's request is as unknown as a missing one: a 403 would confirm it exists
   if (status.owner !== owner) throw notFound(id);
@@ -238,13 +246,15 @@ async function withDownloadUrl(deps: AppDeps, cached: CachedStatus): Promise<Rep
 }
 
 /**
- * Renders a small report at once, in the BFF's own threads (never on its event loop): the preview
- * path. Larger reports are refused with a pointer to `/generate`.
+ * Renders a small report of `owner` at once, in the BFF's own threads (never on its event loop): the preview
+ * path. Larger reports are refused with a pointer to `/generate`; a busy pool with 429 (the owner's share) or 503
+ * (everyone's queue); `signal` (the client leaving) stops the wait or the render.
  */
 export async function renderNow(
   deps: AppDeps,
   spec: ReportSpec,
   owner: string,
+  signal?: AbortSignal,
 ): Promise<RenderedFile & { fileName: string }> {
   const logo = await logoProblem(deps, owner, spec);
   if (logo) throw new ApiError("VALIDATION_FAILED", "The report's logo cannot be used; see errors.", [logo]);
@@ -263,9 +273,14 @@ export async function renderNow(
     );
   }
   try {
-    const file = await deps.renderer.get().render(spec);
+    const file = await deps.renderGate.run(owner, signal, async () => {
+      // a preview draws the logo too: its bytes come from storage, as the worker's do
+      const assets = await loadAssets(deps.storage, spec);
+      return deps.renderer.get().render(spec, { assets, ...(signal ? { signal } : {}) });
+    });
     return { ...file, fileName: downloadName(spec) };
   } catch (error) {
+    if (signal?.aborted && !(error instanceof ApiError)) throw new ClientGoneError(error);
     if (error instanceof RenderError) {
       if (error.type === "RENDER_TIMEOUT" || error.type === "TOO_LARGE") {
         throw new ApiError("LIMIT_EXCEEDED", "The report is too big to render at once; queue it with POST /generate.");

@@ -54,25 +54,7 @@ export const readyzRoute = createRoute({
   },
 });
 
-export const metricsRoute = createRoute({
-  method: "get",
-  path: "/metrics",
-  operationId: "getMetrics",
-  tags: ["health"],
-  summary: "Prometheus metrics",
-  description:
-    "Requests by route and status, latency, reports created by format, status reads by cache hit or miss. " +
-    "Expose it only inside your network.",
-  security: NO_AUTH,
-  responses: {
-    200: {
-      description: "Prometheus text exposition format.",
-      content: { "text/plain": { schema: z.string().openapi({ description: "Metrics, one sample per line." }) } },
-    },
-  },
-});
-
-/** `/healthz`, `/readyz` and `/metrics`: no key needed. */
+/** `/healthz` and `/readyz`: no key needed. (`/metrics` is on a port of its own: `metricsApp`.) */
 export function healthRoutes() {
   const app = openApiRouter();
 
@@ -103,11 +85,6 @@ export function healthRoutes() {
       dependencies: Object.fromEntries(results) as z.infer<typeof readiness>["dependencies"],
     };
     return ready ? c.json(body, 200) : c.json(body, 503, { "Retry-After": String(RETRY_AFTER_SECONDS) });
-  });
-
-  app.openapi(metricsRoute, async (c) => {
-    const { registry } = c.var.deps.metrics;
-    return c.text(await registry.metrics(), 200, { "Content-Type": registry.contentType });
   });
 
   return app;

@@ -226,7 +226,7 @@ describe("the OpenAPI document", () => {
       };
       expect(report.problems.map((p) => `${p.ruleId}: ${p.message}`)).toEqual([]);
       // every entry of the ignore file still matches a finding: none is stale
-      expect(report.totals).toEqual({ errors: 0, warnings: 0, ignored: 4 });
+      expect(report.totals).toEqual({ errors: 0, warnings: 0, ignored: 3 });
     } finally {
       await rm(work, { recursive: true, force: true });
     }

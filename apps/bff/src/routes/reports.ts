@@ -107,7 +107,7 @@ const renderFromDefinitionBody = createMiddleware<AppEnv>(async (c, next) => {
   const request = await definitionRequest(c);
   if (!request) return next();
   const { spec } = await resolveRequest(c.var.deps, c.var.owner, request);
-  return fileResponse(c, await renderNow(c.var.deps, spec, c.var.owner));
+  return fileResponse(c, await renderNow(c.var.deps, spec, c.var.owner, c.req.raw.signal));
 });
 
 function fileResponse(c: Context<AppEnv>, file: RenderedFile & { fileName: string }) {
@@ -190,7 +190,9 @@ export const renderRoute = createRoute({
   description:
     "Answers with the file itself, for previews. Over `SYNC_RENDER_MAX_ROWS` or `SYNC_RENDER_MAX_CELLS`: 413, " +
     "queue it with `POST /generate` instead. With a definition's name instead of a spec, it previews that " +
-    "version (a draft too) against the sample rows given.",
+    "version (a draft too) against the sample rows given. Renders share a few threads: an owner with " +
+    "`SYNC_RENDER_PER_OWNER` renders already running or waiting gets 429; a full queue (`SYNC_RENDER_QUEUE`) or a " +
+    "wait past `SYNC_RENDER_WAIT_MS` gets 503 with `Retry-After`.",
   security: BEARER,
   middleware: [renderFromDefinitionBody] as const,
   request: {
@@ -315,7 +317,7 @@ export function reportRoutes() {
     const spec = c.req.valid("json");
     // a body naming a definition was answered by renderFromDefinitionBody
     if ("definition" in spec) throw new ApiError("VALIDATION_FAILED", "Expected a JSON report spec.");
-    return fileResponse(c, await renderNow(c.var.deps, spec, c.var.owner));
+    return fileResponse(c, await renderNow(c.var.deps, spec, c.var.owner, c.req.raw.signal));
   });
 
   app.openapi(statusRoute, async (c) =>

@@ -48,9 +48,9 @@ export const definitionsRouter = router({
       return result;
     }),
   /** Renders a small report from a definition version (a draft too) at once; same as `POST /render` with `definition`. */
-  render: procedure.input(generateFromDefinition).mutation(async ({ ctx, input }) => {
+  render: procedure.input(generateFromDefinition).mutation(async ({ ctx, input, signal }) => {
     const { spec } = await resolveRequest(ctx.deps, ctx.owner, input);
-    const file = await renderNow(ctx.deps, spec, ctx.owner);
+    const file = await renderNow(ctx.deps, spec, ctx.owner, signal);
     return { fileName: file.fileName, contentType: file.contentType, base64: file.data.toString("base64") };
   }),
 });

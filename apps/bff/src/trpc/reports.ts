@@ -14,8 +14,8 @@ export const reportsRouter = router({
       return result;
     }),
   /** Renders a small report at once; same rules as `POST /render`. The file comes back base64-encoded. */
-  render: procedure.input(reportSpec).mutation(async ({ ctx, input }) => {
-    const file = await renderNow(ctx.deps, input, ctx.owner);
+  render: procedure.input(reportSpec).mutation(async ({ ctx, input, signal }) => {
+    const file = await renderNow(ctx.deps, input, ctx.owner, signal);
     return {
       fileName: file.fileName,
       contentType: file.contentType,

@@ -70,6 +70,7 @@ async function serve(deps: AppDeps): Promise<{ server: ServerType; url: string }
 export async function startEmbeddedTarget(
   logs: Array<Record<string, unknown>>,
   makeLogger = capturingLogger,
+  settings: Record<string, string> = {},
 ): Promise<FuzzTarget> {
   const directory = await mkdtemp(join(tmpdir(), "reports-fuzz-"));
   const database = createDb("memory://");
@@ -88,7 +89,7 @@ export async function startEmbeddedTarget(
         cache: createMemoryCache(),
         logger: makeLogger(logs),
       },
-      bffSettings.parse(FUZZ_LIMITS),
+      bffSettings.parse({ ...FUZZ_LIMITS, ...settings }),
     ),
     localFiles: storage,
   };
@@ -117,6 +118,7 @@ export async function startDistributedTarget(
   s3: S3Connection,
   logs: Array<Record<string, unknown>>,
   makeLogger = capturingLogger,
+  settings: Record<string, string> = {},
 ): Promise<FuzzTarget> {
   const [database, bucket] = await Promise.all([createTestDatabase(), createTestBucket(s3)]);
   const prefix = uniquePrefix("fuzz");
@@ -126,6 +128,7 @@ export async function startDistributedTarget(
     QUEUE_PREFIX: prefix,
     ...s3Env(s3, bucket.bucket),
     ...FUZZ_LIMITS,
+    ...settings,
   });
   const deps = await createDeps(env, makeLogger(logs));
   const { server, url } = await serve(deps);

@@ -1,16 +1,22 @@
 import type { ReportSpec } from "@reports/contracts";
-import { MAX_LOGO_BYTES, type RenderAssets, RenderError } from "@reports/renderers";
-import type { Storage } from "@reports/storage";
+import { RenderError } from "./errors";
+import { MAX_LOGO_BYTES, type RenderAssets } from "./render";
+
+/** Where assets are read from: the report's object storage (`@reports/storage` fits). */
+export interface AssetSource {
+  get(key: string): Promise<(AsyncIterable<unknown> & { destroy(): void }) | null>;
+}
 
 /**
- * Reads the files a spec refers to by key (its `layout.logo`) from storage, for the render thread. A missing or
+ * Reads the files a spec refers to by key (its `layout.logo`) from storage, for the render thread (the worker's
+ * and the BFF's synchronous renders). A missing or
  * oversized logo fails the report for good (INVALID_SPEC: another attempt finds the same); a storage failure is
  * the storage's, retried like any other. The renderer checks the image's magic bytes.
  *
  * @example
  * const assets = await loadAssets(deps.storage, spec); // { logo: Uint8Array } or {}
  */
-export async function loadAssets(storage: Storage, spec: ReportSpec): Promise<RenderAssets> {
+export async function loadAssets(storage: AssetSource, spec: ReportSpec): Promise<RenderAssets> {
   const logo = spec.layout?.logo;
   if (!logo) return {};
   const body = await storage.get(logo.key);
