@@ -1,5 +1,5 @@
 import type { StoredInput } from "@reports/contracts";
-import { and, eq, gt, inArray, isNotNull, lt, or, sql } from "drizzle-orm";
+import { and, eq, gt, inArray, isNotNull, lt, lte, or, sql } from "drizzle-orm";
 import type { Database } from "./client";
 import { type RequestSummary, requestSummaryColumns } from "./repository";
 import { idempotencyKeys, jobLeases, reportRequests } from "./schema";
@@ -129,7 +129,8 @@ export function createRetentionRepository(db: Database) {
         .onConflictDoUpdate({
           target: l.name,
           set: { holder, expiresAt: until },
-          setWhere: or(lt(l.expiresAt, sql`now()`), eq(l.holder, holder)),
+          // `<=`: a lease given back in this clock tick is free (a coarse clock made `<` flaky on PGlite)
+          setWhere: or(lte(l.expiresAt, sql`now()`), eq(l.holder, holder)),
         })
         .returning({ name: l.name });
       return taken.length === 1;

@@ -82,6 +82,7 @@ describe.each(["distributed", "embedded"] as const)("a client that goes away (%s
     expect(logs.filter(isAlarm)).toEqual([]);
   });
 
+  // only the embedded BFF serves files itself; the distributed one redirects to S3, so there is no download to leave
   it.runIf(driver === "embedded")("mid-way through a download is not logged as an outage", async () => {
     const key = "reports/client-gone-test.xlsx";
     await target.deps.storage.put(key, Buffer.alloc(8 * 1024 * 1024, 7), { contentType: "application/octet-stream" });
