@@ -37,6 +37,23 @@ describe("Redis status cache", () => {
     expect(await admin.ttl(key)).toBeGreaterThan(590);
   });
 
+  it("publishes a status with its write (one script), and an older one than it holds neither", async () => {
+    const id = randomUUID();
+    const listener = new Redis(REDIS_URL);
+    const heard: number[] = [];
+    listener.on("message", (_channel: string, message: string) => {
+      const status = message.includes(id) ? (JSON.parse(message) as { version: number }) : undefined;
+      if (status) heard.push(status.version);
+    });
+    await listener.subscribe(`${keyPrefix}status-events`);
+    for (const version of [2, 1, 2, 3]) await cache.publish(statusAt(id, version));
+
+    // 1 is older than the 2 held: neither written nor sent; the second 2 is sent again (a refill may have won)
+    await expect.poll(() => heard).toEqual([2, 2, 3]);
+    expect(JSON.parse((await admin.get(`${keyPrefix}status:${id}`)) ?? "null")).toMatchObject({ version: 3 });
+    listener.disconnect();
+  });
+
   it("keeps a pending entry only briefly, so a lost newer write heals from the database", async () => {
     const status = statusAt(randomUUID(), 1, "processing");
     await cache.set(status);

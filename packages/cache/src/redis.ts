@@ -40,20 +40,42 @@ const SET_IF_NEWER = "reportsSetStatusIfNewer";
 
 declare module "ioredis" {
   interface RedisCommander<Context> {
-    /** KEYS[1] entry; ARGV entry JSON, version, ttl seconds → 1 written, 0 kept (already as new). */
-    reportsSetStatusIfNewer(key: string, json: string, version: number, ttlSeconds: number): Result<number, Context>;
+    /**
+     * KEYS[1] entry; ARGV entry JSON, version, ttl seconds and, optionally, a channel the entry is published on
+     * unless Redis holds a newer one → 1 written, 0 kept (already as new).
+     */
+    reportsSetStatusIfNewer(
+      key: string,
+      json: string,
+      version: number,
+      ttlSeconds: number,
+      channel?: string,
+    ): Result<number, Context>;
   }
 }
 
 // Compare-and-set in one script: two writers racing with versions 3 and 4 can never leave 3.
-// An entry that does not decode is corrupt and gets replaced.
+// An entry that does not decode is corrupt and gets replaced. With a channel, the entry is published in the same
+// round trip when it is written or as new as the one held (a BFF's refill from the database may have won the race,
+// and its watchers still wait for the event); an older one is not (they had the newer one).
 const SET_IF_NEWER_LUA = `
+local version = tonumber(ARGV[2])
+local held = -1
 local current = redis.call("GET", KEYS[1])
 if current then
   local ok, entry = pcall(cjson.decode, current)
-  if ok and type(entry) == "table" and type(entry.version) == "number" and entry.version >= tonumber(ARGV[2]) then
-    return 0
+  if ok and type(entry) == "table" and type(entry.version) == "number" then
+    held = entry.version
   end
+end
+if held > version then
+  return 0
+end
+if ARGV[4] then
+  redis.call("PUBLISH", ARGV[4], ARGV[1])
+end
+if held == version then
+  return 0
 end
 redis.call("SET", KEYS[1], ARGV[1], "EX", ARGV[3])
 return 1
@@ -145,31 +167,30 @@ export function createRedisCache(config: RedisCacheConfig): StatusCache {
     return parsed;
   }
 
-  async function set(status: CachedStatus): Promise<boolean> {
+  /** Writes `status` unless Redis holds a newer one; with `channel`, publishes it there too, in the same script. */
+  async function write(status: CachedStatus, channel?: string): Promise<boolean> {
     const epoch = memory?.epoch();
     try {
-      const written = await redis.reportsSetStatusIfNewer(
-        keyOf(status.requestId),
-        JSON.stringify(status),
-        status.version,
-        isFinal(status.status) ? ttlSeconds : pendingTtlSeconds,
-      );
+      const ttl = isFinal(status.status) ? ttlSeconds : pendingTtlSeconds;
+      const json = JSON.stringify(status);
+      const key = keyOf(status.requestId);
+      const written = await (channel
+        ? redis.reportsSetStatusIfNewer(key, json, status.version, ttl, channel)
+        : redis.reportsSetStatusIfNewer(key, json, status.version, ttl));
       if (epoch !== undefined) memory?.remember(status, epoch);
       return written === 1;
     } catch (error) {
-      failed("set", status.requestId, error);
+      failed(channel ? "publish" : "set", status.requestId, error);
       return false;
     }
   }
 
+  /** One round trip: the entry and its event together (a status older than Redis holds is neither). */
   async function publish(status: CachedStatus): Promise<void> {
-    await set(status);
-    try {
-      await redis.publish(channel, JSON.stringify(status));
-    } catch (error) {
-      failed("publish", status.requestId, error);
-    }
+    await write(status, channel);
   }
+
+  const set = (status: CachedStatus) => write(status);
 
   async function forget(requestIds: readonly string[]): Promise<void> {
     if (requestIds.length === 0) return;

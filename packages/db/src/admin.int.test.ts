@@ -83,11 +83,12 @@ describe.each(TEST_DRIVERS)("the dashboard's reads on %s", (_name, open) => {
     const ids: string[] = [];
     for (let i = 0; i < 5; i++)
       ids.push((await repo.create(sampleSpec({ title: `Q3 sales ${i}` }), { owner })).requestId);
-    // two created in the same microsecond are told apart by id: no row is skipped or shown twice
-    await handle.db.execute(
-      sql`update report_requests set created_at = (select created_at from report_requests where request_id = ${ids[1]})
-          where request_id = ${ids[2]}`,
-    );
+    // a second apart (PGlite's clock can give two inserts the same instant), but for two created in the same
+    // microsecond, told apart by id: no row is skipped or shown twice
+    for (const [i, requestId] of ids.entries()) {
+      const at = new Date(Date.UTC(2026, 0, 1, 0, 0, i === 2 ? 1 : i));
+      await handle.db.update(reportRequests).set({ createdAt: at }).where(eq(reportRequests.requestId, requestId));
+    }
     const newestFirst = [ids[4], ids[3], ...[ids[2], ids[1]].sort().reverse(), ids[0]];
 
     const first = await admin.requests({ search: owner, pageSize: 2 });
