@@ -14,6 +14,15 @@ export async function memoryOf(pid: number | undefined): Promise<{ rssMb: number
   return { rssMb: Math.round(kb("VmRSS") / 1024), peakMb: Math.round(kb("VmHWM") / 1024) };
 }
 
+/**
+ * `BENCH_CPU_PROFILE=<dir>`: the BFF and the workers write a V8 CPU profile there when they stop (`--cpu-prof`,
+ * which Node refuses in NODE_OPTIONS); open it in Chrome's DevTools or summarise it with `bench/profile-top.ts`.
+ */
+export function profileArgs(): string[] {
+  const dir = process.env.BENCH_CPU_PROFILE;
+  return dir ? ["--cpu-prof", `--cpu-prof-dir=${dir}`] : [];
+}
+
 export interface BenchSystem {
   baseUrl: string;
   env: Record<string, string>;
@@ -56,12 +65,12 @@ export async function startBenchSystem(options: { workers: number; redis?: boole
   // production refuses AUTH_MODE=none: benches run as users would, with a key (made below)
   const workers: RunningProcess[] = [];
   const startWorker = async () => {
-    const worker = startProcess("apps/worker/src/main.ts", env);
+    const worker = startProcess("apps/worker/src/main.ts", env, profileArgs());
     await worker.waitForLog("worker consuming", 60_000);
     workers.push(worker);
     return worker;
   };
-  const bff = startProcess("apps/bff/src/main.ts", env);
+  const bff = startProcess("apps/bff/src/main.ts", env, profileArgs());
   await Promise.all([bff.waitForLog("bff listening", 60_000), ...Array.from({ length: options.workers }, startWorker)]);
   return {
     baseUrl: `http://127.0.0.1:${port}`,

@@ -28,8 +28,8 @@ export interface RunningProcess {
 }
 
 /** Runs one of our entry points (TypeScript, through tsx) as its own process, as `pnpm start` would. */
-export function startProcess(entry: string, env: Record<string, string>): RunningProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", entry], {
+export function startProcess(entry: string, env: Record<string, string>, nodeArgs: string[] = []): RunningProcess {
+  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", entry], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -33,10 +33,13 @@ export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>();
 
   app.use(async (c, next) => {
-    await next();
     // no answer, preflights included, is to be sniffed into another type (an error rendered as HTML, a download
-    // run as a script)
+    // run as a script). Set before the answer exists, so Hono's own answers carry it as made: a header set on a
+    // finished answer copies it into a new Response (measured: a fifth of a status read's CPU); only answers
+    // built elsewhere (tRPC's, files) get it that way.
     c.header("X-Content-Type-Options", "nosniff");
+    await next();
+    if (!c.res.headers.has("X-Content-Type-Options")) c.header("X-Content-Type-Options", "nosniff");
   });
   app.use(traceIds());
   // before authentication: a browser's preflight carries no credentials

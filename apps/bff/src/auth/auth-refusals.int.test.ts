@@ -79,6 +79,23 @@ describe("cheap refusals of failed authentication", () => {
     expect((await generate(app, key, "198.51.100.4")).status).toBe(201);
     expect((await generate(app, "rpt_bogus", "198.51.100.4")).status).toBe(401);
   });
+
+  it("lets a key it authenticated moments ago in without asking the failure limit: no round trip per request", async () => {
+    const { app, deps } = system({ AUTH_FAILURES_PER_MINUTE: "5" });
+    const { key } = await deps.keys.create({ owner: `owner-${randomUUID()}` });
+    expect((await generate(app, key, "198.51.100.9")).status).toBe(201);
+    let asked = 0;
+    const { blockedFor } = deps.authFailures;
+    deps.authFailures.blockedFor = (address) => {
+      asked++;
+      return blockedFor(address);
+    };
+    for (let i = 0; i < 5; i++) expect((await generate(app, key, "198.51.100.9")).status).toBe(201);
+    expect(asked).toBe(0);
+    // a key it does not know is still checked against the limit first, and counted when it fails
+    expect((await generate(app, "rpt_bogus-known-test", "198.51.100.9")).status).toBe(401);
+    expect(asked).toBe(1);
+  });
 });
 
 describe("JWTs must expire", () => {

@@ -10,7 +10,14 @@ export interface Caller {
   /** May open the dashboard and call the `admin` procedures. */
   admin: boolean;
 }
-export type Authenticate = (authorization: string | undefined) => Promise<Caller>;
+export interface Authenticate {
+  (authorization: string | undefined): Promise<Caller>;
+  /**
+   * The caller when it is known without any I/O (an API key authenticated within API_KEY_CACHE_SECONDS), else
+   * undefined: such a caller is let in without asking the failure limit (a Redis round trip) first.
+   */
+  peek?(authorization: string | undefined): Caller | undefined;
+}
 
 export const ANONYMOUS = "anonymous";
 
@@ -19,8 +26,10 @@ export const UNKNOWN_KEY_CACHE_MS = 10_000;
 
 const unauthorized = (detail: string) => new ApiError("UNAUTHORIZED", detail);
 
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
+
 function bearer(authorization: string | undefined): string {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "");
+  const match = BEARER.exec(authorization ?? "");
   if (!match?.[1]) throw unauthorized("Send your key as `Authorization: Bearer <key>`.");
   return match[1];
 }
@@ -58,7 +67,11 @@ export function createAuthenticator(
       const unknownTtl = Math.min(ttl, UNKNOWN_KEY_CACHE_MS);
       const unknown = unknownTtl > 0 ? new LRUCache<string, true>({ max: 10_000, ttl: unknownTtl }) : null;
       const invalid = () => unauthorized("This API key is not valid (unknown or revoked).");
-      return async (authorization) => {
+      const peek = (authorization: string | undefined) => {
+        const key = BEARER.exec(authorization ?? "")?.[1];
+        return key === undefined ? undefined : known?.get(hashApiKey(key));
+      };
+      const authenticate = async (authorization: string | undefined) => {
         const key = bearer(authorization);
         const hash = hashApiKey(key);
         const cached = known?.get(hash);
@@ -72,6 +85,7 @@ export function createAuthenticator(
         known?.set(hash, caller);
         return caller;
       };
+      return Object.assign(authenticate, { peek });
     }
     case "jwt": {
       const key: Uint8Array | JWTVerifyGetKey = settings.JWT_JWKS_URL
