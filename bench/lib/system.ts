@@ -60,6 +60,8 @@ export async function startBenchSystem(options: { workers: number; redis?: boole
     WORKER_HEALTH_PORT: "0",
     // one owner ("bench") sends every report: the per-owner cap would measure one slot, not the machinery
     MAX_RUNNING_PER_OWNER: "1000",
+    // nor may its SDK's status streams (the e2e part watches 100 reports pushed at once) meet the per-owner cap
+    MAX_STREAMS_PER_OWNER: "1000",
     ...options.env,
   };
   // production refuses AUTH_MODE=none: benches run as users would, with a key (made below)

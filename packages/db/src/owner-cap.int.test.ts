@@ -42,6 +42,41 @@ describe.each(TEST_DRIVERS)("per-owner cap on %s", (_name, open) => {
     expect(results.filter((result) => result === "parked")).toHaveLength(4);
   });
 
+  it("holds the cap under churn: 8 workers claiming, ending and giving back 60 requests strand none", async () => {
+    const who = owner();
+    const rows = await Promise.all(Array.from({ length: 60 }, () => create(who)));
+    const queue = rows.map((row) => row.requestId);
+    let running = 0;
+    let peak = 0;
+    let done = 0;
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    const worker = async () => {
+      while (done < rows.length) {
+        const id = queue.shift();
+        if (!id) {
+          await sleep(5);
+          continue;
+        }
+        const claim = await cap.claimOrPark(id, options);
+        // parked: the owner's next render to end gives it back; null would strand a queued request
+        if (claim === "parked") continue;
+        if (!claim) throw new Error(`${id} was neither claimed nor parked`);
+        peak = Math.max(peak, ++running);
+        await sleep(Math.random() * 10);
+        running--;
+        await repo.complete(claim, "reports/churn.xlsx");
+        done++;
+        for (const taken of await cap.unparkNext(who, options)) queue.push(taken.requestId);
+      }
+    };
+    const stuck = sleep(30_000).then(() => {
+      throw new Error(`stuck after ${done} of ${rows.length}`);
+    });
+    await Promise.race([Promise.all(Array.from({ length: 8 }, worker)), stuck]);
+    expect(done).toBe(rows.length);
+    expect(peak).toBe(options.maxRunningPerOwner);
+  }, 40_000);
+
   it("gives a parked request back, oldest first, only when a render of its owner ends", async () => {
     const who = owner();
     const [a, b, c, d] = [await create(who), await create(who), await create(who), await create(who)];

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, inArray, isNotNull, ne, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import type { Database } from "./client";
 import { type Claim, createReportRepository, type RequestToPublish } from "./repository";
 import { reportRequests } from "./schema";
@@ -11,7 +11,7 @@ const r = reportRequests;
  */
 export const ANONYMOUS_OWNER = "anonymous";
 
-/** The first key of the per-owner advisory locks (the second is the owner's hash): "RP". */
+/** The first key of the per-owner advisory locks (the second is the owner's hash): "RP", as in migration 0012. */
 const LOCK_SPACE = 0x5250;
 
 /**
@@ -27,80 +27,58 @@ const LOCK_SPACE = 0x5250;
  * if (claim === "parked") return; // the owner's running report will bring it back
  */
 export function createOwnerCap(db: Database) {
-  /** Holds the owner's lock until the transaction ends. */
-  const lockOwner = (tx: Database, owner: string) =>
-    tx.execute(sql`select pg_advisory_xact_lock(${LOCK_SPACE}, hashtext(${owner}))`);
-
-  /** The owner's live claims (an expired lease is a dead worker's: it no longer counts). */
-  async function running(tx: Database, owner: string, except?: string): Promise<number> {
-    const [row] = await tx
-      .select({ n: sql<number>`count(*)::int` })
-      .from(r)
-      .where(
-        and(
-          eq(r.owner, owner),
-          eq(r.status, "processing"),
-          gt(r.leaseExpiresAt, sql`now()`),
-          ...(except ? [ne(r.requestId, except)] : []),
-        ),
-      );
-    return row?.n ?? 0;
-  }
+  const repo = createReportRepository(db);
+  /** Rows of a raw query, from either driver (postgres.js gives an array, PGlite `{ rows }`). */
+  const rowsOf = <T>(result: unknown): T[] => (Array.isArray(result) ? result : (result as { rows: T[] }).rows);
 
   return {
     /**
      * Claims the request as {@link createReportRepository}'s `claim` does when its owner has fewer than
      * `maxRunningPerOwner` live claims; parks it (`"parked"`) when the owner is at the cap and it is `queued`;
-     * null when it is not claimable. The anonymous owner is not capped.
+     * null when it is not claimable. The anonymous owner is not capped. One round trip when it claims (the cap is
+     * checked in the claim's own statement, migration 0012); a transaction when it parks.
      */
     async claimOrPark(
       requestId: string,
       options: { leaseMs: number; maxRunningPerOwner: number },
     ): Promise<Claim | "parked" | null> {
-      const [target] = await db.select({ owner: r.owner }).from(r).where(eq(r.requestId, requestId)).limit(1);
-      if (!target) return null;
-      if (target.owner === ANONYMOUS_OWNER) {
-        return createReportRepository(db).claim(requestId, { leaseMs: options.leaseMs });
-      }
+      const { leaseMs, maxRunningPerOwner: max } = options;
+      const where = sql`reports_owner_slot_free(${r.owner}, ${r.requestId}, ${max}, ${ANONYMOUS_OWNER})`;
+      const claimed = await repo.claim(requestId, { leaseMs, where });
+      if (claimed) return claimed;
+      // refused: at the cap, or not claimable. Decide under the owner's lock, held to the end of a transaction, so
+      // no claim of the owner comes between; a render that ends meanwhile frees a slot, and then the claim is taken
       return db.transaction(async (tx) => {
         const t = tx as unknown as Database;
-        await lockOwner(t, target.owner);
-        if ((await running(t, target.owner, requestId)) < options.maxRunningPerOwner) {
-          return createReportRepository(t).claim(requestId, { leaseMs: options.leaseMs });
+        await t.execute(
+          sql`select pg_advisory_xact_lock(${LOCK_SPACE}, hashtext(${r.owner})) from ${r} where ${r.requestId} = ${requestId}`,
+        );
+        for (let attempt = 0; attempt < 3; attempt++) {
+          const claim = await createReportRepository(t).claim(requestId, { leaseMs, where });
+          if (claim) return claim;
+          const parked = await t.execute(
+            sql`select reports_park_if_full(${requestId}, ${max}, ${ANONYMOUS_OWNER}) as outcome`,
+          );
+          const outcome = rowsOf<{ outcome: "parked" | "free" | "gone" }>(parked)[0]?.outcome;
+          if (outcome !== "free") return outcome === "parked" ? "parked" : null;
         }
-        const parked = await t
-          .update(r)
-          .set({ parkedAt: sql`now()` })
-          .where(and(eq(r.requestId, requestId), eq(r.status, "queued")))
-          .returning({ requestId: r.requestId });
-        return parked.length > 0 ? "parked" : null;
+        return null;
       });
     },
 
     /**
      * Takes the owner's oldest parked requests, as many as the owner has free slots under the cap, and marks
      * them enqueued (publish them afterwards; give a failed publish back with `markUnpublished`). Under the
-     * owner's lock, so a request parked at the same moment is seen here or was claimed instead.
+     * owner's lock, so a request parked at the same moment is seen here or was claimed instead. One round trip.
      */
     async unparkNext(owner: string, options: { maxRunningPerOwner: number }): Promise<RequestToPublish[]> {
       if (owner === ANONYMOUS_OWNER) return [];
-      return db.transaction(async (tx) => {
-        const t = tx as unknown as Database;
-        await lockOwner(t, owner);
-        const free = options.maxRunningPerOwner - (await running(t, owner));
-        if (free <= 0) return [];
-        const next = t
-          .select({ id: r.requestId })
-          .from(r)
-          .where(and(eq(r.owner, owner), isNotNull(r.parkedAt), eq(r.status, "queued")))
-          .orderBy(asc(r.createdAt))
-          .limit(free);
-        return t
-          .update(r)
-          .set({ parkedAt: null, enqueuedAt: sql`now()` })
-          .where(and(inArray(r.requestId, next), isNotNull(r.parkedAt), eq(r.status, "queued")))
-          .returning({ requestId: r.requestId, attempts: r.attempts, status: r.status });
-      });
+      const taken = await db.execute(
+        sql`select * from reports_unpark(${owner}, ${options.maxRunningPerOwner}, ${ANONYMOUS_OWNER})`,
+      );
+      return rowsOf<{ taken_id: string; taken_attempts: number; taken_status: RequestToPublish["status"] }>(taken).map(
+        (row) => ({ requestId: row.taken_id, attempts: row.taken_attempts, status: row.taken_status }),
+      );
     },
   };
 }

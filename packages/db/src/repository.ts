@@ -8,7 +8,20 @@ import {
   rowCount,
   type StoredInput,
 } from "@reports/contracts";
-import { and, asc, eq, getTableColumns, gt, inArray, isNull, lt, or, sql, TransactionRollbackError } from "drizzle-orm";
+import {
+  and,
+  asc,
+  eq,
+  getTableColumns,
+  gt,
+  inArray,
+  isNull,
+  lt,
+  or,
+  type SQL,
+  sql,
+  TransactionRollbackError,
+} from "drizzle-orm";
 import type { Database } from "./client";
 import { idempotencyKeys, type ReportRequestRow, reportRequests } from "./schema";
 
@@ -183,7 +196,7 @@ export function createReportRepository(db: Database) {
      * or `processing` with an expired lease (its worker died). Null when someone
      * else holds it or it is `done`.
      */
-    async claim(requestId: string, options: { leaseMs: number }): Promise<Claim | null> {
+    async claim(requestId: string, options: { leaseMs: number; where?: SQL }): Promise<Claim | null> {
       const token = randomUUID();
       const [row] = await db
         .update(r)
@@ -206,6 +219,8 @@ export function createReportRepository(db: Database) {
               inArray(r.status, ["queued", "error"]),
               and(eq(r.status, "processing"), lt(r.leaseExpiresAt, sql`now()`)),
             ),
+            // a further condition (the per-owner cap's), checked last: only of a row that is claimable
+            options.where,
           ),
         )
         .returning();
