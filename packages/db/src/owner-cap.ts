@@ -1,6 +1,14 @@
-import { sql } from "drizzle-orm";
+import { randomUUID } from "node:crypto";
+import { and, eq, sql } from "drizzle-orm";
 import type { Database } from "./client";
-import { type Claim, createReportRepository, type RequestToPublish } from "./repository";
+import {
+  type Claim,
+  claimable,
+  claimChanges,
+  createReportRepository,
+  preparedOnce,
+  type RequestToPublish,
+} from "./repository";
 import { reportRequests } from "./schema";
 
 const r = reportRequests;
@@ -27,7 +35,6 @@ const LOCK_SPACE = 0x5250;
  * if (claim === "parked") return; // the owner's running report will bring it back
  */
 export function createOwnerCap(db: Database) {
-  const repo = createReportRepository(db);
   /** Rows of a raw query, from either driver (postgres.js gives an array, PGlite `{ rows }`). */
   const rowsOf = <T>(result: unknown): T[] => (Array.isArray(result) ? result : (result as { rows: T[] }).rows);
 
@@ -44,8 +51,14 @@ export function createOwnerCap(db: Database) {
     ): Promise<Claim | "parked" | null> {
       const { leaseMs, maxRunningPerOwner: max } = options;
       const where = sql`reports_owner_slot_free(${r.owner}, ${r.requestId}, ${max}, ${ANONYMOUS_OWNER})`;
-      const claimed = await repo.claim(requestId, { leaseMs, where });
-      if (claimed) return claimed;
+      const token = randomUUID();
+      const [row] = await preparedOnce(db, "reports_claim_capped", prepareCappedClaim).execute({
+        requestId,
+        token,
+        leaseSeconds: leaseMs / 1000,
+        max,
+      });
+      if (row) return { row, token };
       // refused: at the cap, or not claimable. Decide under the owner's lock, held to the end of a transaction, so
       // no claim of the owner comes between; a render that ends meanwhile frees a slot, and then the claim is taken
       return db.transaction(async (tx) => {
@@ -84,3 +97,20 @@ export function createOwnerCap(db: Database) {
 }
 
 export type OwnerCap = ReturnType<typeof createOwnerCap>;
+
+/** The claim of a request whose owner is under the cap, as a prepared statement (every report runs it). */
+function prepareCappedClaim(db: Database, name: string) {
+  const p = sql.placeholder;
+  return db
+    .update(r)
+    .set(claimChanges(p("token"), p("leaseSeconds")))
+    .where(
+      and(
+        eq(r.requestId, sql`${p("requestId")}`),
+        claimable,
+        sql`reports_owner_slot_free(${r.owner}, ${r.requestId}, ${p("max")}, ${ANONYMOUS_OWNER})`,
+      ),
+    )
+    .returning()
+    .prepare(name);
+}

@@ -18,6 +18,7 @@ import {
   isNull,
   lt,
   or,
+  type Placeholder,
   type SQL,
   sql,
   TransactionRollbackError,
@@ -68,6 +69,9 @@ function storedSpec(spec: ReportSpec) {
   return { spec: stored, webhookUrl: webhook?.url ?? null, webhookSecret: webhook?.secret ?? null };
 }
 
+/** Every transition: a new version (watchers keep the highest), and the time of the change. */
+const bump = { version: sql`${r.version} + 1`, updatedAt: sql`now()` };
+
 /** A claim the worker holds on one request until it completes, fails or the lease expires. */
 export interface Claim {
   row: ReportRequestRow;
@@ -81,7 +85,6 @@ export interface Claim {
  */
 export function createReportRepository(db: Database) {
   const leaseUntil = (leaseMs: number) => sql`now() + make_interval(secs => ${leaseMs / 1000})`;
-  const bump = { version: sql`${r.version} + 1`, updatedAt: sql`now()` };
 
   return {
     /** Stores a new request as `queued`; a streamed report's rows are in `input`, not in its spec. */
@@ -200,29 +203,9 @@ export function createReportRepository(db: Database) {
       const token = randomUUID();
       const [row] = await db
         .update(r)
-        .set({
-          status: "processing",
-          claimToken: token,
-          leaseExpiresAt: leaseUntil(options.leaseMs),
-          attempts: sql`${r.attempts} + 1`,
-          startedAt: sql`now()`,
-          firstStartedAt: sql`coalesce(${r.firstStartedAt}, now())`,
-          parkedAt: null,
-          errorType: null,
-          errorMessage: null,
-          ...bump,
-        })
-        .where(
-          and(
-            eq(r.requestId, requestId),
-            or(
-              inArray(r.status, ["queued", "error"]),
-              and(eq(r.status, "processing"), lt(r.leaseExpiresAt, sql`now()`)),
-            ),
-            // a further condition (the per-owner cap's), checked last: only of a row that is claimable
-            options.where,
-          ),
-        )
+        .set(claimChanges(token, options.leaseMs / 1000))
+        // a further condition (the per-owner cap's), checked last: only of a row that is claimable
+        .where(and(eq(r.requestId, requestId), claimable, options.where))
         .returning();
       return row ? { row, token } : null;
     },
@@ -246,21 +229,12 @@ export function createReportRepository(db: Database) {
       fileKey: string,
       warnings: readonly ReportWarning[] = [],
     ): Promise<RequestSummary | null> {
-      const [row] = await db
-        .update(r)
-        .set({
-          status: "done",
-          fileKey,
-          warnings: warnings.length > 0 ? [...warnings] : null,
-          claimToken: null,
-          leaseExpiresAt: null,
-          completions: sql`${r.completions} + 1`,
-          lastErrorType: null,
-          lastErrorMessage: null,
-          ...bump,
-        })
-        .where(heldBy(claim))
-        .returning(summaryColumns);
+      const [row] = await preparedOnce(db, "reports_complete", prepareComplete).execute({
+        requestId: claim.row.requestId,
+        token: claim.token,
+        fileKey,
+        warnings: warnings.length > 0 ? JSON.stringify(warnings) : null,
+      });
       return row ?? null;
     },
 
@@ -440,4 +414,63 @@ export type ReportRepository = ReturnType<typeof createReportRepository>;
 
 function heldBy(claim: Claim) {
   return and(eq(r.requestId, claim.row.requestId), eq(r.status, "processing"), eq(r.claimToken, claim.token));
+}
+
+/**
+ * What a claim writes: `processing` under `token` for `leaseSeconds`, one more attempt. Values or placeholders (the
+ * per-owner cap's prepared claim).
+ */
+export function claimChanges(token: string | Placeholder, leaseSeconds: number | Placeholder) {
+  return {
+    status: "processing" as const,
+    claimToken: sql`${token}`,
+    leaseExpiresAt: sql`now() + make_interval(secs => ${leaseSeconds})`,
+    attempts: sql`${r.attempts} + 1`,
+    startedAt: sql`now()`,
+    firstStartedAt: sql`coalesce(${r.firstStartedAt}, now())`,
+    parkedAt: null,
+    errorType: null,
+    errorMessage: null,
+    ...bump,
+  };
+}
+
+/** A request a worker may claim: `queued`, `error` (a replayed or duplicated message), or a dead worker's. */
+export const claimable = or(
+  inArray(r.status, ["queued", "error"]),
+  and(eq(r.status, "processing"), lt(r.leaseExpiresAt, sql`now()`)),
+);
+
+/**
+ * A query built once per database (a prepared statement: drizzle builds its SQL once, PostgreSQL parses and plans it
+ * once per connection): for the statements every report runs.
+ */
+export function preparedOnce<T>(db: Database, name: string, prepare: (db: Database, name: string) => T): T {
+  const byName = prepared.get(db) ?? new Map<string, unknown>();
+  prepared.set(db, byName);
+  if (!byName.has(name)) byName.set(name, prepare(db, name));
+  return byName.get(name) as T;
+}
+const prepared = new WeakMap<Database, Map<string, unknown>>();
+
+function prepareComplete(db: Database, name: string) {
+  const p = sql.placeholder;
+  return db
+    .update(r)
+    .set({
+      status: "done",
+      fileKey: sql`${p("fileKey")}`,
+      warnings: sql`${p("warnings")}::jsonb`,
+      claimToken: null,
+      leaseExpiresAt: null,
+      completions: sql`${r.completions} + 1`,
+      lastErrorType: null,
+      lastErrorMessage: null,
+      ...bump,
+    })
+    .where(
+      and(eq(r.requestId, sql`${p("requestId")}`), eq(r.status, "processing"), eq(r.claimToken, sql`${p("token")}`)),
+    )
+    .returning(summaryColumns)
+    .prepare(name);
 }
