@@ -128,7 +128,6 @@ export function createReportRepository(db: Database) {
       const match = and(eq(idempotencyKeys.owner, owner), eq(idempotencyKeys.key, key));
       const created = await db
         .transaction(async (tx) => {
-          await tx.delete(idempotencyKeys).where(and(match, lt(idempotencyKeys.expiresAt, sql`now()`)));
           const row = await createReportRepository(tx as unknown as Database).create(spec, {
             owner,
             ...(input ? { input } : {}),
@@ -143,7 +142,16 @@ export function createReportRepository(db: Database) {
               requestId: row.requestId,
               expiresAt: sql`now() + make_interval(secs => ${options.ttlMs / 1000})`,
             })
-            .onConflictDoNothing()
+            // an expired key is taken over in the same statement; a live one keeps its request (rolled back below)
+            .onConflictDoUpdate({
+              target: [idempotencyKeys.owner, idempotencyKeys.key],
+              set: {
+                bodyHash,
+                requestId: row.requestId,
+                expiresAt: sql`now() + make_interval(secs => ${options.ttlMs / 1000})`,
+              },
+              setWhere: lt(idempotencyKeys.expiresAt, sql`now()`),
+            })
             .returning({ requestId: idempotencyKeys.requestId });
           if (claimed.length === 0) {
             tx.rollback();
