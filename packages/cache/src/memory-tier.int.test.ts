@@ -123,7 +123,13 @@ describe("Redis status cache with statuses in memory", () => {
       await proxy.cut();
       await writer.publish(statusAt(id, 4));
       // the drop comes with the connection's close, which the client sees a moment after the cut (within 2 s)
-      expect(await eventually(() => viaProxy.get(id), (s) => s === null, 2_000)).toBeNull();
+      expect(
+        await eventually(
+          () => viaProxy.get(id),
+          (s) => s === null,
+          2_000,
+        ),
+      ).toBeNull();
 
       await proxy.restore();
       const after = await eventually(
