@@ -124,6 +124,24 @@ describe("processReport", () => {
     expect(await processReport(deps, { requestId: row.requestId, attempt: 1 })).toBe("error");
     expect(await deps.repo.findById(row.requestId)).toMatchObject({ status: "error", errorType: "INVALID_SPEC" });
   });
+
+  it("ends in error with INVALID_SPEC, without retrying, when a stored cell no longer fits its column", async () => {
+    const spec = sampleSpec({ rows: 3 });
+    const row = await deps.repo.create(spec);
+    const [first, ...rest] = spec.tables[0]?.rows ?? [];
+    const broken = { ...spec, tables: [{ ...spec.tables[0], rows: [{ ...first, paid: "yes" }, ...rest] }] };
+    await database.db
+      .update(reportRequests)
+      .set({ spec: broken as never })
+      .where(eq(reportRequests.requestId, row.requestId));
+    expect(await processReport(deps, { requestId: row.requestId, attempt: 1 })).toBe("error");
+    expect(await deps.repo.findById(row.requestId)).toMatchObject({
+      status: "error",
+      errorType: "INVALID_SPEC",
+      attempts: 1,
+      errorMessage: expect.stringContaining('column "paid"'),
+    });
+  });
 });
 
 describe("a report with a logo", () => {

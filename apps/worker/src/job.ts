@@ -8,6 +8,7 @@ import {
   type ReportErrorType,
   type ReportMessage,
   type ReportSpec,
+  type Row,
   reportSpec,
   type StoredInput,
   withJitter,
@@ -109,10 +110,9 @@ async function runClaimed(
   const signal = render.signal;
   const stopRenewing = renewWhileRunning(deps, claim, log, stopped);
   try {
-    const spec = reportSpec.safeParse(claim.row.spec);
+    const spec = checkedSpec(claim.row.spec);
     if (!spec.success) {
-      const problems = fieldErrors(spec.error.issues.slice(0, 3)).map((e) => `${e.path}: ${e.message}`);
-      return await finishWithError(deps, claim, { type: "INVALID_SPEC", message: problems.join("; ") }, "fatal", log);
+      return await finishWithError(deps, claim, { type: "INVALID_SPEC", message: spec.message }, "fatal", log);
     }
     const renderStarted = Date.now();
     const onProgress = progressPublisher(deps, claim, log, stopped);
@@ -168,6 +168,27 @@ async function runClaimed(
     stopRenewing();
     options.signal?.removeEventListener("abort", onShutdown);
   }
+}
+
+/**
+ * The stored spec, checked again but for its rows' cells: the API checked every cell before storing it, and the
+ * renderer checks each cell as it writes it (a bad one fails the render with INVALID_SPEC), so the worker's main
+ * thread does not walk every row a second time. Rows are not transformed by the contract: they go through as stored.
+ */
+function checkedSpec(stored: unknown): { success: true; data: ReportSpec } | { success: false; message: string } {
+  const tables = (stored as { tables?: unknown } | null)?.tables;
+  const rows = Array.isArray(tables) ? tables.map((t) => (t as { rows?: unknown } | null)?.rows) : [];
+  if (!rows.every(Array.isArray)) return { success: false, message: "tables: every table's rows must be an array" };
+  const outline = Array.isArray(tables)
+    ? { ...(stored as object), tables: tables.map((t) => ({ ...t, rows: [] })) }
+    : stored;
+  const parsed = reportSpec.safeParse(outline);
+  if (!parsed.success) {
+    const problems = fieldErrors(parsed.error.issues.slice(0, 3)).map((e) => `${e.path}: ${e.message}`);
+    return { success: false, message: problems.join("; ") };
+  }
+  const data = { ...parsed.data, tables: parsed.data.tables.map((t, i) => ({ ...t, rows: rows[i] as Row[] })) };
+  return { success: true, data };
 }
 
 /**
