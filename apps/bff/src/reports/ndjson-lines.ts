@@ -1,8 +1,8 @@
 import { Readable, Transform, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
+import { StringDecoder } from "node:string_decoder";
 import { createGunzip } from "node:zlib";
-import split2 from "split2";
 import { ApiError, ClientGoneError } from "../http/errors";
 
 /** What one streamed body may cost: every limit is checked as the bytes arrive, not after. */
@@ -31,7 +31,7 @@ export interface UploadLimits {
 export async function readLines(
   request: Request,
   limits: UploadLimits,
-  onLine: (line: string) => void | Promise<void>,
+  onLine: (line: string) => undefined | Promise<void>,
 ): Promise<void> {
   if (!request.body) throw new ApiError("VALIDATION_FAILED", "The body is empty: send the spec line, then the rows.");
   const encoding = (request.headers.get("content-encoding") ?? "identity").trim().toLowerCase();
@@ -49,13 +49,16 @@ export async function readLines(
   };
   const wireLimit = byteLimit(limits.maxBytes, "MAX_UPLOAD_BYTES", "on the wire", refuse);
   const decoded = decodedLimit(limits, refuse);
-  const split = split2({ maxLength: limits.maxLineLength });
-  const consume = async (source: AsyncIterable<string>) => {
+  const split = lineRuns(limits.maxLineLength);
+  const consume = async (source: AsyncIterable<string[]>) => {
     try {
-      for await (const line of source) {
-        // split2 checks only a line still waiting for its end; one that ended within a chunk is checked here
-        if (line.length > limits.maxLineLength) throw lineTooLong(limits.maxLineLength);
-        await onLine(line);
+      for await (const lines of source) {
+        for (const line of lines) {
+          // a line still waiting for its end is checked by the splitter; one that ended within a chunk here
+          if (line.length > limits.maxLineLength) throw lineTooLong(limits.maxLineLength);
+          const pending = onLine(line);
+          if (pending) await pending;
+        }
       }
     } catch (error) {
       // an abort (the client left, the time limit) reaches the consumer too on Node 22: not a refusal of ours
@@ -70,31 +73,53 @@ export async function readLines(
     }
   } catch (error) {
     // the client's departure and the time limit surface as whatever the stream was doing: ask the signals first
-    if (refusal !== undefined) throw readError(refusal, limits.maxLineLength);
+    if (refusal !== undefined) throw readError(refusal);
     if (request.signal.aborted) throw new ClientGoneError(error);
     if (timeout.aborted) {
       throw new ApiError("LIMIT_EXCEEDED", `The body took over ${limits.timeoutMs} ms to arrive (UPLOAD_TIMEOUT_MS).`, [
         { path: "body", message: `sent within ${limits.timeoutMs} ms (UPLOAD_TIMEOUT_MS)` },
       ]);
     }
-    throw readError(error, limits.maxLineLength);
+    throw readError(error);
   }
 }
 
 /** Turns what reading the body threw into the client's error. */
-function readError(error: unknown, maxLineLength: number): unknown {
+function readError(error: unknown): unknown {
   if (error instanceof ApiError) return error;
   const code = (error as { code?: unknown })?.code;
   if (code === "Z_DATA_ERROR" || code === "Z_BUF_ERROR") {
     return new ApiError("VALIDATION_FAILED", "The body is not valid gzip.");
   }
-  if (error instanceof Error && error.message === "maximum buffer reached") return lineTooLong(maxLineLength);
   // the body stream itself failed (the connection broke mid-body): the client's side, never a backing service
   if (code === "ECONNRESET" || (error instanceof Error && error.message === "aborted")) {
     return new ClientGoneError(error);
   }
   return error;
 }
+
+/**
+ * Splits UTF-8 bytes into lines (`\n` or `\r\n` ends), handed on as one array per chunk: a line costs an array
+ * slot, not a stream push and an await of its own. A line still waiting for its end past `maxLineLength` fails.
+ */
+function lineRuns(maxLineLength: number): Transform {
+  const decoder = new StringDecoder("utf8");
+  let rest = "";
+  return new Transform({
+    readableObjectMode: true,
+    transform(chunk: Buffer, _encoding, done: TransformCallback) {
+      const lines = (rest + decoder.write(chunk)).split(LINE_END);
+      rest = lines.pop() ?? "";
+      if (rest.length > maxLineLength) done(lineTooLong(maxLineLength));
+      else done(null, lines.length > 0 ? lines : undefined);
+    },
+    flush(done: TransformCallback) {
+      rest += decoder.end();
+      done(null, rest === "" ? undefined : [rest]);
+    },
+  });
+}
+const LINE_END = /\r?\n/;
 
 const lineTooLong = (max: number) =>
   new ApiError("PAYLOAD_TOO_LARGE", `A line is over ${max} characters; no row needs that many.`);
