@@ -24,6 +24,8 @@ export interface RunningProcess {
   logs: Array<Record<string, unknown>>;
   /** Resolves with the first log line whose `msg` includes `text`. */
   waitForLog(text: string, timeoutMs?: number): Promise<Record<string, unknown>>;
+  /** Whether it still runs, how it ended, its stderr's tail and last log lines: what a failed test should print. */
+  describe(): string;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
@@ -83,6 +85,13 @@ export function startProcess(entry: string, env: Record<string, string>, nodeArg
         });
         check();
       });
+    },
+    describe() {
+      const state =
+        child.exitCode === null && child.signalCode === null
+          ? "running"
+          : `exited (code ${child.exitCode}, signal ${child.signalCode})`;
+      return `${entry}: ${state}\nstderr: ${stderr.slice(-4_000)}\nlast logs: ${JSON.stringify(logs.slice(-10))}`;
     },
     async stop(signal = "SIGTERM") {
       if (child.exitCode === null) child.kill(signal);

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import * as XLSX from "xlsx";
 import { launchChromium } from "../../../test/support/browser";
 import { freePort, ROOT, type RunningProcess, startProcess } from "../../../test/support/processes";
@@ -107,6 +107,11 @@ describe("the packed tarball in fresh projects (no workspace links), against the
     tarball = join(work, (await readdir(work)).find((f) => f.endsWith(".tgz")) ?? "");
     await system.waitForLog("listening", 60_000);
   }, 240_000);
+
+  // a failure here once came from the embedded server gone (ECONNREFUSED): say how it ended, and why
+  afterEach(({ task }) => {
+    if (task.result?.state === "fail") console.error(system?.describe());
+  });
 
   afterAll(async () => {
     await system?.stop();
