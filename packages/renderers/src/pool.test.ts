@@ -127,7 +127,8 @@ describe("createRenderPool", () => {
   });
 
   it("keeps the main thread responsive while it renders", async () => {
-    const spec = sampleSpec({ format: "pdf", rows: 2_000 });
+    // long enough to mean something on a fast machine with a warm thread (2,000 rows once took 194 ms in CI)
+    const spec = sampleSpec({ format: "pdf", rows: 8_000 });
     let ticks = 0;
     let last = performance.now();
     let longestGap = 0;
