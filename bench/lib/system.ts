@@ -56,6 +56,8 @@ export async function startBenchSystem(options: { workers: number; redis?: boole
     PORT: String(port),
     LOG_REQUESTS: "false",
     RATE_LIMIT_PER_MINUTE: "0",
+    // the machine's Redis may hold 127.0.0.1 over its failed authentications (the abuse suite's key flood)
+    AUTH_FAILURES_PER_MINUTE: "0",
     RENDER_THREADS: "1",
     WORKER_HEALTH_PORT: "0",
     // one owner ("bench") sends every report: the per-owner cap would measure one slot, not the machinery
