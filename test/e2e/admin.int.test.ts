@@ -159,6 +159,46 @@ describe("the operator dashboard in Chromium, against a running system (1 BFF, 1
       .toMatch(/^cancelled/);
     expect(system.workers[0]?.logs.some((l) => l.requestId === long && /cancel/i.test(String(l.msg)))).toBe(true);
 
+    // a definition with a published version 1 and a draft version 2: the definitions page lists both, with the
+    // request version 1 made, and that request names its version
+    const call = async (method: string, path: string, body: unknown) => {
+      const res = await fetch(`${system.baseUrl}${path}`, {
+        method,
+        headers: { "content-type": "application/json", authorization: `Bearer ${ownerKey}` },
+        body: JSON.stringify(body),
+      });
+      expect(res.status, `${method} ${path}`).toBeLessThan(300);
+      return (await res.json()) as { requestId?: string };
+    };
+    const definition = (title: string) => ({
+      formats: ["xlsx"],
+      title,
+      params: { type: "object", required: ["month"], properties: { month: { type: "string" } } },
+      tables: [{ name: "Orders", columns: [{ key: "region", header: "Region" }] }],
+    });
+    await call("POST", "/definitions", { name: "sales-monthly", ...definition("Sales {{params.month}}") });
+    await call("POST", "/definitions/sales-monthly/publish", { version: 1 });
+    await call("PUT", "/definitions/sales-monthly", definition("Revenue {{params.month}}"));
+    const fromDefinition = await call("POST", "/generate", {
+      definition: "sales-monthly",
+      params: { month: "2026-11" },
+      tables: [{ name: "Orders", rows: [{ region: "North" }] }],
+    });
+    await until(String(fromDefinition.requestId), "done");
+    await page.goto(`${system.baseUrl}/admin/#/definitions`);
+    const versions = page.getByRole("table", { name: "Definitions" }).locator("tbody tr");
+    await expect
+      .poll(() => versions.allTextContents())
+      .toEqual([
+        expect.stringMatching(/^sales-monthlyacmev2Revenue \{\{params\.month\}\}xlsx0/),
+        expect.stringMatching(/^v1 publishedSales \{\{params\.month\}\}xlsx1/),
+      ]);
+    await page.screenshot({ path: join(SCREENSHOTS, "definitions.png"), fullPage: true });
+    await page.goto(`${system.baseUrl}/admin/#/requests/${fromDefinition.requestId}`);
+    await expect
+      .poll(() => page.getByRole("link", { name: /^sales-monthly v/ }).textContent())
+      .toBe("sales-monthly v1");
+
     // nothing the page loads is refused by its Content-Security-Policy
     expect(problems.filter((p) => /Content Security Policy|Refused/.test(p))).toEqual([]);
   });
