@@ -1,15 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { and, eq, sql } from "drizzle-orm";
 import type { Database } from "./client";
-import {
-  type Claim,
-  claimable,
-  claimChanges,
-  createReportRepository,
-  preparedOnce,
-  type RequestToPublish,
-} from "./repository";
+import { type Claim, createReportRepository, type RequestToPublish } from "./repository";
 import { reportRequests } from "./schema";
+import { claimable, claimChanges, preparedOnce } from "./transitions";
 
 const r = reportRequests;
 

@@ -18,13 +18,13 @@ import {
   isNull,
   lt,
   or,
-  type Placeholder,
   type SQL,
   sql,
   TransactionRollbackError,
 } from "drizzle-orm";
 import type { Database } from "./client";
 import { idempotencyKeys, type ReportRequestRow, reportRequests } from "./schema";
+import { bump, claimable, claimChanges, preparedOnce } from "./transitions";
 
 /** An idempotency key already made a request from another body. */
 export class IdempotencyKeyReusedError extends Error {
@@ -68,9 +68,6 @@ function storedSpec(spec: ReportSpec) {
   const { webhook, ...stored } = spec;
   return { spec: stored, webhookUrl: webhook?.url ?? null, webhookSecret: webhook?.secret ?? null };
 }
-
-/** Every transition: a new version (watchers keep the highest), and the time of the change. */
-const bump = { version: sql`${r.version} + 1`, updatedAt: sql`now()` };
 
 /** A claim the worker holds on one request until it completes, fails or the lease expires. */
 export interface Claim {
@@ -423,43 +420,6 @@ export type ReportRepository = ReturnType<typeof createReportRepository>;
 function heldBy(claim: Claim) {
   return and(eq(r.requestId, claim.row.requestId), eq(r.status, "processing"), eq(r.claimToken, claim.token));
 }
-
-/**
- * What a claim writes: `processing` under `token` for `leaseSeconds`, one more attempt. Values or placeholders (the
- * per-owner cap's prepared claim).
- */
-export function claimChanges(token: string | Placeholder, leaseSeconds: number | Placeholder) {
-  return {
-    status: "processing" as const,
-    claimToken: sql`${token}`,
-    leaseExpiresAt: sql`now() + make_interval(secs => ${leaseSeconds})`,
-    attempts: sql`${r.attempts} + 1`,
-    startedAt: sql`now()`,
-    firstStartedAt: sql`coalesce(${r.firstStartedAt}, now())`,
-    parkedAt: null,
-    errorType: null,
-    errorMessage: null,
-    ...bump,
-  };
-}
-
-/** A request a worker may claim: `queued`, `error` (a replayed or duplicated message), or a dead worker's. */
-export const claimable = or(
-  inArray(r.status, ["queued", "error"]),
-  and(eq(r.status, "processing"), lt(r.leaseExpiresAt, sql`now()`)),
-);
-
-/**
- * A query built once per database (a prepared statement: drizzle builds its SQL once, PostgreSQL parses and plans it
- * once per connection): for the statements every report runs.
- */
-export function preparedOnce<T>(db: Database, name: string, prepare: (db: Database, name: string) => T): T {
-  const byName = prepared.get(db) ?? new Map<string, unknown>();
-  prepared.set(db, byName);
-  if (!byName.has(name)) byName.set(name, prepare(db, name));
-  return byName.get(name) as T;
-}
-const prepared = new WeakMap<Database, Map<string, unknown>>();
 
 function prepareComplete(db: Database, name: string) {
   const p = sql.placeholder;
