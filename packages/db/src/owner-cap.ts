@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, type Placeholder, sql } from "drizzle-orm";
 import type { Database } from "./client";
 import { type Claim, createReportRepository, type RequestToPublish } from "./repository";
 import { reportRequests } from "./schema";
@@ -29,9 +29,6 @@ const LOCK_SPACE = 0x5250;
  * if (claim === "parked") return; // the owner's running report will bring it back
  */
 export function createOwnerCap(db: Database) {
-  /** Rows of a raw query, from either driver (postgres.js gives an array, PGlite `{ rows }`). */
-  const rowsOf = <T>(result: unknown): T[] => (Array.isArray(result) ? result : (result as { rows: T[] }).rows);
-
   return {
     /**
      * Claims the request as {@link createReportRepository}'s `claim` does when its owner has fewer than
@@ -44,7 +41,7 @@ export function createOwnerCap(db: Database) {
       options: { leaseMs: number; maxRunningPerOwner: number },
     ): Promise<Claim | "parked" | null> {
       const { leaseMs, maxRunningPerOwner: max } = options;
-      const where = sql`reports_owner_slot_free(${r.owner}, ${r.requestId}, ${max}, ${ANONYMOUS_OWNER})`;
+      const where = slotFree(max);
       const token = randomUUID();
       const [row] = await preparedOnce(db, "reports_claim_capped", prepareCappedClaim).execute({
         requestId,
@@ -92,19 +89,20 @@ export function createOwnerCap(db: Database) {
 
 export type OwnerCap = ReturnType<typeof createOwnerCap>;
 
+/** Whether the row's owner may start one more render (migration 0012); a claim's last condition. */
+const slotFree = (max: number | Placeholder) =>
+  sql`reports_owner_slot_free(${r.owner}, ${r.requestId}, ${max}, ${ANONYMOUS_OWNER})`;
+
+/** Rows of a raw query, from either driver (postgres.js gives an array, PGlite `{ rows }`). */
+const rowsOf = <T>(result: unknown): T[] => (Array.isArray(result) ? result : (result as { rows: T[] }).rows);
+
 /** The claim of a request whose owner is under the cap, as a prepared statement (every report runs it). */
 function prepareCappedClaim(db: Database, name: string) {
   const p = sql.placeholder;
   return db
     .update(r)
     .set(claimChanges(p("token"), p("leaseSeconds")))
-    .where(
-      and(
-        eq(r.requestId, sql`${p("requestId")}`),
-        claimable,
-        sql`reports_owner_slot_free(${r.owner}, ${r.requestId}, ${p("max")}, ${ANONYMOUS_OWNER})`,
-      ),
-    )
+    .where(and(eq(r.requestId, sql`${p("requestId")}`), claimable, slotFree(p("max"))))
     .returning()
     .prepare(name);
 }
