@@ -11,7 +11,7 @@ import { runApi } from "./api/run";
 import { runEndToEnd } from "./e2e/run";
 import { writeCharts } from "./lib/charts";
 import { memoryVerdict } from "./lib/memory";
-import { type Comparison, machine, markdown } from "./lib/report";
+import { type Comparison, type Measure, machine, markdown } from "./lib/report";
 
 const ALL = ["status-hit", "status-miss", "status-embedded", "generate", "e2e", "scaling", "renderers"];
 const args = process.argv.slice(2);
@@ -119,6 +119,15 @@ function earlierParts(latest: Latest, ran: ReadonlySet<string>): string {
 /** The comparisons, then what the end-to-end run adds: CPU by process, the SDK's latency, worker memory. */
 function tableOf(latest: Latest): string {
   let table = markdown(latest.results);
+  const perRequest = latest.results
+    .filter((r) => r.ours.cpuUsPerRequest !== undefined)
+    .map((r) => {
+      const roles = (m?: Measure) => (m?.cpuUsByRole ? ` (${m.cpuUsByRole})` : "");
+      return `${r.part} ${r.ours.cpuUsPerRequest} µs${roles(r.ours)} against ${r.baseline?.cpuUsPerRequest ?? "?"} µs${roles(r.baseline)}`;
+    });
+  if (perRequest.length > 0) {
+    table += `\n\nCPU per request (the server's, or for generate the whole system's but the load generator's, from /proc; steadier than requests/s on a shared machine): ${perRequest.join("; ")}.`;
+  }
   const e2e = latest.e2e as
     | {
         cpuSeconds?: {

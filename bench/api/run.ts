@@ -14,6 +14,7 @@ import { createRabbitQueue } from "@reports/queue";
 import { TEST_RABBITMQ_URL } from "@reports/queue/testing";
 import autocannon from "autocannon";
 import { freePort, startProcess } from "../../test/support/processes";
+import { cpuPerRequest } from "../lib/cpu";
 import { type Comparison, compare, type Measure, round } from "../lib/report";
 import { memoryOf, startBenchSystem } from "../lib/system";
 
@@ -83,8 +84,10 @@ export async function runApi(parts: ReadonlySet<string>, options: ApiOptions): P
 
     if (parts.has("status-hit")) {
       await load(statusUrl, { seconds: 1, connections, headers: auth }); // warm-up
-      const ours = await load(statusUrl, { seconds, connections, headers: auth });
-      const base = await load(`${bareUrl}/memory/${requestId}`, { seconds, connections });
+      const ours = await cpuPerRequest(["BFF"], () => load(statusUrl, { seconds, connections, headers: auth }));
+      const base = await cpuPerRequest(["bare server"], () =>
+        load(`${bareUrl}/memory/${requestId}`, { seconds, connections }),
+      );
       const memory = await memoryOf(system.bff.child.pid);
       results.push(
         compare(
@@ -146,22 +149,17 @@ export async function runApi(parts: ReadonlySet<string>, options: ApiOptions): P
 
     if (parts.has("generate")) {
       const body = JSON.stringify(sampleSpec({ rows: 10 }));
-      const ours = await load(`${system.baseUrl}/generate`, {
-        seconds,
-        connections,
-        headers: auth,
-        method: "POST",
-        body,
-      });
+      // the whole system's CPU but the load generator's (autocannon runs in the bench process)
+      const ours = await cpuPerRequest(["BFF", "PostgreSQL", "RabbitMQ", "Redis"], () =>
+        load(`${system.baseUrl}/generate`, { seconds, connections, headers: auth, method: "POST", body }),
+      );
+      const base = await bareGenerate(system.database.url, system.env.QUEUE_PREFIX as string, seconds, connections);
       results.push(
         compare(
           "generate",
           "POST /generate (10 rows)",
           ours,
-          {
-            name: "bare loop: insert + confirmed publish",
-            ...(await bareGenerate(system.database.url, system.env.QUEUE_PREFIX as string, seconds, connections)),
-          },
+          { name: "bare loop: insert + confirmed publish", ...base },
           0.8,
         ),
       );
@@ -190,8 +188,8 @@ async function bareGenerate(
   });
   const spec = sampleSpec({ rows: 10 });
   const latencies: number[] = [];
-  const until = performance.now() + seconds * 1000;
-  try {
+  const loop = async () => {
+    const until = performance.now() + seconds * 1000;
     await Promise.all(
       Array.from({ length: connections }, async () => {
         while (performance.now() < until) {
@@ -202,15 +200,27 @@ async function bareGenerate(
         }
       }),
     );
+    return { requests: latencies.length };
+  };
+  try {
+    // the pool's connections open before the CPU is counted (a backend that exits is not counted)
+    await Promise.all(Array.from({ length: 10 }, () => repo.create(spec, { owner: "bench" })));
+    // the loop runs in the bench process: there, the bench's CPU is the baseline's own
+    const { cpuUsPerRequest, cpuUsByRole } = await cpuPerRequest(
+      ["bench client + s3rver", "PostgreSQL", "RabbitMQ"],
+      loop,
+    );
+    latencies.sort((a, b) => a - b);
+    return {
+      perSecond: Math.round(latencies.length / seconds),
+      p50Ms: round(latencies[Math.floor(latencies.length / 2)]),
+      p99Ms: round(latencies[Math.floor(latencies.length * 0.99)]),
+      requests: latencies.length,
+      ...(cpuUsPerRequest === undefined ? {} : { cpuUsPerRequest }),
+      ...(cpuUsByRole === undefined ? {} : { cpuUsByRole }),
+    };
   } finally {
     await queue.close();
     await handle.close();
   }
-  latencies.sort((a, b) => a - b);
-  return {
-    perSecond: Math.round(latencies.length / seconds),
-    p50Ms: round(latencies[Math.floor(latencies.length / 2)]),
-    p99Ms: round(latencies[Math.floor(latencies.length * 0.99)]),
-    requests: latencies.length,
-  };
 }

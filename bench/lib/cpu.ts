@@ -9,6 +9,7 @@ function roleOf(comm: string, cmdline: string): string | null {
   if (cmdline.includes("apps/worker/")) return "workers";
   if (cmdline.includes("bullmq-worker")) return "BullMQ workers";
   if (cmdline.includes("bullmq-front")) return "BullMQ front door";
+  if (cmdline.includes("bench/api/bare-server")) return "bare server";
   if (cmdline.includes("bench/run.ts")) return "bench client + s3rver";
   if (comm === "beam.smp" || comm.startsWith("erl_child") || comm === "epmd") return "RabbitMQ";
   if (comm === "postgres") return "PostgreSQL";
@@ -42,4 +43,23 @@ export function cpuSpent(before: Record<string, number>, after: Record<string, n
       .map(([role, seconds]) => [role, Math.round((seconds - (before[role] ?? 0)) * 10) / 10] as const)
       .filter(([, seconds]) => seconds > 0),
   );
+}
+
+/**
+ * CPU microseconds per request that `roles` spent while `work` ran (`work` resolves with the requests it made):
+ * a figure the machine's other load moves far less than requests per second.
+ */
+export async function cpuPerRequest<T extends { requests?: number | string | undefined }>(
+  roles: readonly string[],
+  work: () => Promise<T>,
+): Promise<T & { cpuUsPerRequest?: number; cpuUsByRole?: string }> {
+  const before = cpuSecondsByRole();
+  const result = await work();
+  const spent = cpuSpent(before, cpuSecondsByRole());
+  const requests = Number(result.requests ?? 0);
+  if (requests === 0) return result;
+  const us = (seconds: number) => Math.round((seconds * 1e6) / requests);
+  const seconds = roles.reduce((sum, role) => sum + (spent[role] ?? 0), 0);
+  const byRole = roles.length > 1 ? roles.map((role) => `${role} ${us(spent[role] ?? 0)}`).join(", ") : undefined;
+  return { ...result, cpuUsPerRequest: us(seconds), ...(byRole ? { cpuUsByRole: byRole } : {}) };
 }
