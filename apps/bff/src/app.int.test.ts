@@ -113,6 +113,16 @@ describe("POST /generate", () => {
     expect((await problemOf(res)).code).toBe("UNSUPPORTED_MEDIA_TYPE");
   });
 
+  it("answers 413 for a body over the limit, by its declared length before reading it", async () => {
+    const declared = await app.request("/generate", {
+      method: "POST",
+      body: "{}",
+      headers: { "content-type": "application/json", "content-length": String(10 * 1024 * 1024 * 1024) },
+    });
+    expect(declared.status).toBe(413);
+    expect((await problemOf(declared)).code).toBe("PAYLOAD_TOO_LARGE");
+  });
+
   it("answers 413 for a body over the limit", async () => {
     const res = await postJson("/generate", sampleSpec({ rows: 5_000 }));
     expect(res.status).toBe(413);
