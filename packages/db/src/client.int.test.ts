@@ -10,9 +10,9 @@ afterAll(() => database.drop());
 
 /** The statements this connection has prepared whose text starts with `start`. */
 async function prepared(db: ReturnType<typeof createDb>["db"], start: string): Promise<number> {
-  const rows = await db.execute<{ n: number }>(
+  const rows = (await db.execute(
     sql`select count(*)::int as n from pg_prepared_statements where statement like ${`${start}%`}`,
-  );
+  )) as unknown as Array<{ n: number }>;
   return rows[0]?.n ?? 0;
 }
 

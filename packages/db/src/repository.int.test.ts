@@ -1,5 +1,5 @@
 import { sampleSpec } from "@reports/contracts/testing";
-import { eq, sql } from "drizzle-orm";
+import { eq, inArray, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiKeyRepository } from "./api-keys";
 import { toCachedStatus } from "./cached-status";
@@ -183,6 +183,19 @@ describe.each(TEST_DRIVERS)("report repository on %s", (_name, open) => {
     const again = (await repo.takeStranded({ staleAfterMs: 60_000, limit: 100 })).map((s) => s.requestId);
     expect(again).not.toContain(lost.requestId);
     expect(again).not.toContain(dead.requestId);
+  });
+
+  it("marks requests published at once as enqueued together, each of them and no other", async () => {
+    const rows = await Promise.all(Array.from({ length: 30 }, () => repo.create(sampleSpec())));
+    const other = await repo.create(sampleSpec());
+    await Promise.all(rows.map((row) => repo.markEnqueued(row.requestId)));
+    const marked = await handle.db
+      .select({ id: reportRequests.requestId, enqueuedAt: reportRequests.enqueuedAt })
+      .from(reportRequests)
+      .where(inArray(reportRequests.requestId, [...rows.map((row) => row.requestId), other.requestId]));
+    const byId = new Map(marked.map((m) => [m.id, m.enqueuedAt]));
+    for (const row of rows) expect(byId.get(row.requestId)).toBeInstanceOf(Date);
+    expect(byId.get(other.requestId)).toBeNull();
   });
 
   it("gives the relay queued requests no broker confirmed, each to one taker", async () => {
