@@ -29,9 +29,13 @@ export interface RunningProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Runs one of our entry points (TypeScript, through tsx) as its own process, as `pnpm start` would. */
+/**
+ * Runs one of our entry points as its own process: TypeScript through tsx, as `pnpm start` would, or a built `.mjs`
+ * with plain node, as the images do.
+ */
 export function startProcess(entry: string, env: Record<string, string>, nodeArgs: string[] = []): RunningProcess {
-  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", entry], {
+  const loader = entry.endsWith(".mjs") ? ["--enable-source-maps"] : ["--import", "tsx"];
+  const child = spawn(process.execPath, [...nodeArgs, ...loader, entry], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -55,7 +55,13 @@ export async function startRedis(port?: number): Promise<{ url: string; port: nu
  * The distributed system as separate processes on a database, queue prefix, S3 server (stoppable)
  * and Redis (stoppable) of its own.
  */
-export async function startSystem(options: { workers: number; env?: Record<string, string> }) {
+export async function startSystem(options: {
+  workers: number;
+  env?: Record<string, string>;
+  /** Run the apps' built output (`pnpm build`) with plain node, as the images do, instead of their sources. */
+  built?: boolean;
+}) {
+  const entry = (app: "bff" | "worker") => (options.built ? `apps/${app}/dist/main.mjs` : `apps/${app}/src/main.ts`);
   const database: TestDatabase = await createTestDatabase();
   // the processes reach PostgreSQL through a proxy the test can cut
   const pgProxy = await startTcpProxy({ host: "127.0.0.1", port: 5432 });
@@ -81,11 +87,11 @@ export async function startSystem(options: { workers: number; env?: Record<strin
     ...options.env,
   };
   const startWorker = async () => {
-    const worker = startProcess("apps/worker/src/main.ts", env);
+    const worker = startProcess(entry("worker"), env);
     await worker.waitForLog("worker consuming", 60_000);
     return worker;
   };
-  const bff = startProcess("apps/bff/src/main.ts", env);
+  const bff = startProcess(entry("bff"), env);
   const workers: RunningProcess[] = await Promise.all(Array.from({ length: options.workers }, startWorker));
   await bff.waitForLog("bff listening", 60_000);
   const queue: ReportQueue = await createRabbitQueue({

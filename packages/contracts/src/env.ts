@@ -9,7 +9,10 @@ const bool = z
  * and region for S3 also come from the AWS SDK's standard chain (`AWS_ACCESS_KEY_ID`, …).
  */
 export const serviceEnv = z.object({
-  /** PostgreSQL: `postgres://user:password@host:5432/database`. */
+  /**
+   * PostgreSQL: `postgres://user:password@host:5432/database`. Queries run as prepared statements: through PgBouncer,
+   * use session pooling or transaction pooling from 1.21 (`max_prepared_statements`).
+   */
   DATABASE_URL: z.string({ error: "DATABASE_URL is required (postgres://…)" }).regex(/^postgres(ql)?:\/\//, {
     error: "DATABASE_URL must be a postgres:// URL",
   }),
