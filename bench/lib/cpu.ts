@@ -49,7 +49,7 @@ export function cpuSpent(before: Record<string, number>, after: Record<string, n
  * CPU microseconds per request that `roles` spent while `work` ran (`work` resolves with the requests it made):
  * a figure the machine's other load moves far less than requests per second.
  */
-export async function cpuPerRequest<T extends { requests?: number | string | undefined }>(
+export async function cpuPerRequest<T extends Record<string, unknown>>(
   roles: readonly string[],
   work: () => Promise<T>,
 ): Promise<T & { cpuUsPerRequest?: number; cpuUsByRole?: string }> {

@@ -71,7 +71,7 @@ export function createApp(deps: AppDeps) {
   const jsonBodyLimit = bodyLimit({ maxSize: deps.settings.maxBodyBytes, onError: tooLarge });
   // a streamed report's rows go to storage as they arrive, under their own limit (MAX_UPLOAD_BYTES)
   // (and a GET has no body: looking for one would build the whole fetch Request on every status read)
-  app.use((c, next) => {
+  app.use(async (c, next) => {
     if (c.req.method === "GET" || (c.req.path === "/generate" && isNdjson(c.req.header("content-type")))) {
       return next();
     }
