@@ -76,9 +76,9 @@ export function createApp(deps: AppDeps) {
       return next();
     }
     // A declared length is judged without touching the body: Hono's bodyLimit asks for the body stream first, which
-    // makes @hono/node-server build a whole fetch Request (~8% of a POST /generate's CPU) where the route would read
-    // the body straight from the socket; Node's parser never reads past the declared length. A chunked body is
-    // counted as it is read.
+    // makes @hono/node-server build a whole fetch Request where the route would read the body straight from the
+    // socket (measured: 2.6 -> 1.7 ms of the BFF's CPU per POST /generate); Node's parser never reads past the
+    // declared length. A chunked body is counted as it is read.
     const length = c.req.header("content-length");
     if (length !== undefined && c.req.header("transfer-encoding") === undefined) {
       return Number(length) > deps.settings.maxBodyBytes ? tooLarge(c) : next();

@@ -73,6 +73,23 @@ function storedSpec(spec: ReportSpec) {
 /** How long a mark of a published request waits for others to share its statement. */
 const MARK_BATCH_MS = 2;
 
+/**
+ * The marks of published requests, batched: one per database, not per repository (a transaction makes its own). One
+ * array parameter, not IN (…): one statement text, prepared once, whatever the batch's size.
+ */
+function enqueuedMarks(db: Database) {
+  return new DataLoader<string, void>(
+    async (ids) => {
+      await db
+        .update(r)
+        .set({ enqueuedAt: sql`now()` })
+        .where(sql`${r.requestId} = any(${sql.param([...ids])}::uuid[])`);
+      return ids.map(() => undefined);
+    },
+    { cache: false, maxBatchSize: 500, batchScheduleFn: (mark) => setTimeout(mark, MARK_BATCH_MS) },
+  );
+}
+
 /** A claim the worker holds on one request until it completes, fails or the lease expires. */
 export interface Claim {
   row: ReportRequestRow;
@@ -86,17 +103,6 @@ export interface Claim {
  */
 export function createReportRepository(db: Database) {
   const leaseUntil = (leaseMs: number) => sql`now() + make_interval(secs => ${leaseMs / 1000})`;
-  // one array parameter, not IN (…): one statement text, prepared once, whatever the batch's size
-  const enqueuedMarks = new DataLoader<string, void>(
-    async (ids) => {
-      await db
-        .update(r)
-        .set({ enqueuedAt: sql`now()` })
-        .where(sql`${r.requestId} = any(${sql.param([...ids])}::uuid[])`);
-      return ids.map(() => undefined);
-    },
-    { cache: false, maxBatchSize: 500, batchScheduleFn: (mark) => setTimeout(mark, MARK_BATCH_MS) },
-  );
 
   return {
     /** Stores a new request as `queued`; a streamed report's rows are in `input`, not in its spec. */
@@ -414,7 +420,7 @@ export function createReportRepository(db: Database) {
      * couple of milliseconds of each other are one statement (an API under load publishes many at once).
      */
     markEnqueued(requestId: string): Promise<void> {
-      return enqueuedMarks.load(requestId);
+      return preparedOnce(db, "enqueued_marks", enqueuedMarks).load(requestId);
     },
 
     /** Gives `queued` requests whose publish failed back to the relay. */
