@@ -47,7 +47,7 @@ describe("S3 storage", () => {
     const defaults = createS3Storage({ bucket: bucket.bucket, ...s3 });
     const body = Buffer.alloc(256 * 1024, 9);
 
-    await defaults.client.send(
+    await (await defaults.client()).send(
       new PutObjectCommand({
         Bucket: bucket.bucket,
         Key: "raw/stream.bin",

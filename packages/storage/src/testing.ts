@@ -81,17 +81,17 @@ export async function createTestBucket(s3: S3Connection): Promise<TestBucket> {
     bucket,
     storage,
     async keys(prefix = "") {
-      const page = await storage.client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
+      const page = await (await storage.client()).send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
       return (page.Contents ?? []).flatMap((o) => (o.Key ? [o.Key] : []));
     },
     async drop() {
       for (;;) {
-        const page = await storage.client.send(new ListObjectsV2Command({ Bucket: bucket }));
+        const page = await (await storage.client()).send(new ListObjectsV2Command({ Bucket: bucket }));
         const keys = (page.Contents ?? []).flatMap((o) => (o.Key ? [{ Key: o.Key }] : []));
         if (keys.length === 0) break;
-        await storage.client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys } }));
+        await (await storage.client()).send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys } }));
       }
-      await storage.client.send(new DeleteBucketCommand({ Bucket: bucket }));
+      await (await storage.client()).send(new DeleteBucketCommand({ Bucket: bucket }));
     },
   };
 }

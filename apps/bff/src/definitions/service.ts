@@ -8,7 +8,6 @@ import {
   type ReportDefinition,
   type ReportSpec,
 } from "@reports/contracts";
-import { definitionProblems, resolveDefinition } from "@reports/contracts/definition-resolve";
 import { DefinitionExistsError, type MissingVersion } from "@reports/db";
 import type { AppDeps } from "../deps";
 import { ApiError } from "../http/errors";
@@ -19,8 +18,15 @@ import { logoProblem } from "./logos";
  * definition is a 404, as a missing one is.
  */
 
+/**
+ * The definitions' checks and resolution, with the JSON Schema validator of their params (ajv, ~12 MB and ~40 ms to
+ * load): loaded by the first request that uses a definition, not by every process at start-up.
+ */
+const definitionResolve = () => import("@reports/contracts/definition-resolve");
+
 /** A 400 naming each problem of a definition, or nothing when it can be saved. */
 async function checkDefinition(deps: AppDeps, owner: string, definition: ReportDefinition): Promise<void> {
+  const { definitionProblems } = await definitionResolve();
   const problems = fieldErrors(definitionProblems(definition));
   const logo = await logoProblem(deps, owner, definition);
   if (logo) problems.push(logo);
@@ -120,7 +126,7 @@ export async function resolveRequest(
   const found = await deps.definitions.version(owner, request.definition, request.version);
   if ("missing" in found) throw missing(request.definition, request.version, found.missing);
   const { definition: _name, version: _version, ...rest } = request;
-  const resolved = resolveDefinition(found.found.definition, rest);
+  const resolved = (await definitionResolve()).resolveDefinition(found.found.definition, rest);
   if ("issues" in resolved) {
     throw new ApiError(
       "VALIDATION_FAILED",
