@@ -1,7 +1,8 @@
 /**
  * `pnpm bench:startup [--runs N]`: how the apps start, from their TypeScript sources under tsx (as `pnpm dev`
  * runs them) and from the built output with plain node (as the images and the Lambda run them).
- * For each: time from spawn to the first 200 from /healthz, RSS after 3 s idle; the Lambda handler's import time
+ * For each: time from spawn to the first 200 from /healthz, RSS after 3 s idle (for the worker, again after 10 s, once
+ * its render threads have exited); the Lambda handler's import time
  * in a fresh process. Medians of N runs (default 5) on the machine's PostgreSQL, RabbitMQ, Redis and an s3rver.
  * The built output must exist (`pnpm build`).
  */
@@ -18,6 +19,9 @@ import { memoryOf, REDIS_URL } from "./lib/system";
 const runsArg = process.argv.indexOf("--runs");
 const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 5;
 const IDLE_MS = 3_000;
+/** The worker's render threads (warmed at start) exit after RENDER_IDLE_SECONDS; its RSS is read again past that. */
+const RENDER_IDLE_SECONDS = 5;
+const RELEASED_MS = 10_000;
 
 type Mode = "tsx" | "built";
 const entry = (app: "bff" | "worker", mode: Mode) =>
@@ -47,14 +51,16 @@ async function untilHealthy(url: string, child: ChildProcess, started: number): 
   }
 }
 
-async function startOnce(args: string[], env: Record<string, string>, healthUrl: string) {
+async function startOnce(args: string[], env: Record<string, string>, healthUrl: string, released: boolean) {
   const started = performance.now();
   const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: "ignore" });
   try {
     const healthyMs = await untilHealthy(healthUrl, child, started);
     await sleep(IDLE_MS);
     const { rssMb } = await memoryOf(child.pid);
-    return { healthyMs, rssMb };
+    if (!released) return { healthyMs, rssMb };
+    await sleep(RELEASED_MS - IDLE_MS);
+    return { healthyMs, rssMb, releasedMb: (await memoryOf(child.pid)).rssMb };
   } finally {
     child.kill("SIGTERM");
     await new Promise((resolve) => (child.exitCode === null ? child.once("exit", resolve) : resolve(null)));
@@ -93,13 +99,14 @@ try {
     REDIS_URL,
     ...s3Env(s3, bucket.bucket),
     RENDER_THREADS: "1",
+    RENDER_IDLE_SECONDS: String(RENDER_IDLE_SECONDS),
   };
   const rows: string[] = [];
   const print = () => {
     console.log(
-      `median of ${RUNS} runs\n\n| process | run as | spawn → /healthz 200 | RSS after ${IDLE_MS / 1000} s idle |`,
+      `median of ${RUNS} runs\n\n| process | run as | spawn → /healthz 200 | RSS after ${IDLE_MS / 1000} s idle | RSS after ${RELEASED_MS / 1000} s (render threads exited: RENDER_IDLE_SECONDS=${RENDER_IDLE_SECONDS}) |`,
     );
-    console.log("|---|---|---:|---:|");
+    console.log("|---|---|---:|---:|---:|");
     console.log(rows.join("\n"));
   };
   const modes: Mode[] = existsSync(`${ROOT}apps/bff/dist/main.mjs`) ? ["tsx", "built"] : ["tsx"];
@@ -109,15 +116,17 @@ try {
       for (let i = 0; i < RUNS; i++) {
         const port = await freePort();
         const portEnv: Record<string, string> = { [app === "bff" ? "PORT" : "WORKER_HEALTH_PORT"]: String(port) };
-        samples.push(await startOnce(entry(app, mode), { ...env, ...portEnv }, `http://127.0.0.1:${port}/healthz`));
+        const url = `http://127.0.0.1:${port}/healthz`;
+        samples.push(await startOnce(entry(app, mode), { ...env, ...portEnv }, url, app === "worker"));
       }
       const healthy = median(samples.map((s) => s.healthyMs));
       const rss = median(samples.map((s) => s.rssMb));
-      rows.push(`| ${app} | ${mode} | ${Math.round(healthy)} ms | ${rss} MB |`);
+      const released = app === "worker" ? `${median(samples.map((s) => s.releasedMb ?? Number.NaN))} MB` : "";
+      rows.push(`| ${app} | ${mode} | ${Math.round(healthy)} ms | ${rss} MB | ${released} |`);
     }
     const imports = [];
     for (let i = 0; i < RUNS; i++) imports.push(await lambdaImportMs(mode, env));
-    rows.push(`| lambda handler import | ${mode} | ${Math.round(median(imports))} ms | |`);
+    rows.push(`| lambda handler import | ${mode} | ${Math.round(median(imports))} ms | | |`);
   }
   print();
 } finally {

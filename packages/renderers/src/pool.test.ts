@@ -197,6 +197,31 @@ describe("createRenderPool", () => {
     }
   });
 
+  it("lets an idle thread go after idleTimeoutMs, and loads one again for the next render", async () => {
+    const idle = createRenderPool({ maxThreads: 1, minThreads: 0, idleTimeoutMs: 200 });
+    try {
+      expect(idle.threads()).toBe(0);
+      await idle.render(sampleSpec({ format: "xlsx", rows: 2 }));
+      expect(idle.threads()).toBe(1);
+      await expect.poll(() => idle.threads(), { timeout: 5_000 }).toBe(0);
+      const file = await idle.render(sampleSpec({ format: "pdf", rows: 2 }));
+      expect(file.data.subarray(0, 5).toString("latin1")).toBe("%PDF-");
+    } finally {
+      await idle.close();
+    }
+  });
+
+  it("keeps minThreads loaded however long they are idle", async () => {
+    const warm = createRenderPool({ maxThreads: 1, minThreads: 1, idleTimeoutMs: 100 });
+    try {
+      await warm.render(sampleSpec({ format: "xlsx", rows: 2 }));
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(warm.threads()).toBe(1);
+    } finally {
+      await warm.close();
+    }
+  });
+
   it("refuses work once closed", async () => {
     const closed = createRenderPool({ maxThreads: 1 });
     await closed.close();

@@ -18,6 +18,10 @@ export interface RenderPoolOptions {
    * under load, longer than a one-row report takes). Default: 1.
    */
   minThreads?: number;
+  /**
+   * A thread beyond `minThreads` with nothing to render for this long exits (Infinity: never). Default: 60,000.
+   */
+  idleTimeoutMs?: number;
   /** Time limit of one render, from the moment a thread starts it (queueing excluded). Default: 120,000. */
   timeoutMs?: number;
   /** Heap ceiling of each thread; a render that needs more fails with TOO_LARGE. Default: Node's. */
@@ -37,6 +41,8 @@ export interface RenderPool {
    * then killed), or with the signal's reason when `signal` aborts (the thread is killed too).
    */
   render(spec: ReportSpec, options?: RenderOptions): Promise<RenderedFile>;
+  /** Threads loaded now, rendering or idle (each holds the renderers, the fonts and their heap: ~100 MB). */
+  threads(): number;
   /** Waits for running renders, then stops the threads. */
   close(): Promise<void>;
 }
@@ -60,7 +66,7 @@ export function createRenderPool(options: RenderPoolOptions = {}): RenderPool {
     minThreads: Math.min(options.minThreads ?? 1, maxThreads),
     maxThreads,
     // Warm threads render ~40% faster; keep extra ones a while after a burst.
-    idleTimeout: 60_000,
+    idleTimeout: options.idleTimeoutMs ?? 60_000,
     workerData: { fallbackFonts: options.fallbackFonts ?? [] } satisfies ThreadData,
     ...(threadExecArgv(process.execArgv) ? { execArgv: [] } : {}),
     ...(options.maxHeapMb === undefined ? {} : { resourceLimits: { maxOldGenerationSizeMb: options.maxHeapMb } }),
@@ -160,6 +166,7 @@ export function createRenderPool(options: RenderPoolOptions = {}): RenderPool {
         port1.close();
       }
     },
+    threads: () => piscina.threads.length,
     async close() {
       closed = true;
       await piscina.close();

@@ -141,6 +141,7 @@ describe("webhooks", () => {
     // the renderer's own detection is tested with the PDF renderer; here, what the job does with its result
     const warningRenderer: RenderPool = {
       render: async (s, options) => ({ ...(await renderer.render(s, options)), warnings: [warning] }),
+      threads: () => renderer.threads(),
       close: () => renderer.close(),
     };
     const deps = { ...workerDeps(settings()), renderer: warningRenderer };
