@@ -2,7 +2,7 @@
  * A report at Excel's limit, end to end on the distributed system (separate BFF and worker processes on
  * PostgreSQL, RabbitMQ, Redis and s3rver): 1,048,575 rows streamed as gzipped JSON Lines to POST /generate,
  * rendered to XLSX by one worker thread, downloaded. Reports the time of each step and the peak RSS of the
- * BFF and of the worker (Linux's VmHWM of each process).
+ * BFF and of the worker (Linux's VmHWM of each process), and the CPU seconds each process used.
  *
  *   pnpm bench:large-input [rows] [format]     (defaults: 1048575 xlsx)
  *
@@ -17,7 +17,8 @@ import { createGzip } from "node:zlib";
 import type { ReportFormat } from "@reports/contracts";
 import { ndjsonOf, sampleRow, sampleSpec } from "@reports/contracts/testing";
 import { startSystem } from "../test/support/system";
-import { memoryOf } from "./lib/system";
+import { cpuSecondsByRole, cpuSpent } from "./lib/cpu";
+import { memoryOf, profileArgs } from "./lib/system";
 
 const rows = Number(process.argv[2] ?? 1_048_575);
 const format = (process.argv[3] ?? "xlsx") as ReportFormat;
@@ -46,6 +47,7 @@ const built = existsSync(new URL("../apps/worker/dist/main.mjs", import.meta.url
 const system = await startSystem({
   workers: 1,
   built,
+  nodeArgs: profileArgs(),
   env: { LOG_REQUESTS: "false", RENDER_TIMEOUT_MS: "600000", LEASE_MS: "60000", WORKER_CONCURRENCY: "1" },
 });
 try {
@@ -57,6 +59,7 @@ try {
   gz.on("data", (chunk: Buffer) => {
     wireBytes += chunk.byteLength;
   });
+  const cpuBefore = cpuSecondsByRole();
   const started = performance.now();
   const res = await fetch(`${system.baseUrl}/generate`, {
     method: "POST",
@@ -76,6 +79,7 @@ try {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   const done = performance.now();
+  const cpuSeconds = cpuSpent(cpuBefore, cpuSecondsByRole());
   if (status.status !== "done" || !status.url) throw new Error(`report failed: ${JSON.stringify(status.error)}`);
   const file = await (await fetch(status.url)).arrayBuffer();
   const after = { bff: await memoryOf(bffPid), worker: await memoryOf(workerPid) };
@@ -92,6 +96,8 @@ try {
     fileMb: Math.round((file.byteLength / MB) * 10) / 10,
     bff: { idleRssMb: before.bff.rssMb, rssAfterUploadMb: bffAfterUpload.rssMb, peakRssMb: after.bff.peakMb },
     worker: { idleRssMb: before.worker.rssMb, peakRssMb: after.worker.peakMb },
+    /** from submit to done, by process (user + system) */
+    cpuSeconds,
     loadAverage: loadavg().map((n) => Math.round(n * 10) / 10),
     node: process.version,
   };

@@ -60,6 +60,8 @@ export async function startSystem(options: {
   env?: Record<string, string>;
   /** Run the apps' built output (`pnpm build`) with plain node, as the images do, instead of their sources. */
   built?: boolean;
+  /** Node's flags for the BFF and the workers (e.g. bench/lib/system.ts's `profileArgs()`). */
+  nodeArgs?: string[];
 }) {
   const entry = (app: "bff" | "worker") => (options.built ? `apps/${app}/dist/main.mjs` : `apps/${app}/src/main.ts`);
   const database: TestDatabase = await createTestDatabase();
@@ -87,11 +89,11 @@ export async function startSystem(options: {
     ...options.env,
   };
   const startWorker = async () => {
-    const worker = startProcess(entry("worker"), env);
+    const worker = startProcess(entry("worker"), env, options.nodeArgs);
     await worker.waitForLog("worker consuming", 60_000);
     return worker;
   };
-  const bff = startProcess(entry("bff"), env);
+  const bff = startProcess(entry("bff"), env, options.nodeArgs);
   const workers: RunningProcess[] = await Promise.all(Array.from({ length: options.workers }, startWorker));
   await bff.waitForLog("bff listening", 60_000);
   const queue: ReportQueue = await createRabbitQueue({
