@@ -80,7 +80,7 @@ if (!smoke && latest.results.length > 0) {
   writeDocs(
     latest,
     table,
-    `\`pnpm bench\`${partial}, Node ${m.node}, load average ${m.loadAverage[0]} before, ${after.loadAverage[0]} after`,
+    `\`pnpm bench\`${partial}, ${m.apps}, Node ${m.node}, load average ${m.loadAverage[0]} before, ${after.loadAverage[0]} after`,
   );
 }
 

@@ -16,7 +16,7 @@ import autocannon from "autocannon";
 import { freePort, startProcess } from "../../test/support/processes";
 import { cpuPerRequest } from "../lib/cpu";
 import { type Comparison, compare, type Measure, round } from "../lib/report";
-import { memoryOf, startBenchSystem } from "../lib/system";
+import { appEntry, memoryOf, startBenchSystem } from "../lib/system";
 
 export interface ApiOptions {
   smoke: boolean;
@@ -104,7 +104,7 @@ export async function runApi(parts: ReadonlySet<string>, options: ApiOptions): P
       // a BFF without Redis reads every status from PostgreSQL: the miss path, every time
       const port = await freePort();
       const { REDIS_URL: _redis, ...env } = system.env;
-      const bff = startProcess("apps/bff/src/main.ts", { ...env, PORT: String(port) });
+      const bff = startProcess(appEntry("bff"), { ...env, PORT: String(port) });
       stops.push(() => bff.stop());
       await bff.waitForLog("bff listening", 60_000);
       const url = `http://127.0.0.1:${port}/status/${requestId}`;
@@ -119,7 +119,7 @@ export async function runApi(parts: ReadonlySet<string>, options: ApiOptions): P
     if (parts.has("status-embedded")) {
       const dir = await mkdtemp(join(tmpdir(), "reports-bench-embedded-"));
       const port = await freePort();
-      const embedded = startProcess("apps/standalone/src/main.ts", {
+      const embedded = startProcess(appEntry("standalone"), {
         DATA_DIR: dir,
         PORT: String(port),
         LOG_REQUESTS: "false",

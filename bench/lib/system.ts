@@ -1,11 +1,23 @@
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { delayLevels, retryPolicy } from "@reports/contracts";
 import { createTestDatabase, type TestDatabase } from "@reports/db/testing";
 import { deleteTopology, TEST_RABBITMQ_URL, uniquePrefix } from "@reports/queue/testing";
 import { createTestBucket, s3Env, startS3Server, type TestS3Server } from "@reports/storage/testing";
-import { freePort, type RunningProcess, startProcess } from "../../test/support/processes";
+import { freePort, ROOT, type RunningProcess, startProcess } from "../../test/support/processes";
 
 export const REDIS_URL = "redis://127.0.0.1:6379";
+
+/**
+ * The benches run the apps as the images do, `pnpm build`'s output with plain node, when it exists (`pnpm build`
+ * first, again after a change: a stale build measures old code); else their sources under tsx, as CI's smoke run
+ * does. Every result says which (`machine().apps`).
+ */
+export const APPS_BUILT = ["bff", "worker", "standalone"].every((app) =>
+  existsSync(`${ROOT}apps/${app}/dist/main.mjs`),
+);
+export const appEntry = (app: "bff" | "worker" | "standalone") =>
+  APPS_BUILT ? `apps/${app}/dist/main.mjs` : `apps/${app}/src/main.ts`;
 
 /** Resident set now and at its peak, of a process, in MB (Linux). */
 export async function memoryOf(pid: number | undefined): Promise<{ rssMb: number; peakMb: number }> {
@@ -69,12 +81,12 @@ export async function startBenchSystem(options: { workers: number; redis?: boole
   // production refuses AUTH_MODE=none: benches run as users would, with a key (made below)
   const workers: RunningProcess[] = [];
   const startWorker = async () => {
-    const worker = startProcess("apps/worker/src/main.ts", env, profileArgs());
+    const worker = startProcess(appEntry("worker"), env, profileArgs());
     await worker.waitForLog("worker consuming", 60_000);
     workers.push(worker);
     return worker;
   };
-  const bff = startProcess("apps/bff/src/main.ts", env, profileArgs());
+  const bff = startProcess(appEntry("bff"), env, profileArgs());
   await Promise.all([bff.waitForLog("bff listening", 60_000), ...Array.from({ length: options.workers }, startWorker)]);
   return {
     baseUrl: `http://127.0.0.1:${port}`,
