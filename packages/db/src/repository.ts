@@ -216,7 +216,7 @@ export function createReportRepository(db: Database) {
 
     /** The request without its spec, input and secret: what a status read, the dashboard or a check needs. */
     async findStatus(requestId: string): Promise<RequestSummary | null> {
-      const [row] = await db.select(summaryColumns).from(r).where(eq(r.requestId, requestId)).limit(1);
+      const [row] = await preparedOnce(db, "reports_find_status", prepareFindStatus).execute({ requestId });
       return row ?? null;
     },
 
@@ -464,6 +464,15 @@ function prepareCreate(db: Database, name: string) {
       definitionVersion: sql`${p("definitionVersion")}`,
     })
     .returning(summaryColumns)
+    .prepare(name);
+}
+
+function prepareFindStatus(db: Database, name: string) {
+  return db
+    .select(summaryColumns)
+    .from(r)
+    .where(eq(r.requestId, sql`${sql.placeholder("requestId")}`))
+    .limit(1)
     .prepare(name);
 }
 
