@@ -8,24 +8,20 @@ import {
   rowCount,
   type StoredInput,
 } from "@reports/contracts";
-import DataLoader from "dataloader";
-import {
-  and,
-  asc,
-  eq,
-  getTableColumns,
-  gt,
-  inArray,
-  isNull,
-  lt,
-  or,
-  type SQL,
-  sql,
-  TransactionRollbackError,
-} from "drizzle-orm";
+import { and, asc, eq, gt, inArray, isNull, lt, or, type SQL, sql, TransactionRollbackError } from "drizzle-orm";
 import type { Database } from "./client";
+import {
+  enqueuedMarks,
+  prepareComplete,
+  prepareCreate,
+  prepareFindStatus,
+  type RequestSummary,
+  requestSummaryColumns as summaryColumns,
+} from "./request-statements";
 import { idempotencyKeys, type ReportRequestRow, reportRequests } from "./schema";
 import { bump, claimable, claimChanges, preparedOnce } from "./transitions";
+
+export { type RequestSummary, requestSummaryColumns } from "./request-statements";
 
 /** An idempotency key already made a request from another body. */
 export class IdempotencyKeyReusedError extends Error {
@@ -39,15 +35,6 @@ export class IdempotencyKeyReusedError extends Error {
 }
 
 const r = reportRequests;
-
-const { spec: _spec, input: _input, webhookSecret: _webhookSecret, ...summaryColumns } = getTableColumns(r);
-/**
- * The columns of a request every status, admin and transition path reads: all but the spec, the stored input's
- * reference and the webhook secret (a spec can weigh megabytes; only a worker's claim needs it).
- */
-export const requestSummaryColumns = summaryColumns;
-/** A request without its spec, input and webhook secret. */
-export type RequestSummary = Omit<ReportRequestRow, "spec" | "input" | "webhookSecret">;
 
 /** A request the relay or the sweeper took to publish: what its message needs. */
 export interface RequestToPublish {
@@ -68,26 +55,6 @@ export interface CreateOptions {
 function storedSpec(spec: ReportSpec) {
   const { webhook, ...stored } = spec;
   return { spec: stored, webhookUrl: webhook?.url ?? null, webhookSecret: webhook?.secret ?? null };
-}
-
-/** How long a mark of a published request waits for others to share its statement. */
-const MARK_BATCH_MS = 2;
-
-/**
- * The marks of published requests, batched: one per database, not per repository (a transaction makes its own). One
- * array parameter, not IN (…): one statement text, prepared once, whatever the batch's size.
- */
-function enqueuedMarks(db: Database) {
-  return new DataLoader<string, void>(
-    async (ids) => {
-      await db
-        .update(r)
-        .set({ enqueuedAt: sql`now()` })
-        .where(sql`${r.requestId} = any(${sql.param([...ids])}::uuid[])`);
-      return ids.map(() => undefined);
-    },
-    { cache: false, maxBatchSize: 500, batchScheduleFn: (mark) => setTimeout(mark, MARK_BATCH_MS) },
-  );
 }
 
 /** A claim the worker holds on one request until it completes, fails or the lease expires. */
@@ -443,57 +410,4 @@ export type ReportRepository = ReturnType<typeof createReportRepository>;
 
 function heldBy(claim: Claim) {
   return and(eq(r.requestId, claim.row.requestId), eq(r.status, "processing"), eq(r.claimToken, claim.token));
-}
-
-/** The insert of a new request, built once (drizzle's query building was ~14% of the BFF's CPU per POST /generate). */
-function prepareCreate(db: Database, name: string) {
-  const p = sql.placeholder;
-  return db
-    .insert(r)
-    .values({
-      owner: sql`${p("owner")}`,
-      format: sql`${p("format")}`,
-      title: sql`${p("title")}`,
-      fileName: sql`${p("fileName")}`,
-      rowCount: sql`${p("rowCount")}`,
-      spec: sql`${p("spec")}::jsonb`,
-      webhookUrl: sql`${p("webhookUrl")}`,
-      webhookSecret: sql`${p("webhookSecret")}`,
-      input: sql`${p("input")}::jsonb`,
-      definitionName: sql`${p("definitionName")}`,
-      definitionVersion: sql`${p("definitionVersion")}`,
-    })
-    .returning(summaryColumns)
-    .prepare(name);
-}
-
-function prepareFindStatus(db: Database, name: string) {
-  return db
-    .select(summaryColumns)
-    .from(r)
-    .where(eq(r.requestId, sql`${sql.placeholder("requestId")}`))
-    .limit(1)
-    .prepare(name);
-}
-
-function prepareComplete(db: Database, name: string) {
-  const p = sql.placeholder;
-  return db
-    .update(r)
-    .set({
-      status: "done",
-      fileKey: sql`${p("fileKey")}`,
-      warnings: sql`${p("warnings")}::jsonb`,
-      claimToken: null,
-      leaseExpiresAt: null,
-      completions: sql`${r.completions} + 1`,
-      lastErrorType: null,
-      lastErrorMessage: null,
-      ...bump,
-    })
-    .where(
-      and(eq(r.requestId, sql`${p("requestId")}`), eq(r.status, "processing"), eq(r.claimToken, sql`${p("token")}`)),
-    )
-    .returning(summaryColumns)
-    .prepare(name);
 }
