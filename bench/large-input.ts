@@ -9,7 +9,6 @@
  * Runs the apps' built output with plain node, as the images do, when there is one (`pnpm build`), else their
  * sources under tsx; the result says which. Writes bench/results/large-input.json.
  */
-import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { loadavg } from "node:os";
 import { Readable } from "node:stream";
@@ -18,7 +17,7 @@ import type { ReportFormat } from "@reports/contracts";
 import { ndjsonOf, sampleRow, sampleSpec } from "@reports/contracts/testing";
 import { startSystem } from "../test/support/system";
 import { cpuSecondsByRole, cpuSpent } from "./lib/cpu";
-import { memoryOf, profileArgs } from "./lib/system";
+import { APPS_BUILT, APPS_RUN_AS, memoryOf, profileArgs } from "./lib/system";
 
 const rows = Number(process.argv[2] ?? 1_048_575);
 const format = (process.argv[3] ?? "xlsx") as ReportFormat;
@@ -42,11 +41,9 @@ function body(): Readable {
   return Readable.from(lines()).pipe(createGzip({ level: 1 }));
 }
 
-// as the images run them (`pnpm build` first); the sources under tsx when there is no built output
-const built = existsSync(new URL("../apps/worker/dist/main.mjs", import.meta.url));
 const system = await startSystem({
   workers: 1,
-  built,
+  built: APPS_BUILT,
   nodeArgs: profileArgs(),
   env: { LOG_REQUESTS: "false", RENDER_TIMEOUT_MS: "600000", LEASE_MS: "60000", WORKER_CONCURRENCY: "1" },
 });
@@ -85,7 +82,7 @@ try {
   const after = { bff: await memoryOf(bffPid), worker: await memoryOf(workerPid) };
 
   const result = {
-    runAs: built ? "built output, plain node" : "sources under tsx",
+    runAs: APPS_RUN_AS,
     rows,
     format,
     wireMb: Math.round((wireBytes / MB) * 10) / 10,

@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { cpus, loadavg, totalmem } from "node:os";
-import { APPS_BUILT } from "./system";
+import { APPS_RUN_AS } from "./system";
 
 /** One measured comparison: ours beside a baseline, with the goal the ratio is held to (if any). */
 export interface Comparison {
@@ -75,7 +75,7 @@ export function machine() {
     memoryGb: Math.round(totalmem() / 2 ** 30),
     loadAverage: loadavg().map((n) => Math.round(n * 10) / 10),
     gitSha: sha,
-    apps: APPS_BUILT ? "built output, plain node" : "sources under tsx",
+    apps: APPS_RUN_AS,
   };
 }
 

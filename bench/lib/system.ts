@@ -16,6 +16,8 @@ export const REDIS_URL = "redis://127.0.0.1:6379";
 export const APPS_BUILT = ["bff", "worker", "standalone"].every((app) =>
   existsSync(`${ROOT}apps/${app}/dist/main.mjs`),
 );
+/** How the benches ran the apps, as each result records it. */
+export const APPS_RUN_AS = APPS_BUILT ? "built output, plain node" : "sources under tsx";
 export const appEntry = (app: "bff" | "worker" | "standalone") =>
   APPS_BUILT ? `apps/${app}/dist/main.mjs` : `apps/${app}/src/main.ts`;
 

@@ -140,11 +140,12 @@ export function readWorkerEnv(env: NodeJS.ProcessEnv = process.env): WorkerEnv {
 
 /** The render pool an env asks for. */
 export function renderPoolOptions(env: WorkerSettings): RenderPoolOptions {
+  const threads = env.RENDER_THREADS ?? env.WORKER_CONCURRENCY;
   return {
-    maxThreads: env.RENDER_THREADS ?? env.WORKER_CONCURRENCY,
+    maxThreads: threads,
     // while there is work, every slot's thread stays warm (a light report must not wait for a thread to load while
     // a heavy one renders); once idle for RENDER_IDLE_SECONDS, none is kept
-    minThreads: env.RENDER_IDLE_SECONDS === 0 ? (env.RENDER_THREADS ?? env.WORKER_CONCURRENCY) : 0,
+    minThreads: env.RENDER_IDLE_SECONDS === 0 ? threads : 0,
     idleTimeoutMs: env.RENDER_IDLE_SECONDS === 0 ? Number.POSITIVE_INFINITY : env.RENDER_IDLE_SECONDS * 1000,
     timeoutMs: env.RENDER_TIMEOUT_MS,
     maxHeapMb: env.RENDER_MAX_HEAP_MB,
