@@ -6,6 +6,7 @@ import { HTTPException } from "hono/http-exception";
 import { authenticated } from "./auth/middleware";
 import { type AppEnv, traceIdOf } from "./context";
 import type { AppDeps } from "./deps";
+import { answerHeaders } from "./http/answer-headers";
 import { corsPolicy } from "./http/cors";
 import { ApiError, ClientGoneError, internalError } from "./http/errors";
 import { problemResponse, RETRY_AFTER_SECONDS } from "./http/problem";
@@ -32,23 +33,15 @@ import { appRouter } from "./trpc/router";
 export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>();
 
-  app.use(async (c, next) => {
-    // no answer, preflights included, is to be sniffed into another type (an error rendered as HTML, a download
-    // run as a script). Set before the answer exists, so Hono's own answers carry it as made: a header set on a
-    // finished answer copies it into a new Response (measured: a fifth of a status read's CPU); only answers
-    // built elsewhere (tRPC's, files) get it that way.
-    c.header("X-Content-Type-Options", "nosniff");
-    await next();
-    if (!c.res.headers.has("X-Content-Type-Options")) c.header("X-Content-Type-Options", "nosniff");
-  });
   app.use(traceIds());
+  // no answer, preflights included, is to be sniffed into another type (an error rendered as HTML, a download run
+  // as a script); every answer names its exchange
+  app.use(answerHeaders((c) => ({ "X-Content-Type-Options": "nosniff", "X-Request-Id": traceIdOf(c) })));
   // before authentication: a browser's preflight carries no credentials
   app.use(corsPolicy(deps.settings.corsOrigins, deps.logger));
   app.use(async (c, next) => {
     const started = performance.now();
     await next();
-    // answers built elsewhere (tRPC's) lack the header the requestId middleware set on the context
-    if (!c.res.headers.has("X-Request-Id")) c.header("X-Request-Id", traceIdOf(c));
     const seconds = (performance.now() - started) / 1000;
     const route = c.req.routePath;
     deps.metrics.requests.inc({ method: c.req.method, route, status: c.res.status });

@@ -1,10 +1,10 @@
-import { createHash, randomBytes } from "node:crypto";
+import { hash, randomBytes } from "node:crypto";
 import { and, asc, eq, isNull } from "drizzle-orm";
 import type { Database } from "./client";
 import { type ApiKeyRow, apiKeys } from "./schema";
 
 /** Keys are 256 random bits, so a plain SHA-256 is enough to store them safely (no slow hash needed). */
-export const hashApiKey = (key: string) => createHash("sha256").update(key).digest("hex");
+export const hashApiKey = (key: string) => hash("sha256", key, "hex");
 
 /**
  * API keys: created (the key is returned once and only its hash stored), looked up, listed, revoked.

@@ -8,6 +8,7 @@ import { afterAll, describe, expect, inject, it } from "vitest";
 import { createApp } from "../app";
 import { createApiDeps } from "../deps";
 import { bffSettings } from "../env";
+import { closeServer, listen } from "../server";
 
 const [database, bucket]: [TestDatabase, TestBucket] = await Promise.all([
   createTestDatabase(),
@@ -37,21 +38,51 @@ const json = (body: unknown) => ({
 const BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c";
 
 describe("security headers and download names", () => {
-  it("sends X-Content-Type-Options: nosniff on every answer: success, problem, 404, tRPC, docs, preflight", async () => {
-    const answers = [
-      await app.request("/healthz"),
-      await app.request("/generate", json({})),
-      await app.request("/nowhere"),
-      await app.request("/trpc/reports.status?input=%7B%7D"),
-      await app.request("/docs"),
-      await app.request("/openapi.json"),
-      await app.request("/generate", {
+  // in memory (app.request: the headers go on Hono's context) and over a real Node server (they go on Node's response)
+  const answers = async (request: (path: string, init?: RequestInit) => Promise<Response>) => {
+    const created = await request("/generate", json(sampleSpec()));
+    const { requestId } = (await created.json()) as { requestId: string };
+    return [
+      created,
+      await request(`/status/${requestId}`),
+      await request("/healthz"),
+      await request("/generate", json({})),
+      await request("/nowhere"),
+      await request("/trpc/reports.status?input=%7B%7D"),
+      await request("/docs"),
+      await request("/openapi.json"),
+      await request("/generate", {
         method: "OPTIONS",
         headers: { origin: "https://app.example.com", "access-control-request-method": "POST" },
       }),
     ];
-    for (const res of answers) expect(res.headers.get("x-content-type-options"), res.url).toBe("nosniff");
-  });
+  };
+
+  it.each(["app.request", "a Node server"])(
+    "sends nosniff and its own X-Request-Id on every answer (%s): success, status, problem, 404, tRPC, docs, preflight",
+    async (via) => {
+      let request = async (path: string, init?: RequestInit) => app.request(path, init);
+      let close = async () => {};
+      if (via === "a Node server") {
+        const { server, url } = await listen(app, { port: 0, host: "127.0.0.1" });
+        request = (path, init) => fetch(`${url}${path}`, init);
+        close = () => closeServer(server, { deadlineMs: 1000 });
+      }
+      try {
+        const ids = new Set<string>();
+        for (const res of await answers(request)) {
+          expect(res.headers.get("x-content-type-options"), `${res.status} ${res.url}`).toBe("nosniff");
+          const id = res.headers.get("x-request-id") ?? "";
+          expect(id, `${res.status} ${res.url}`).toMatch(/^[0-9a-f-]{36}$/);
+          expect(id.includes(","), "one X-Request-Id, not two joined").toBe(false);
+          ids.add(id);
+        }
+        expect(ids.size).toBe(9);
+      } finally {
+        await close();
+      }
+    },
+  );
 
   it("forbids framing /docs", async () => {
     const csp = (await app.request("/docs")).headers.get("content-security-policy") ?? "";

@@ -193,33 +193,33 @@ export function definitionRoutes() {
 
   app.openapi(createDefinitionRoute, async (c) => {
     const { name, ...definition } = c.req.valid("json");
-    const created = await createDefinition(c.var.deps, c.var.owner, name, definition);
+    const created = await createDefinition(c.get("deps"), c.get("owner"), name, definition);
     c.header("Location", `/definitions/${name}`);
     return c.json(created, 201);
   });
 
   app.openapi(listDefinitionsRoute, async (c) =>
-    c.json({ items: await listDefinitions(c.var.deps, c.var.owner) }, 200),
+    c.json({ items: await listDefinitions(c.get("deps"), c.get("owner")) }, 200),
   );
 
   app.openapi(getDefinitionRoute, async (c) =>
-    c.json(await getDefinition(c.var.deps, c.var.owner, c.req.valid("param").name), 200),
+    c.json(await getDefinition(c.get("deps"), c.get("owner"), c.req.valid("param").name), 200),
   );
 
   app.openapi(updateDefinitionRoute, async (c) =>
-    c.json(await updateDefinition(c.var.deps, c.var.owner, c.req.valid("param").name, c.req.valid("json")), 200),
+    c.json(await updateDefinition(c.get("deps"), c.get("owner"), c.req.valid("param").name, c.req.valid("json")), 200),
   );
 
   app.openapi(publishDefinitionRoute, async (c) =>
     c.json(
-      await publishDefinition(c.var.deps, c.var.owner, c.req.valid("param").name, c.req.valid("json").version),
+      await publishDefinition(c.get("deps"), c.get("owner"), c.req.valid("param").name, c.req.valid("json").version),
       200,
     ),
   );
 
   app.openapi(uploadLogoRoute, async (c) => {
     const bytes = new Uint8Array(await c.req.arrayBuffer());
-    return c.json(await uploadLogo(c.var.deps, c.var.owner, bytes, c.req.header("content-type")), 201);
+    return c.json(await uploadLogo(c.get("deps"), c.get("owner"), bytes, c.req.header("content-type")), 201);
   });
 
   return app;

@@ -61,7 +61,7 @@ export function healthRoutes() {
   app.openapi(healthzRoute, (c) => c.json({ status: "ok" as const }, 200));
 
   app.openapi(readyzRoute, async (c) => {
-    const { deps } = c.var;
+    const deps = c.get("deps");
     const probes = {
       database: () => deps.repo.ping(),
       queue: () => deps.queue.depth(),

@@ -61,10 +61,10 @@ export function statusEventRoutes() {
     const gone = new AbortController();
     c.req.raw.signal.addEventListener("abort", () => gone.abort(), { once: true });
     // shutdown ends the stream (the client reconnects elsewhere), or the server would wait on it to close
-    const { closing } = c.var.deps;
+    const { closing } = c.get("deps");
     if (closing.aborted) gone.abort();
     else closing.addEventListener("abort", () => gone.abort(), { once: true, signal: gone.signal });
-    const statuses = await openStatusStream(c.var.deps, c.req.valid("param").requestId, c.var.owner, gone.signal);
+    const statuses = await openStatusStream(c.get("deps"), c.req.valid("param").requestId, c.get("owner"), gone.signal);
     c.header("Cache-Control", "no-store");
     // nginx and similar proxies buffer responses unless told not to
     c.header("X-Accel-Buffering", "no");
