@@ -257,6 +257,20 @@ async function withDownloadUrl(deps: AppDeps, cached: CachedStatus): Promise<Rep
 }
 
 /**
+ * A status's JSON, made once per view: `getReportStatus` hands out the same frozen view while a status and its link
+ * hold, and a poller reads the same one many times (measured: serialising it was a twentieth of a read's CPU).
+ */
+const statusBodies = new WeakMap<ReportStatus, string>();
+export function statusJson(status: ReportStatus): string {
+  let body = statusBodies.get(status);
+  if (body === undefined) {
+    body = JSON.stringify(status);
+    statusBodies.set(status, body);
+  }
+  return body;
+}
+
+/**
  * Renders a small report of `owner` at once, in the BFF's own threads (never on its event loop): the preview
  * path. Larger reports are refused with a pointer to `/generate`; a busy pool with 429 (the owner's share) or 503
  * (everyone's queue); `signal` (the client leaving) stops the wait or the render.

@@ -16,7 +16,15 @@ import { requestHash, resolveRequest } from "../definitions/service";
 import { ApiError } from "../http/errors";
 import { isNdjson, receiveNdjson } from "../reports/ndjson";
 import { RowAccount } from "../reports/row-budget";
-import { cancelReport, createReport, deleteInput, getReportStatus, isReplay, renderNow } from "../reports/service";
+import {
+  cancelReport,
+  createReport,
+  deleteInput,
+  getReportStatus,
+  isReplay,
+  renderNow,
+  statusJson,
+} from "../reports/service";
 import {
   AUTH_FAILURES,
   BEARER,
@@ -292,20 +300,6 @@ export const downloadRoute = createRoute({
     ...problemResponses(["MALFORMED_ID", "NOT_FOUND", "NOT_READY", "GONE", ...AUTH_FAILURES]),
   },
 });
-
-/**
- * A status's JSON, made once per view: `getReportStatus` hands out the same frozen view while a status and its link
- * hold, and a poller reads the same one many times (measured: serialising it was a twentieth of a read's CPU).
- */
-const statusBodies = new WeakMap<ReportStatus, string>();
-function statusJson(status: ReportStatus): string {
-  let body = statusBodies.get(status);
-  if (body === undefined) {
-    body = JSON.stringify(status);
-    statusBodies.set(status, body);
-  }
-  return body;
-}
 
 /**
  * `POST /generate`, `POST /render`, `GET /status/{requestId}`, `POST /reports/{requestId}/cancel`,
