@@ -18,8 +18,8 @@ const MAYBE_WIDE = /[\u1100-\u115F\u2E80-\uFFFF]/;
 /** How many character widths a line of text takes: wide characters count twice, a surrogate pair once. */
 function textWidth(line: string): number {
   let width = line.length;
-  // most text (Latin, Cyrillic, Greek, Arabic, Hebrew, numbers with their currency) has none: no match to walk (measured: walking them
-  // was a tenth of a 100-row sheet's widths)
+  // most text (Latin, Cyrillic, Greek, Arabic, Hebrew, numbers with their currency) has none: no match to walk
+  // (measured: walking them was a tenth of a 100-row sheet's widths)
   if (!MAYBE_WIDE.test(line)) return width;
   for (const wide of line.matchAll(WIDE)) width += wide[0].length === 2 ? 0 : 1;
   return width;

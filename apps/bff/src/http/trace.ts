@@ -6,9 +6,10 @@ import type { AppEnv } from "../context";
 export const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
- * Names the exchange: our own trace id, always generated here (`X-Request-Id` on the answer, set by `answerHeaders`; `traceId`
- * in problems and logs), so a client can neither pick nor collide with another exchange's. A well-formed `X-Request-Id` from the
- * client is kept beside it as `clientRequestId` on the exchange's log lines; any other is ignored.
+ * Names the exchange: our own trace id, always generated here (`X-Request-Id` on the answer, set by `answerHeaders`;
+ * `traceId` in problems and logs), so a client can neither pick nor collide with another exchange's. A well-formed
+ * `X-Request-Id` from the client is kept beside it as `clientRequestId` on the exchange's log lines; any other is
+ * ignored.
  */
 export const traceIds = () =>
   createMiddleware<AppEnv>(async (c, next) => {
