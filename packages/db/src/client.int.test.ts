@@ -29,15 +29,24 @@ describe("the PostgreSQL client", () => {
       expect(await prepared(handle.db, 'insert into "report_requests"')).toBe(1);
       expect(await prepared(handle.db, 'update "report_requests" set "enqueued_at"')).toBe(1);
 
-      const created = await repo.createIdempotent(sampleSpec({ rows: 2 }), {
-        owner: "prepared",
-        key: "k-1",
-        bodyHash: "h",
-        ttlMs: 60_000,
-      });
-      expect(created.replayed).toBe(false);
-      // the key's insert ran inside the idempotent create's transaction
-      expect(await prepared(handle.db, 'insert into "idempotency_keys"')).toBe(1);
+      for (let i = 0; i < 3; i++) {
+        const created = await repo.createIdempotent(sampleSpec({ rows: 2 }), {
+          owner: "prepared",
+          key: `k-${i}`,
+          bodyHash: "h",
+          ttlMs: 60_000,
+        });
+        expect(created.replayed).toBe(false);
+      }
+      // the key's claim and the request's insert: one statement
+      expect(await prepared(handle.db, 'with "claimed" as (insert into "idempotency_keys"')).toBe(1);
+
+      for (let i = 0; i < 3; i++) {
+        await handle.db.transaction((tx) =>
+          createReportRepository(tx as unknown as typeof handle.db).create(sampleSpec(), { owner: "in-tx" }),
+        );
+      }
+      expect(await prepared(handle.db, 'insert into "report_requests"')).toBe(1);
     } finally {
       await handle.close();
     }

@@ -232,6 +232,35 @@ describe.each(TEST_DRIVERS)("report repository on %s", (_name, open) => {
     expect(otherOwner.row.requestId).not.toBe(results[0]?.row.requestId);
   });
 
+  it("stores the same request under an idempotency key as without one, and answers the same summary", async () => {
+    const spec = {
+      ...sampleSpec({ rows: 3 }),
+      webhook: { url: "https://hooks.example.com/r", secret: "s3cr3t-value" },
+    };
+    const options = {
+      owner: "acme",
+      input: { prefix: "inputs/x", counts: [40, 2] },
+      definition: { name: "sales", version: 3 },
+    };
+    const plain = await repo.create(spec, options);
+    const keyed = await repo.createIdempotent(spec, {
+      ...options,
+      key: `k-${crypto.randomUUID()}`,
+      bodyHash: "h",
+      ttlMs: 60_000,
+    });
+    expect(keyed.replayed).toBe(false);
+    const differ = ["requestId", "createdAt", "updatedAt"] as const;
+    const without = (row: object) =>
+      Object.fromEntries(Object.entries(row).filter(([k]) => !differ.includes(k as never)));
+    expect(without(keyed.row)).toEqual(without(plain));
+    expect(keyed.row.createdAt).toBeInstanceOf(Date);
+    expect(keyed.row).toMatchObject({ rowCount: 42, webhookUrl: "https://hooks.example.com/r", definitionVersion: 3 });
+    expect(without((await repo.findById(keyed.row.requestId)) ?? {})).toEqual(
+      without((await repo.findById(plain.requestId)) ?? {}),
+    );
+  });
+
   it("forgets an expired idempotency key", async () => {
     const key = { owner: "acme", key: `k-${crypto.randomUUID()}`, bodyHash: "h1", ttlMs: 1 };
     const first = await repo.createIdempotent(sampleSpec(), key);

@@ -1,16 +1,11 @@
 import { randomUUID } from "node:crypto";
-import {
-  type DefinitionRef,
-  downloadName,
-  type ReportErrorType,
-  type ReportSpec,
-  type ReportWarning,
-  rowCount,
-  type StoredInput,
-} from "@reports/contracts";
-import { and, asc, eq, gt, inArray, isNull, lt, or, type SQL, sql, TransactionRollbackError } from "drizzle-orm";
+import type { ReportErrorType, ReportSpec, ReportWarning } from "@reports/contracts";
+import { and, asc, eq, inArray, isNull, lt, or, type SQL, sql } from "drizzle-orm";
 import type { Database } from "./client";
+import { createIdempotent, hasIdempotencyKey, type IdempotencyKey } from "./idempotency";
 import {
+  type CreateOptions,
+  createValues,
   enqueuedMarks,
   prepareComplete,
   prepareCreate,
@@ -18,21 +13,11 @@ import {
   type RequestSummary,
   requestSummaryColumns as summaryColumns,
 } from "./request-statements";
-import { idempotencyKeys, type ReportRequestRow, reportRequests } from "./schema";
+import { type ReportRequestRow, reportRequests } from "./schema";
 import { bump, claimable, claimChanges, preparedOnce } from "./transitions";
 
+export { IdempotencyKeyReusedError } from "./idempotency";
 export { type RequestSummary, requestSummaryColumns } from "./request-statements";
-
-/** An idempotency key already made a request from another body. */
-export class IdempotencyKeyReusedError extends Error {
-  override readonly name = "IdempotencyKeyReusedError";
-  constructor(
-    readonly key: string,
-    readonly requestId: string,
-  ) {
-    super(`idempotency key "${key}" was already used with another request body`);
-  }
-}
 
 const r = reportRequests;
 
@@ -41,20 +26,6 @@ export interface RequestToPublish {
   requestId: string;
   attempts: number;
   status: ReportRequestRow["status"];
-}
-
-export interface CreateOptions {
-  owner?: string;
-  /** The rows of a streamed report, already in object storage. */
-  input?: StoredInput;
-  /** The definition version the spec was resolved from. */
-  definition?: DefinitionRef;
-}
-
-/** The spec as stored: its webhook goes to columns of its own (the secret must never show in a status). */
-function storedSpec(spec: ReportSpec) {
-  const { webhook, ...stored } = spec;
-  return { spec: stored, webhookUrl: webhook?.url ?? null, webhookSecret: webhook?.secret ?? null };
 }
 
 /** A claim the worker holds on one request until it completes, fails or the lease expires. */
@@ -74,106 +45,20 @@ export function createReportRepository(db: Database) {
   return {
     /** Stores a new request as `queued`; a streamed report's rows are in `input`, not in its spec. */
     async create(spec: ReportSpec, options: CreateOptions = {}): Promise<RequestSummary> {
-      const { spec: stored, webhookUrl, webhookSecret } = storedSpec(spec);
-      const [row] = await preparedOnce(db, "reports_create", prepareCreate).execute({
-        owner: options.owner ?? "anonymous",
-        format: spec.format,
-        title: spec.title,
-        fileName: downloadName(spec),
-        rowCount: options.input ? options.input.counts.reduce((n, c) => n + c, 0) : rowCount(spec),
-        spec: JSON.stringify(stored),
-        webhookUrl,
-        webhookSecret,
-        input: options.input ? JSON.stringify(options.input) : null,
-        definitionName: options.definition?.name ?? null,
-        definitionVersion: options.definition?.version ?? null,
-      });
+      const [row] = await preparedOnce(db, "reports_create", prepareCreate).execute(createValues(spec, options));
       if (!row) throw new Error("insert returned no row");
       return row;
     },
 
-    /**
-     * Stores a new request under an idempotency key, or returns the request the key already made.
-     * The key's primary key (owner, key) settles concurrent duplicates: the loser's insert waits for
-     * the winner's transaction and then sees its row. Throws {@link IdempotencyKeyReusedError} when the
-     * key was used with another body.
-     */
-    async createIdempotent(
+    /** {@link createIdempotent}: a new request under an idempotency key, or the one the key already made. */
+    createIdempotent(
       spec: ReportSpec,
-      options: {
-        owner: string;
-        key: string;
-        bodyHash: string;
-        ttlMs: number;
-        input?: StoredInput;
-        definition?: DefinitionRef;
-      },
+      options: IdempotencyKey & Omit<CreateOptions, "owner">,
     ): Promise<{ row: RequestSummary; replayed: boolean }> {
-      const { owner, key, bodyHash, input, definition } = options;
-      const match = and(eq(idempotencyKeys.owner, owner), eq(idempotencyKeys.key, key));
-      const created = await db
-        .transaction(async (tx) => {
-          const row = await createReportRepository(tx as unknown as Database).create(spec, {
-            owner,
-            ...(input ? { input } : {}),
-            ...(definition ? { definition } : {}),
-          });
-          const claimed = await tx
-            .insert(idempotencyKeys)
-            .values({
-              owner,
-              key,
-              bodyHash,
-              requestId: row.requestId,
-              expiresAt: sql`now() + make_interval(secs => ${options.ttlMs / 1000})`,
-            })
-            // an expired key is taken over in the same statement; a live one keeps its request (rolled back below)
-            .onConflictDoUpdate({
-              target: [idempotencyKeys.owner, idempotencyKeys.key],
-              set: {
-                bodyHash,
-                requestId: row.requestId,
-                expiresAt: sql`now() + make_interval(secs => ${options.ttlMs / 1000})`,
-              },
-              setWhere: lt(idempotencyKeys.expiresAt, sql`now()`),
-            })
-            .returning({ requestId: idempotencyKeys.requestId });
-          if (claimed.length === 0) {
-            tx.rollback();
-          }
-          return row;
-        })
-        .catch((error: unknown) => {
-          if (error instanceof TransactionRollbackError) return null;
-          throw error;
-        });
-      if (created) return { row: created, replayed: false };
-      const [existing] = await db
-        .select({ bodyHash: idempotencyKeys.bodyHash, row: summaryColumns })
-        .from(idempotencyKeys)
-        .innerJoin(r, eq(r.requestId, idempotencyKeys.requestId))
-        .where(match)
-        .limit(1);
-      if (!existing) throw new Error("idempotency key vanished between conflict and read");
-      if (existing.bodyHash !== bodyHash) throw new IdempotencyKeyReusedError(key, existing.row.requestId);
-      return { row: existing.row, replayed: true };
+      return createIdempotent(db, createValues(spec, options), options);
     },
 
-    /** Whether `owner` has a live idempotency key `key` (a request with it would be a replay). */
-    async hasIdempotencyKey(owner: string, key: string): Promise<boolean> {
-      const rows = await db
-        .select({ key: idempotencyKeys.key })
-        .from(idempotencyKeys)
-        .where(
-          and(
-            eq(idempotencyKeys.owner, owner),
-            eq(idempotencyKeys.key, key),
-            gt(idempotencyKeys.expiresAt, sql`now()`),
-          ),
-        )
-        .limit(1);
-      return rows.length > 0;
-    },
+    hasIdempotencyKey: (owner: string, key: string) => hasIdempotencyKey(db, owner, key),
 
     /** The whole row, spec included: for tests and tools; status paths use {@link findStatus}. */
     async findById(requestId: string): Promise<ReportRequestRow | null> {

@@ -2,6 +2,7 @@
 // PostgreSQL parses and plans them once per connection. Building the insert again for every request was ~14% of the
 // BFF's CPU per POST /generate.
 
+import { type DefinitionRef, downloadName, type ReportSpec, rowCount, type StoredInput } from "@reports/contracts";
 import DataLoader from "dataloader";
 import { and, eq, getTableColumns, sql } from "drizzle-orm";
 import type { Database } from "./client";
@@ -39,7 +40,39 @@ export function enqueuedMarks(db: Database) {
   );
 }
 
-/** The insert of a new request; values as placeholders, the JSON ones already stringified. */
+export interface CreateOptions {
+  owner?: string;
+  /** The rows of a streamed report, already in object storage. */
+  input?: StoredInput;
+  /** The definition version the spec was resolved from. */
+  definition?: DefinitionRef;
+}
+
+/** What a new request's insert binds; the JSON ones already stringified. */
+export type CreateValues = ReturnType<typeof createValues>;
+
+/**
+ * The insert's values for a spec. Its webhook goes to columns of its own (the secret must never show in a status); a
+ * streamed report's rows are in `input`, not in its spec.
+ */
+export function createValues(spec: ReportSpec, options: CreateOptions) {
+  const { webhook, ...stored } = spec;
+  return {
+    owner: options.owner ?? "anonymous",
+    format: spec.format,
+    title: spec.title,
+    fileName: downloadName(spec),
+    rowCount: options.input ? options.input.counts.reduce((n, c) => n + c, 0) : rowCount(spec),
+    spec: JSON.stringify(stored),
+    webhookUrl: webhook?.url ?? null,
+    webhookSecret: webhook?.secret ?? null,
+    input: options.input ? JSON.stringify(options.input) : null,
+    definitionName: options.definition?.name ?? null,
+    definitionVersion: options.definition?.version ?? null,
+  };
+}
+
+/** The insert of a new request; values as placeholders ({@link createValues}). */
 export function prepareCreate(db: Database, name: string) {
   const p = sql.placeholder;
   return db
