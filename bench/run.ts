@@ -1,8 +1,8 @@
 /**
  * `pnpm bench [part…] [--smoke]`: the API beside bare baselines, end to end beside BullMQ, the scaling curve, and
  * the renderers; prints a table and writes bench/results/latest.json (and, unless --smoke, the table and the
- * charts into docs/performance.md and docs/perf/). Parts: status-hit status-miss status-embedded generate e2e
- * scaling renderers. `--smoke` runs each briefly, to prove it works (CI), never to judge a figure.
+ * charts into docs/performance.md and docs/perf/). Parts: status-hit status-miss status-embedded generate
+ * generate-keyed e2e scaling renderers. `--smoke` runs each briefly, to prove it works (CI), never to judge a figure.
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -13,7 +13,16 @@ import { writeCharts } from "./lib/charts";
 import { memoryVerdict } from "./lib/memory";
 import { type Comparison, type Measure, machine, markdown } from "./lib/report";
 
-const ALL = ["status-hit", "status-miss", "status-embedded", "generate", "e2e", "scaling", "renderers"];
+const ALL = [
+  "status-hit",
+  "status-miss",
+  "status-embedded",
+  "generate",
+  "generate-keyed",
+  "e2e",
+  "scaling",
+  "renderers",
+];
 const args = process.argv.slice(2);
 const smoke = args.includes("--smoke");
 // --report: measure nothing, write the table, docs and charts again from bench/results/latest.json
@@ -37,7 +46,7 @@ if (reportOnly) {
   writeDocs(latest, tableOf(latest), "`pnpm bench --report` from bench/results/latest.json");
   process.exit(0);
 }
-if (["status-hit", "status-miss", "status-embedded", "generate"].some((p) => parts.has(p))) {
+if (["status-hit", "status-miss", "status-embedded", "generate", "generate-keyed"].some((p) => parts.has(p))) {
   log("API …");
   results.push(...(await runApi(parts, { smoke })));
 }
