@@ -65,7 +65,7 @@ export async function startBenchSystem(options: { workers: number; redis?: boole
     DATABASE_URL: database.url,
     RABBITMQ_URL: TEST_RABBITMQ_URL,
     QUEUE_PREFIX: prefix,
-    ...(options.redis === false ? {} : { REDIS_URL }),
+    ...(options.redis === false ? {} : { REDIS_URL, REDIS_PREFIX: `${prefix}:` }),
     ...s3Env(s3, bucket.bucket),
     PORT: String(port),
     LOG_REQUESTS: "false",

@@ -1,3 +1,4 @@
+import { createRedisCache } from "@reports/cache";
 import { sampleSpec } from "@reports/contracts/testing";
 import { createTestDatabase, type TestDatabase } from "@reports/db/testing";
 import { deleteTopology, TEST_RABBITMQ_URL, uniquePrefix } from "@reports/queue/testing";
@@ -14,6 +15,7 @@ describe("distributed mode: a BFF and a worker process on PostgreSQL, RabbitMQ, 
   let worker: RunningProcess;
   let baseUrl: string;
   const prefix = uniquePrefix("e2e");
+  const REDIS_URL = "redis://127.0.0.1:6379";
 
   beforeAll(async () => {
     const s3 = inject("s3");
@@ -23,7 +25,8 @@ describe("distributed mode: a BFF and a worker process on PostgreSQL, RabbitMQ, 
       DATABASE_URL: database.url,
       RABBITMQ_URL: TEST_RABBITMQ_URL,
       QUEUE_PREFIX: prefix,
-      REDIS_URL: "redis://127.0.0.1:6379",
+      REDIS_URL,
+      REDIS_PREFIX: `${prefix}:`,
       S3_BUCKET: bucket.bucket,
       S3_ENDPOINT: s3.endpoint,
       AWS_REGION: s3.region,
@@ -88,5 +91,14 @@ describe("distributed mode: a BFF and a worker process on PostgreSQL, RabbitMQ, 
     expect(status.status).toBe("done");
     const [row] = await database.db.query.reportRequests.findMany({ where: (r, { eq }) => eq(r.requestId, requestId) });
     expect(row).toMatchObject({ status: "done", fileKey: `reports/${requestId}.xlsx`, attempts: 1 });
+    // the worker's final status, under this deployment's REDIS_PREFIX and nowhere else
+    const ours = createRedisCache({ url: REDIS_URL, keyPrefix: `${prefix}:` });
+    const unprefixed = createRedisCache({ url: REDIS_URL });
+    try {
+      expect(await ours.get(requestId)).toMatchObject({ status: "done", version: row?.version });
+      expect(await unprefixed.get(requestId)).toBeNull();
+    } finally {
+      await Promise.all([ours.close(), unprefixed.close()]);
+    }
   });
 });

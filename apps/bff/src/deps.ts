@@ -1,5 +1,5 @@
 import { createNoCache, createRedisCache, type StatusCache } from "@reports/cache";
-import { s3ConfigFromEnv } from "@reports/contracts";
+import { DEFAULT_REDIS_PREFIX, s3ConfigFromEnv } from "@reports/contracts";
 import {
   type AdminRepository,
   type ApiKeyRepository,
@@ -90,10 +90,20 @@ export interface AppDeps {
  * come through here, so auth, limits and rate limits are the same in both.
  */
 export function createApiDeps(
-  parts: Pick<AppDeps, "queue" | "storage" | "cache" | "logger"> & { db: Database; redis?: Redis },
+  parts: Pick<AppDeps, "queue" | "storage" | "cache" | "logger"> & {
+    db: Database;
+    redis?: Redis;
+    /** Prefix of the limiters' Redis keys (REDIS_PREFIX). */
+    redisPrefix?: string;
+  },
   settings: BffSettings,
 ): AppDeps {
   const keys = createApiKeyRepository(parts.db);
+  const limiters = {
+    logger: parts.logger,
+    keyPrefix: parts.redisPrefix ?? DEFAULT_REDIS_PREFIX,
+    ...(parts.redis ? { redis: parts.redis } : {}),
+  };
   let pool: RenderPool | undefined;
   const closing = new AbortController();
   return {
@@ -129,18 +139,15 @@ export function createApiDeps(
     metrics: createApiMetrics(),
     rateLimit: createRateLimit({
       perMinute: settings.RATE_LIMIT_PER_MINUTE,
-      logger: parts.logger,
-      ...(parts.redis ? { redis: parts.redis } : {}),
+      ...limiters,
     }),
     rowBudget: createRowBudget({
       perMinute: settings.ROWS_PER_MINUTE,
-      logger: parts.logger,
-      ...(parts.redis ? { redis: parts.redis } : {}),
+      ...limiters,
     }),
     authFailures: createAuthFailureLimit({
       perMinute: settings.AUTH_FAILURES_PER_MINUTE,
-      logger: parts.logger,
-      ...(parts.redis ? { redis: parts.redis } : {}),
+      ...limiters,
     }),
     settings: {
       authMode: settings.AUTH_MODE,
@@ -174,7 +181,12 @@ export async function createDeps(env: BffEnv, logger: Logger): Promise<AppDeps &
   });
   // without Redis, no cache: a per-process one alone would go stale, since other processes write
   const cache: StatusCache = env.REDIS_URL
-    ? createRedisCache({ url: env.REDIS_URL, logger, memoryEntries: env.STATUS_MEMORY_ENTRIES })
+    ? createRedisCache({
+        url: env.REDIS_URL,
+        keyPrefix: env.REDIS_PREFIX,
+        logger,
+        memoryEntries: env.STATUS_MEMORY_ENTRIES,
+      })
     : createNoCache();
   // the rate limiter's own connection: its commands must not queue behind the cache's
   const redis = env.REDIS_URL
@@ -188,7 +200,7 @@ export async function createDeps(env: BffEnv, logger: Logger): Promise<AppDeps &
       storage: createS3Storage(s3ConfigFromEnv(env)),
       cache,
       logger,
-      ...(redis ? { redis } : {}),
+      ...(redis ? { redis, redisPrefix: env.REDIS_PREFIX } : {}),
     },
     env,
   );

@@ -34,7 +34,9 @@ export async function createDeps(env: WorkerEnv, logger: Logger): Promise<Worker
     logger,
     retryDelaysMs: delayLevels(settings.retry),
   });
-  const cache = env.REDIS_URL ? createRedisCache({ url: env.REDIS_URL, logger }) : createNoCache(); // a per-process cache would go stale: other processes write
+  const cache = env.REDIS_URL
+    ? createRedisCache({ url: env.REDIS_URL, keyPrefix: env.REDIS_PREFIX, logger })
+    : createNoCache(); // a per-process cache would go stale: other processes write
   const renderer = createRenderPool(renderPoolOptions(env));
   const storage = createS3Storage(s3ConfigFromEnv(env));
   const metrics = createWorkerMetrics();

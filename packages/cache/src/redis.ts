@@ -1,4 +1,4 @@
-import { type CachedStatus, cachedStatus, isFinal } from "@reports/contracts";
+import { type CachedStatus, cachedStatus, DEFAULT_REDIS_PREFIX, isFinal } from "@reports/contracts";
 import type { Logger } from "@reports/logger";
 import { Redis, type RedisOptions, type Result } from "ioredis";
 import { LRUCache } from "lru-cache";
@@ -99,7 +99,7 @@ const SUBSCRIBE_WAIT_MS = 2_000;
  * const stop = cache.subscribe(id, (s) => send(s));  // BFF, for a status subscription
  */
 export function createRedisCache(config: RedisCacheConfig): StatusCache {
-  const prefix = config.keyPrefix ?? "reports:";
+  const prefix = config.keyPrefix ?? DEFAULT_REDIS_PREFIX;
   const ttlSeconds = config.ttlSeconds ?? 24 * 60 * 60;
   const pendingTtlSeconds = config.pendingTtlSeconds ?? 60;
   const channel = `${prefix}status-events`;

@@ -4,6 +4,9 @@ const bool = z
   .enum(["true", "false", "1", "0"], { error: "must be true or false" })
   .transform((v) => v === "true" || v === "1");
 
+/** Where Redis keys and the status event channel live when `REDIS_PREFIX` is unset. */
+export const DEFAULT_REDIS_PREFIX = "reports:";
+
 /**
  * The connection settings every distributed process reads (BFF, worker). Credentials
  * and region for S3 also come from the AWS SDK's standard chain (`AWS_ACCESS_KEY_ID`, …).
@@ -27,6 +30,11 @@ export const serviceEnv = z.object({
     .optional(),
   /** Prefix of the exchange and queue names, so several deployments (or test runs) can share a broker. */
   QUEUE_PREFIX: z.string().default(""),
+  /**
+   * Prefix of every Redis key (statuses, rate limits, row budgets) and of the status event channel, so several
+   * deployments (or test runs) can share a Redis: each BFF then hears only its own deployment's status events.
+   */
+  REDIS_PREFIX: z.string().min(1, { error: "REDIS_PREFIX must not be empty" }).default(DEFAULT_REDIS_PREFIX),
   /** The bucket that holds the reports (`reports/`) and the rows of streamed reports (`inputs/`). */
   S3_BUCKET: z.string({ error: "S3_BUCKET is required" }).min(1),
   /** Any S3-compatible endpoint (MinIO, R2, s3rver); leave unset for AWS. */

@@ -2,6 +2,16 @@ import type { Logger } from "@reports/logger";
 import type { Redis } from "ioredis";
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
 
+/** A per-owner or per-address limit over a one-minute window. */
+export interface LimiterOptions {
+  perMinute: number;
+  /** Shared by every BFF replica; without it, each process counts alone. */
+  redis?: Redis;
+  /** Prefix of the limiter's Redis keys (REDIS_PREFIX); its own name follows it. */
+  keyPrefix: string;
+  logger: Logger;
+}
+
 /**
  * Takes `points` (a request's procedure calls; 1 by default) from `owner`'s budget: resolves with the seconds
  * to wait when that is over its rate (nothing of the request runs), or null when the request may go on.
@@ -13,9 +23,9 @@ export type RateLimit = (owner: string, points?: number) => Promise<number | nul
  * else in this process. A Redis failure lets requests through (counted in memory meanwhile): a slow
  * cache must not fail the API.
  */
-export function createRateLimit(options: { perMinute: number; redis?: Redis; logger: Logger }): RateLimit {
+export function createRateLimit(options: LimiterOptions): RateLimit {
   if (options.perMinute <= 0) return async () => null;
-  const base = { points: options.perMinute, duration: 60, keyPrefix: "reports:rate" };
+  const base = { points: options.perMinute, duration: 60, keyPrefix: `${options.keyPrefix}rate` };
   const memory = new RateLimiterMemory(base);
   const limiter = options.redis
     ? new RateLimiterRedis({ ...base, storeClient: options.redis, insuranceLimiter: memory })
@@ -44,13 +54,9 @@ export interface AuthFailureLimit {
  * `perMinute` failed authentications per client address over a one-minute window (0: unlimited), in Redis when
  * given; like the owner limit, a Redis failure lets requests through.
  */
-export function createAuthFailureLimit(options: {
-  perMinute: number;
-  redis?: Redis;
-  logger: Logger;
-}): AuthFailureLimit {
+export function createAuthFailureLimit(options: LimiterOptions): AuthFailureLimit {
   if (options.perMinute <= 0) return { blockedFor: async () => null, failed: async () => {} };
-  const base = { points: options.perMinute, duration: 60, keyPrefix: "reports:authfail" };
+  const base = { points: options.perMinute, duration: 60, keyPrefix: `${options.keyPrefix}authfail` };
   const memory = new RateLimiterMemory(base);
   const limiter = options.redis
     ? new RateLimiterRedis({ ...base, storeClient: options.redis, insuranceLimiter: memory })

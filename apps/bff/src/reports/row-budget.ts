@@ -1,6 +1,5 @@
-import type { Logger } from "@reports/logger";
-import type { Redis } from "ioredis";
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
+import type { LimiterOptions } from "../auth/rate-limit";
 import { ApiError } from "../http/errors";
 
 /**
@@ -19,12 +18,12 @@ export interface RowBudget {
  * replica), else in this process. As with the request rate, a Redis failure lets the report through.
  *
  * @example
- * const budget = createRowBudget({ perMinute: 5_000_000, logger });
+ * const budget = createRowBudget({ perMinute: 5_000_000, keyPrefix: "reports:", logger });
  * await budget.take("acme", 1_048_575); // null: queued; a number: come back in that many seconds
  */
-export function createRowBudget(options: { perMinute: number; redis?: Redis; logger: Logger }): RowBudget {
+export function createRowBudget(options: LimiterOptions): RowBudget {
   if (options.perMinute <= 0) return { take: async () => null, refund: async () => {} };
-  const base = { points: options.perMinute, duration: 60, keyPrefix: "reports:rows" };
+  const base = { points: options.perMinute, duration: 60, keyPrefix: `${options.keyPrefix}rows` };
   const memory = new RateLimiterMemory(base);
   const limiter = options.redis
     ? new RateLimiterRedis({ ...base, storeClient: options.redis, insuranceLimiter: memory })
