@@ -169,9 +169,11 @@ export async function runApi(parts: ReadonlySet<string>, options: ApiOptions): P
     ] as const) {
       if (!parts.has(part)) continue;
       const body = JSON.stringify(sampleSpec({ rows: 10 }));
+      const url = `${system.baseUrl}/generate`;
+      await load(url, { seconds: 1, connections, headers: auth, method: "POST", body, keyed }); // warm-up
       // the whole system's CPU but the load generator's (autocannon runs in the bench process)
       const ours = await cpuPerRequest(["BFF", "PostgreSQL", "RabbitMQ", "Redis"], () =>
-        load(`${system.baseUrl}/generate`, { seconds, connections, headers: auth, method: "POST", body, keyed }),
+        load(url, { seconds, connections, headers: auth, method: "POST", body, keyed }),
       );
       const base = await bareGenerate(system.database.url, system.env.QUEUE_PREFIX as string, seconds, connections);
       results.push(
