@@ -261,6 +261,19 @@ describe.each(TEST_DRIVERS)("report repository on %s", (_name, open) => {
     );
   });
 
+  it("stores a caller's spec JSON as given, but never one that holds a webhook and its secret", async () => {
+    const key = () => ({ owner: "acme", key: `k-${crypto.randomUUID()}`, bodyHash: "h", ttlMs: 60_000 });
+    const plain = sampleSpec({ rows: 2 });
+    const given = await repo.createIdempotent(plain, { ...key(), specJson: JSON.stringify(plain) });
+    expect((await repo.findById(given.row.requestId))?.spec).toEqual(plain);
+    const hooked = { ...plain, webhook: { url: "https://hooks.example.com/r", secret: "never-in-the-spec" } };
+    const withHook = await repo.createIdempotent(hooked, { ...key(), specJson: JSON.stringify(hooked) });
+    const stored = await repo.findById(withHook.row.requestId);
+    expect(stored?.spec).toEqual(plain);
+    expect(JSON.stringify(stored?.spec)).not.toContain("never-in-the-spec");
+    expect(stored?.webhookSecret).toBe("never-in-the-spec");
+  });
+
   it("forgets an expired idempotency key", async () => {
     const key = { owner: "acme", key: `k-${crypto.randomUUID()}`, bodyHash: "h1", ttlMs: 1 };
     const first = await repo.createIdempotent(sampleSpec(), key);

@@ -46,6 +46,8 @@ export interface CreateOptions {
   input?: StoredInput;
   /** The definition version the spec was resolved from. */
   definition?: DefinitionRef;
+  /** `JSON.stringify(spec)`, when the caller already made it (not made again for the stored spec). */
+  specJson?: string;
 }
 
 /** What a new request's insert binds; the JSON ones already stringified. */
@@ -63,7 +65,8 @@ export function createValues(spec: ReportSpec, options: CreateOptions) {
     title: spec.title,
     fileName: downloadName(spec),
     rowCount: options.input ? options.input.counts.reduce((n, c) => n + c, 0) : rowCount(spec),
-    spec: JSON.stringify(stored),
+    // without a webhook the stored spec is the spec, key for key
+    spec: options.specJson !== undefined && webhook === undefined ? options.specJson : JSON.stringify(stored),
     webhookUrl: webhook?.url ?? null,
     webhookSecret: webhook?.secret ?? null,
     input: options.input ? JSON.stringify(options.input) : null,

@@ -146,12 +146,15 @@ async function createIdempotent(
       { path: "idempotencyKey", message: "1 to 255 visible ASCII characters" },
     ]);
   }
-  const bodyHash = streamed?.bodyHash ?? caller.bodyHash ?? hash("sha256", JSON.stringify(spec), "hex");
+  // without the raw body's hash (a tRPC call), the spec's JSON is hashed and then stored as it is
+  const given = streamed?.bodyHash ?? caller.bodyHash;
+  const specJson = given === undefined ? JSON.stringify(spec) : undefined;
   try {
     return await deps.repo.createIdempotent(spec, {
       owner: caller.owner,
       key,
-      bodyHash,
+      bodyHash: given ?? hash("sha256", specJson as string, "hex"),
+      ...(specJson === undefined ? {} : { specJson }),
       ttlMs: deps.settings.idempotencyTtlMs,
       ...(streamed ? { input: streamed.input } : {}),
       ...(caller.definition ? { definition: caller.definition } : {}),
