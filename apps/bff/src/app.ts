@@ -44,8 +44,7 @@ export function createApp(deps: AppDeps) {
     await next();
     const seconds = (performance.now() - started) / 1000;
     const route = c.req.routePath;
-    deps.metrics.requests.inc({ method: c.req.method, route, status: c.res.status });
-    deps.metrics.latency.observe({ method: c.req.method, route }, seconds);
+    deps.metrics.http.record(c.req.method, route, c.res.status, seconds);
     if (deps.settings.logRequests) {
       const fields = { ...traceFieldsOf(c), method: c.req.method, route, status: c.res.status };
       deps.logger.info({ ...fields, ms: Math.round(seconds * 1000) }, "request");

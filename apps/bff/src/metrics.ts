@@ -1,24 +1,14 @@
 import { Hono } from "hono";
-import { Counter, Histogram, Registry } from "prom-client";
+import { Counter, Registry } from "prom-client";
+import { RequestMeter } from "./request-meter";
 
 /** The API's Prometheus metrics, in a registry of its own (several apps may share a test process). */
 export function createApiMetrics() {
   const registry = new Registry();
   return {
     registry,
-    requests: new Counter({
-      name: "reports_http_requests_total",
-      help: "HTTP requests by route and status",
-      labelNames: ["method", "route", "status"] as const,
-      registers: [registry],
-    }),
-    latency: new Histogram({
-      name: "reports_http_request_duration_seconds",
-      help: "HTTP request latency by route",
-      labelNames: ["method", "route"] as const,
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-      registers: [registry],
-    }),
+    /** `reports_http_requests_total` and `reports_http_request_duration_seconds`. */
+    http: new RequestMeter(registry),
     reportsCreated: new Counter({
       name: "reports_created_total",
       help: "Reports accepted by format",
