@@ -98,12 +98,42 @@ export function zoneOf(column: Pick<Formatted, "timeZone">, context: Pick<Format
 function decimalsOf(column: Formatted, locale = "en-US"): number {
   if (column.decimals !== undefined) return column.decimals;
   if (column.type === "integer") return 0;
-  if (column.type === "currency" && column.currency !== undefined) {
-    const format = new Intl.NumberFormat(locale, { style: "currency", currency: column.currency });
-    return format.resolvedOptions().maximumFractionDigits ?? 2;
-  }
+  if (column.type === "currency" && column.currency !== undefined)
+    return currencyStyle(locale, column.currency).decimals;
   return 2;
 }
+
+/** How a locale writes an amount of a currency: its usual decimals, its symbol, and where the symbol goes. */
+interface CurrencyStyle {
+  decimals: number;
+  symbol: string;
+  symbolFirst: boolean;
+  spaced: boolean;
+}
+
+/**
+ * Asked of `Intl` once per locale and currency (a `NumberFormat` and its `formatToParts` cost ~40 µs, and every
+ * currency column's format was asked for three times per render); at most a few hundred pairs are kept.
+ */
+function currencyStyle(locale: string, code: string): CurrencyStyle {
+  const key = `${locale} ${code}`;
+  const known = currencyStyles.get(key);
+  if (known) return known;
+  const format = new Intl.NumberFormat(locale, { style: "currency", currency: code });
+  const parts = format.formatToParts(1);
+  const symbolAt = parts.findIndex((p) => p.type === "currency");
+  const style = {
+    decimals: format.resolvedOptions().maximumFractionDigits ?? 2,
+    symbol: parts[symbolAt]?.value ?? code,
+    symbolFirst: symbolAt < parts.findIndex((p) => p.type === "integer"),
+    spaced: parts.some((p) => p.type === "literal" && /\s/.test(p.value)),
+  };
+  if (currencyStyles.size >= MAX_CURRENCY_STYLES) currencyStyles.clear();
+  currencyStyles.set(key, style);
+  return style;
+}
+const currencyStyles = new Map<string, CurrencyStyle>();
+const MAX_CURRENCY_STYLES = 256;
 
 /**
  * The Excel number format of a column, or undefined for text and booleans. Currency symbols follow `locale`.
@@ -133,13 +163,10 @@ export function excelFormat(column: Formatted, locale = "en-US"): string | undef
 
 /** The symbol where the locale puts it: `"€"#,##0.00` in en-US, `#,##0.00 "€"` in de-DE. */
 function currencyFormat(number: string, code: string, locale: string): string {
-  const parts = new Intl.NumberFormat(locale, { style: "currency", currency: code }).formatToParts(1);
-  const symbolAt = parts.findIndex((p) => p.type === "currency");
-  const numberAt = parts.findIndex((p) => p.type === "integer");
-  const symbol = `"${(parts[symbolAt]?.value ?? code).replace(/"/g, "")}"`;
-  const spaced = parts.some((p) => p.type === "literal" && /\s/.test(p.value));
-  const gap = spaced ? " " : "";
-  return symbolAt < numberAt ? `${symbol}${gap}${number}` : `${number}${gap}${symbol}`;
+  const style = currencyStyle(locale, code);
+  const symbol = `"${style.symbol.replace(/"/g, "")}"`;
+  const gap = style.spaced ? " " : "";
+  return style.symbolFirst ? `${symbol}${gap}${number}` : `${number}${gap}${symbol}`;
 }
 
 /** A cell's text as a reader sees it: "" when empty, null when the value does not fit the column's type. */
