@@ -141,7 +141,11 @@ export const bffSettings = z.object({
    * name decides delivery; give both the same value.
    */
   WEBHOOK_ALLOWED_HOSTS: envHostSet,
-  /** Requests per owner per minute on the report routes; 0 turns rate limiting off. */
+  /**
+   * Requests per owner per minute (a fixed window) on the report routes; 0 turns rate limiting off. With Redis, the
+   * BFF replicas share one count, each judging requests itself from the count it last exchanged with Redis (every
+   * 50 ms while the owner is busy): together they may let a few requests over in a burst.
+   */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
   /**
    * Rows per owner per minute over every report they queue (REST and tRPC, JSON and JSON Lines), so a
