@@ -49,6 +49,8 @@ interface OwnerMinute {
   shared: number;
   /** Points taken here and not yet sent. */
   pending: number;
+  /** Points sent and not yet answered (counted, so that a slow answer lets nothing more through). */
+  sending: number;
   /** When Redis last gave the shared count (0: never this minute). */
   syncedAt: number;
   /** A sync of this owner under way, which requests wait for. */
@@ -77,22 +79,27 @@ function sharedMinuteLimit(options: LimiterOptions & { redis: Redis }): RateLimi
     const pipeline = options.redis.pipeline();
     for (const { owner, state, points } of batch) {
       state.pending -= points;
+      state.sending += points;
       pipeline.incrby(keyOf(owner, state.minute), points).pexpire(keyOf(owner, state.minute), 120_000);
     }
     const at = Date.now();
+    let answered = 0;
     try {
       const results = (await pipeline.exec()) ?? [];
-      batch.forEach(({ state }, i) => {
-        const [error, shared] = results[i * 2] ?? [new Error("no answer from Redis")];
+      for (const { state, points } of batch) {
+        const [error, shared] = results[answered * 2] ?? [new Error("no answer from Redis")];
         if (error) throw error;
         state.shared = Math.max(state.shared, Number(shared));
+        state.sending -= points;
         state.syncedAt = at;
-      });
+        answered++;
+      }
       warned = false;
     } catch (error) {
-      // the points stay counted here: requests go on, judged by this replica alone until Redis answers again
-      for (const { state, points } of batch) {
+      // unanswered, the points stay counted here: requests go on, judged by this replica alone meanwhile
+      for (const { state, points } of batch.slice(answered)) {
         state.shared += points;
+        state.sending -= points;
         state.syncedAt = at;
       }
       if (!warned) options.logger.warn({ err: error }, "rate limit unavailable in Redis; counting in this process");
@@ -113,11 +120,11 @@ function sharedMinuteLimit(options: LimiterOptions & { redis: Redis }): RateLimi
     if (minute !== current) {
       // a new minute: the last one's counts are forgotten (their keys expire in Redis), once sent
       current = minute;
-      for (const [name, other] of owners) if (other.pending === 0) owners.delete(name);
+      for (const [name, other] of owners) if (other.pending === 0 && other.sending === 0) owners.delete(name);
     }
     let state = owners.get(owner);
     if (state?.minute !== minute) {
-      state = { minute, shared: 0, pending: 0, syncedAt: 0 };
+      state = { minute, shared: 0, pending: 0, sending: 0, syncedAt: 0 };
       owners.set(owner, state);
     }
     while (state.syncing) await state.syncing;
@@ -127,7 +134,7 @@ function sharedMinuteLimit(options: LimiterOptions & { redis: Redis }): RateLimi
       await syncing;
       state.syncing = undefined;
     }
-    if (state.shared + state.pending + points > options.perMinute) return secondsLeft(Date.now());
+    if (state.shared + state.sending + state.pending + points > options.perMinute) return secondsLeft(Date.now());
     state.pending += points;
     flushSoon();
     return null;
