@@ -99,19 +99,21 @@ function prepareCreateIdempotent(db: Database, name: string) {
       })
       .returning({ requestId: k.requestId }),
   );
-  const inserted: Array<[keyof CreateValues, string]> = [
-    ["owner", "text"],
-    ["format", reportFormatEnum.enumName],
-    ["title", "text"],
-    ["fileName", "text"],
-    ["rowCount", "integer"],
-    ["spec", "jsonb"],
-    ["webhookUrl", "text"],
-    ["webhookSecret", "text"],
-    ["input", "jsonb"],
-    ["definitionName", "text"],
-    ["definitionVersion", "integer"],
-  ];
+  // every value the plain insert binds, with its column's type (a value added there fails to compile here)
+  const types: Record<keyof CreateValues, string> = {
+    owner: "text",
+    format: reportFormatEnum.enumName,
+    title: "text",
+    fileName: "text",
+    rowCount: "integer",
+    spec: "jsonb",
+    webhookUrl: "text",
+    webhookSecret: "text",
+    input: "jsonb",
+    definitionName: "text",
+    definitionVersion: "integer",
+  };
+  const inserted = Object.entries(types) as Array<[keyof CreateValues, string]>;
   const columns = getTableColumns(r);
   const names = (keys: ReadonlyArray<keyof typeof columns>) =>
     sql.join(
