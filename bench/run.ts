@@ -1,8 +1,9 @@
 /**
  * `pnpm bench [part…] [--smoke]`: the API beside bare baselines, end to end beside BullMQ, the scaling curve, and
  * the renderers; prints a table and writes bench/results/latest.json (and, unless --smoke, the table and the
- * charts into docs/performance.md and docs/perf/). Parts: status-hit status-miss status-embedded generate
- * generate-keyed e2e scaling renderers. `--smoke` runs each briefly, to prove it works (CI), never to judge a figure.
+ * charts into docs/performance.md and docs/perf/). Parts: status-hit status-limited status-miss status-embedded
+ * generate generate-keyed e2e scaling renderers. `--smoke` runs each briefly, to prove it works (CI), never to
+ * judge a figure.
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -15,6 +16,7 @@ import { type Comparison, type Measure, machine, markdown } from "./lib/report";
 
 const ALL = [
   "status-hit",
+  "status-limited",
   "status-miss",
   "status-embedded",
   "generate",
@@ -46,7 +48,11 @@ if (reportOnly) {
   writeDocs(latest, tableOf(latest), "`pnpm bench --report` from bench/results/latest.json");
   process.exit(0);
 }
-if (["status-hit", "status-miss", "status-embedded", "generate", "generate-keyed"].some((p) => parts.has(p))) {
+if (
+  ["status-hit", "status-limited", "status-miss", "status-embedded", "generate", "generate-keyed"].some((p) =>
+    parts.has(p),
+  )
+) {
   log("API …");
   results.push(...(await runApi(parts, { smoke })));
 }

@@ -1,7 +1,8 @@
 /**
  * The API's hot paths beside bare baselines on the same machine, with autocannon at the same connections:
- * GET /status from Redis (vs the same JSON from memory in a bare Hono route), GET /status from PostgreSQL (a BFF
- * without Redis, vs a bare `SELECT` by primary key through postgres.js), the same read in the embedded mode, and
+ * GET /status from Redis (vs the same JSON from memory in a bare Hono route), the same with the rate limit on,
+ * GET /status from PostgreSQL (a BFF without Redis, vs a bare `SELECT` by primary key through postgres.js), the same
+ * read in the embedded mode, and
  * POST /generate (vs a bare loop inserting the same row and publishing a confirmed message with our clients), without
  * and with an `Idempotency-Key` (a fresh one per request, as the SDK sends: the keyed path claims the key too).
  */
@@ -113,6 +114,31 @@ export async function runApi(parts: ReadonlySet<string>, options: ApiOptions): P
           { name: "bare Hono, JSON from memory", ...base },
           0.6,
         ),
+      );
+    }
+
+    if (parts.has("status-limited")) {
+      // the same read with the per-owner rate limit on (the default is 600 a minute), set so high that nothing is
+      // refused: what the limiter costs a read
+      const port = await freePort();
+      const bff = startProcess(appEntry("bff"), {
+        ...system.env,
+        PORT: String(port),
+        RATE_LIMIT_PER_MINUTE: "1000000000",
+      });
+      stops.push(() => bff.stop());
+      await bff.waitForLog("bff listening", 60_000);
+      const url = `http://127.0.0.1:${port}/status/${requestId}`;
+      await load(url, { seconds: 1, connections, headers: auth });
+      const ours = await cpuPerRequest(["BFF"], () => load(url, { seconds, connections, headers: auth }));
+      const base = await cpuPerRequest(["bare server"], () =>
+        load(`${bareUrl}/memory/${requestId}`, { seconds, connections }),
+      );
+      results.push(
+        compare("status-limited", "GET /status, Redis warm, rate limit on", ours, {
+          name: "bare Hono, JSON from memory",
+          ...base,
+        }),
       );
     }
 
