@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import { createMemoryCache } from "@reports/cache";
-import { inputKey, type ReportSpec } from "@reports/contracts";
+import { type CachedStatus, inputKey, type ReportSpec } from "@reports/contracts";
 import { sampleSpec } from "@reports/contracts/testing";
 import { createReportRepository, toCachedStatus } from "@reports/db";
 import { reportRequests } from "@reports/db/schema";
@@ -16,7 +16,7 @@ import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import * as XLSX from "xlsx";
 import type { WorkerDeps } from "./deps";
-import { processReport } from "./job";
+import { PROGRESS_EVERY_MS, processReport } from "./job";
 import { createWorkerMetrics } from "./metrics";
 import { relayOnce, sweepOnce } from "./sweeper";
 
@@ -79,6 +79,27 @@ describe("processReport", () => {
     const rows = XLSX.utils.sheet_to_json<Record<string, unknown>>(book.Sheets.Orders as XLSX.WorkSheet);
     expect(rows).toHaveLength(20);
     expect(rows[0]).toMatchObject({ Order: 1, Customer: "Zażółć gęślą jaźń", Amount: 12.35 });
+  });
+
+  it("publishes no progress before the render has run for a progress interval (none for a short report)", async () => {
+    const published: Array<{ status: CachedStatus; at: number }> = [];
+    const cache = {
+      ...deps.cache,
+      publish: (status: CachedStatus) => {
+        published.push({ status, at: performance.now() });
+        return deps.cache.publish(status);
+      },
+    };
+    await deps.renderer.render(sampleSpec({ rows: 1 })); // a warm thread: the render takes milliseconds
+    const row = await deps.repo.create(sampleSpec({ rows: 20 }));
+    expect(await processReport({ ...deps, cache }, { requestId: row.requestId, attempt: 1 })).toBe("done");
+    const statuses = published.map((p) => p.status.status);
+    expect(statuses[0]).toBe("processing");
+    expect(statuses.at(-1)).toBe("done");
+    const claimedAt = published[0]?.at ?? 0;
+    for (const { status, at } of published.filter((p) => p.status.progress !== undefined)) {
+      expect(at - claimedAt, `progress ${status.progress}%`).toBeGreaterThanOrEqual(PROGRESS_EVERY_MS - 5);
+    }
   });
 
   it("changes nothing for a second message of a done request", async () => {

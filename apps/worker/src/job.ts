@@ -302,8 +302,11 @@ async function release(deps: WorkerDeps, claim: Claim, message: ReportMessage, l
   return "released";
 }
 
-/** Rendered rows are published as a percentage at most every this often, and only when it changed. */
-const PROGRESS_EVERY_MS = 500;
+/**
+ * Rendered rows are published as a percentage at most every this often, and only when it changed; the first
+ * once the render has run this long, so a report done sooner publishes none (its `done` follows at once).
+ */
+export const PROGRESS_EVERY_MS = 500;
 
 /**
  * Progress goes to the cache only (no database write per tick) with a sub-version of the claim's
@@ -311,7 +314,9 @@ const PROGRESS_EVERY_MS = 500;
  */
 function progressPublisher(deps: WorkerDeps, claim: Claim, log: Logger, stop: AbortController) {
   let lastPercent = 0;
-  let lastAt = 0;
+  // every render ends with a report of all its rows: before, each report published "99%" (and asked the cache
+  // whether it was cancelled) just before "done", two round trips and a status event for nobody to see
+  let lastAt = Date.now();
   return (rowsDone: number, rowsTotal: number) => {
     const percent = rowsTotal > 0 ? Math.min(99, Math.floor((rowsDone / rowsTotal) * 100)) : 0;
     const now = Date.now();
