@@ -221,6 +221,28 @@ describe("a streamed report (rows in object storage)", () => {
     expect(await bucket.keys(input.prefix)).toEqual([]);
   });
 
+  it("streams a streamed report's file into the upload, and sends an inline report's file whole", async () => {
+    const bodies: string[] = [];
+    const storage = {
+      ...deps.storage,
+      put: (key: string, body: Parameters<WorkerDeps["storage"]["put"]>[1], options: { contentType: string }) => {
+        if (key.startsWith("reports/")) bodies.push(body instanceof Uint8Array ? "whole" : "stream");
+        return deps.storage.put(key, body, options);
+      },
+    };
+    const { row: streamed } = await createStreamed(sampleSpec({ rows: 50 }));
+    const inline = await deps.repo.create(sampleSpec({ rows: 50 }));
+    const pdf = await deps.repo.create(sampleSpec({ rows: 50, format: "pdf" }));
+    for (const { requestId } of [streamed, inline, pdf]) {
+      expect(await processReport({ ...deps, storage }, { requestId, attempt: 1 })).toBe("done");
+    }
+    expect(bodies).toEqual(["stream", "whole", "whole"]);
+    const rows = (book: XLSX.WorkBook) => XLSX.utils.sheet_to_json(book.Sheets.Orders as XLSX.WorkSheet);
+    const [a, b] = await Promise.all([streamed, inline].map((r) => readBack(`reports/${r.requestId}.xlsx`)));
+    expect(rows(XLSX.read(a))).toEqual(rows(XLSX.read(b)));
+    expect((await readBack(`reports/${pdf.requestId}.pdf`)).subarray(0, 5).toString()).toBe("%PDF-");
+  });
+
   it("fails without retrying when the stored rows are gone, and keeps nothing half-done", async () => {
     const { row, input } = await createStreamed(sampleSpec({ rows: 10 }));
     await bucket.storage.delete(inputKey(input, 0));

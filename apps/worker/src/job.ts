@@ -246,11 +246,29 @@ async function finishWithError(
 }
 
 /**
- * Renders straight into storage: the file's bytes go to the upload as the render makes them, so a worker never
- * holds a whole file (an XLSX of a million rows is some 60 MB). A failed upload stops the render, and a failed
- * render drops the upload.
+ * Renders a report into storage. Rows streamed from storage can make a file of any size (an XLSX of a million rows
+ * is some 60 MB): its bytes go to the upload as the render makes them, so the worker never holds it whole. A spec
+ * that holds its own rows came in one JSON body (the API's `MAX_BODY_BYTES`) and is held whole already: its file is
+ * rendered whole, moved from the render thread in one piece rather than copied over in chunks, and sent in one
+ * request (or in parts, past the S3 client's part size).
  */
 async function renderToStorage(
+  deps: WorkerDeps,
+  key: string,
+  spec: ReportSpec,
+  options: Omit<RenderOptions, "output">,
+): Promise<RenderedFile> {
+  if (options.rows) return renderStreamed(deps, key, spec, options);
+  const file = await deps.renderer.render(spec, options);
+  await deps.storage.put(key, file.data, {
+    contentType: file.contentType,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  return file;
+}
+
+/** Renders straight into an upload: a failed upload stops the render, and a failed render drops the upload. */
+async function renderStreamed(
   deps: WorkerDeps,
   key: string,
   spec: ReportSpec,
