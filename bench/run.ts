@@ -152,6 +152,7 @@ function tableOf(latest: Latest): string {
         };
         sdkPush?: object;
         sdkPolling?: object;
+        watchedRun?: { watched: number; jobsPerSecond: number; cpuSeconds: Record<string, number> };
         workerRss?: object;
         rssByJobsDone?: Array<{ done: number; rssMb: number[] }>;
       }
@@ -166,7 +167,10 @@ function tableOf(latest: Latest): string {
     table += `\n\nCPU seconds spent during the end-to-end run, by process:\n\n| process | Reports | minimal BullMQ, HTTP front door | minimal BullMQ, straight to Redis |\n|---|---:|---:|---:|\n${rows}\n| **total** | **${sum(reports)}** | **${sum(bullmq)}** | **${sum(bullmqDirect)}** |`;
   }
   if (e2e?.sdkPush) {
-    table += `\n\nLatency seen by the SDK (submit → \`done\` in \`waitForStatus\`): push ${JSON.stringify(e2e.sdkPush)}, polling ${JSON.stringify(e2e.sdkPolling)}. Worker RSS before → after the run: ${JSON.stringify(e2e.workerRss)}.`;
+    const watched = e2e.watchedRun
+      ? ` (a second run of ours, ${e2e.watchedRun.watched} of its reports watched: ${e2e.watchedRun.jobsPerSecond} jobs/s, CPU-s ${JSON.stringify(e2e.watchedRun.cpuSeconds)})`
+      : "";
+    table += `\n\nLatency seen by the SDK (submit → \`done\` in \`waitForStatus\`)${watched}: push ${JSON.stringify(e2e.sdkPush)}, polling ${JSON.stringify(e2e.sdkPolling)}. Worker RSS before → after the first run: ${JSON.stringify(e2e.workerRss)}.`;
   }
   if (e2e?.rssByJobsDone?.length) {
     const steps = e2e.rssByJobsDone.map((s) => `${s.done} done: ${s.rssMb.join(" / ")} MB`).join("; ");
