@@ -16,7 +16,7 @@ import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import * as XLSX from "xlsx";
 import type { WorkerDeps } from "./deps";
-import { PROGRESS_EVERY_MS, processReport } from "./job";
+import { processReport } from "./job";
 import { createWorkerMetrics } from "./metrics";
 import { relayOnce, sweepOnce } from "./sweeper";
 
@@ -81,25 +81,24 @@ describe("processReport", () => {
     expect(rows[0]).toMatchObject({ Order: 1, Customer: "Zażółć gęślą jaźń", Amount: 12.35 });
   });
 
-  it("publishes no progress before the render has run for a progress interval (none for a short report)", async () => {
-    const published: Array<{ status: CachedStatus; at: number }> = [];
+  it("publishes progress while rows are left to render, never for the last of them (done follows)", async () => {
+    const published: CachedStatus[] = [];
     const cache = {
       ...deps.cache,
       publish: (status: CachedStatus) => {
-        published.push({ status, at: performance.now() });
+        published.push(status);
         return deps.cache.publish(status);
       },
     };
-    await deps.renderer.render(sampleSpec({ rows: 1 })); // a warm thread: the render takes milliseconds
-    const row = await deps.repo.create(sampleSpec({ rows: 20 }));
-    expect(await processReport({ ...deps, cache }, { requestId: row.requestId, attempt: 1 })).toBe("done");
-    const statuses = published.map((p) => p.status.status);
-    expect(statuses[0]).toBe("processing");
-    expect(statuses.at(-1)).toBe("done");
-    const claimedAt = published[0]?.at ?? 0;
-    for (const { status, at } of published.filter((p) => p.status.progress !== undefined)) {
-      expect(at - claimedAt, `progress ${status.progress}%`).toBeGreaterThanOrEqual(PROGRESS_EVERY_MS - 5);
-    }
+    const seen = async (rows: number) => {
+      published.length = 0;
+      const row = await deps.repo.create(sampleSpec({ rows }));
+      expect(await processReport({ ...deps, cache }, { requestId: row.requestId, attempt: 1 })).toBe("done");
+      return published.map((s) => (s.progress === undefined ? s.status : s.progress));
+    };
+    expect(await seen(20)).toEqual(["processing", "done"]);
+    // the renderer reports every 10,000 rows: 40 % at once, 80 % only if half a second has passed by then
+    expect((await seen(25_000)).join()).toMatch(/^processing,40,(80,)?done$/);
   });
 
   it("changes nothing for a second message of a done request", async () => {

@@ -320,11 +320,8 @@ async function release(deps: WorkerDeps, claim: Claim, message: ReportMessage, l
   return "released";
 }
 
-/**
- * Rendered rows are published as a percentage at most every this often, and only when it changed; the first
- * once the render has run this long, so a report done sooner publishes none (its `done` follows at once).
- */
-export const PROGRESS_EVERY_MS = 500;
+/** Rendered rows are published as a percentage at most every this often, and only when it changed. */
+const PROGRESS_EVERY_MS = 500;
 
 /**
  * Progress goes to the cache only (no database write per tick) with a sub-version of the claim's
@@ -332,11 +329,12 @@ export const PROGRESS_EVERY_MS = 500;
  */
 function progressPublisher(deps: WorkerDeps, claim: Claim, log: Logger, stop: AbortController) {
   let lastPercent = 0;
-  // every render ends with a report of all its rows: before, each report published "99%" (and asked the cache
-  // whether it was cancelled) just before "done", two round trips and a status event for nobody to see
-  let lastAt = Date.now();
+  let lastAt = 0;
   return (rowsDone: number, rowsTotal: number) => {
-    const percent = rowsTotal > 0 ? Math.min(99, Math.floor((rowsDone / rowsTotal) * 100)) : 0;
+    // every render ends by reporting all its rows, and its `done` (or failure) follows at once: publishing that as
+    // "99 %" (and asking the cache about a cancel) cost every report two round trips and an event no one could see
+    if (rowsDone >= rowsTotal) return;
+    const percent = Math.floor((rowsDone / rowsTotal) * 100);
     const now = Date.now();
     if (percent <= lastPercent || now - lastAt < PROGRESS_EVERY_MS) return;
     lastPercent = percent;
