@@ -30,8 +30,18 @@ export interface RunningProcess {
 }
 
 /**
+ * The processes started here and still running. They are killed when this process exits, however it ends: a run
+ * that failed half-way (a BFF that never said it listens, an error thrown before `stop()`) leaves none behind to
+ * hold ports and memory and to take CPU from the next bench.
+ */
+const running = new Set<ChildProcess>();
+process.once("exit", () => {
+  for (const child of running) child.kill("SIGKILL");
+});
+
+/**
  * Runs one of our entry points as its own process: TypeScript through tsx, as `pnpm start` would, or a built `.mjs`
- * with plain node, as the images do.
+ * with plain node, as the images do. It is killed if this process exits first.
  */
 export function startProcess(entry: string, env: Record<string, string>, nodeArgs: string[] = []): RunningProcess {
   const loader = entry.endsWith(".mjs") ? ["--enable-source-maps"] : ["--import", "tsx"];
@@ -60,7 +70,13 @@ export function startProcess(entry: string, env: Record<string, string>, nodeArg
   child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
     stderr += chunk;
   });
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  running.add(child);
+  const exited = new Promise<number | null>((resolve) =>
+    child.once("exit", (code) => {
+      running.delete(child);
+      resolve(code);
+    }),
+  );
 
   return {
     child,
