@@ -1,20 +1,18 @@
 import { once } from "node:events";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createMemoryCache } from "@reports/cache";
 import { type ReportSpecInput, reportSpec } from "@reports/contracts";
 import { sampleSpec } from "@reports/contracts/testing";
-import { createReportRepository, createWebhookRepository } from "@reports/db";
+import { createWebhookRepository } from "@reports/db";
 import { createTestDatabase, type TestDatabase } from "@reports/db/testing";
 import { silentLogger } from "@reports/logger";
-import { createMemoryQueue } from "@reports/queue";
 import { createRenderPool, type RenderPool } from "@reports/renderers";
 import { verifyWebhook } from "@reports/sdk";
 import { createTestBucket, type TestBucket } from "@reports/storage/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
 import type { WorkerDeps } from "../deps";
 import { processReport } from "../job";
-import { createWorkerMetrics } from "../metrics";
+import { testWorkerDeps } from "../testing";
 import { createWebhookDispatcher, type WebhookSettings } from "./dispatcher";
 
 const SECRET = "a-webhook-secret-of-our-own";
@@ -48,31 +46,15 @@ const settings = (overrides: Partial<WebhookSettings> = {}): WebhookSettings => 
 });
 
 function workerDeps(webhookSettings: WebhookSettings): WorkerDeps {
-  const metrics = createWorkerMetrics();
-  return {
-    db: database.db,
-    repo: createReportRepository(database.db),
-    queue: createMemoryQueue(),
-    storage: bucket.storage,
-    cache: createMemoryCache(),
-    renderer,
-    logger: silentLogger(),
-    metrics,
-    settings: {
-      leaseMs: 30_000,
-      concurrency: 1,
-      maxRunningPerOwner: 1,
-      retry: { maxAttempts: 1, baseDelayMs: 50, maxDelayMs: 200, jitter: 0 },
-      retryRenderTimeout: false,
-      drainMs: 1_000,
-      sweep: { intervalMs: 1_000, staleAfterMs: 1_000 },
-      relay: { intervalMs: 1_000, afterMs: 0 },
-    },
-    webhooks: createWebhookDispatcher(
-      { db: database.db, storage: bucket.storage, logger: silentLogger(), deliveries: metrics.webhookDeliveries },
-      webhookSettings,
-    ),
-  };
+  const deps = testWorkerDeps(
+    { db: database.db, storage: bucket.storage, renderer },
+    { retry: { maxAttempts: 1, baseDelayMs: 50, maxDelayMs: 200, jitter: 0 } },
+  );
+  const webhooks = createWebhookDispatcher(
+    { db: database.db, storage: bucket.storage, logger: silentLogger(), deliveries: deps.metrics.webhookDeliveries },
+    webhookSettings,
+  );
+  return { ...deps, webhooks };
 }
 
 async function until<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000): Promise<T> {
